@@ -1,0 +1,73 @@
+/**
+ * The kernel table: plain functions over Float32Array with explicit sizes and an `out` parameter.
+ * Autodiff calls kernels only through a `KernelBackend`, so a gpu.js backend slots in by providing
+ * the same table. Layouts are C-order (row-major), PyTorch's.
+ */
+
+/** out (batch, m, n) = op(a) (batch, m, k) @ op(b) (batch, k, n). */
+export interface MatmulArgs {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  /** a is stored as (k, m) per batch and used transposed. */
+  transA?: boolean;
+  /** b is stored as (n, k) per batch and used transposed. */
+  transB?: boolean;
+  /** Elements between consecutive batch matrices of a (0 broadcasts one matrix); default m*k. */
+  strideA?: number;
+  /** Elements between consecutive batch matrices of b (0 broadcasts one matrix); default k*n. */
+  strideB?: number;
+  /** Add into out instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+/** Temporal convolution with a (kt x 1) kernel over x (N, Cin, T, V): PyTorch Conv2d(Cin, Cout, (kt, 1), (stride, 1), (pad, 0)). */
+export interface TconvArgs {
+  n: number;
+  cin: number;
+  cout: number;
+  t: number;
+  v: number;
+  kt: number;
+  stride: number;
+  pad: number;
+}
+
+/** Graph aggregation y[n,c,t,w] = sum_k sum_v x[n,k,c,t,v] * A[k,v,w], x (N, K, C, T, V), A (K, V, W). */
+export interface GraphAggArgs {
+  n: number;
+  k: number;
+  c: number;
+  t: number;
+  v: number;
+  w: number;
+}
+
+export function tconvOutLength(a: Pick<TconvArgs, 't' | 'kt' | 'stride' | 'pad'>): number {
+  return Math.floor((a.t + 2 * a.pad - a.kt) / a.stride) + 1;
+}
+
+export interface KernelBackend {
+  /** Backend name as reported to users ('cpu', 'cpu-reference', gpu.js mode names, ...). */
+  readonly name: string;
+  matmul(out: Float32Array, a: Float32Array, b: Float32Array, args: MatmulArgs): void;
+  /** out (N, Cout, Tout, V) = conv(x, w (Cout, Cin, kt)) + bias (Cout) (bias may be null). */
+  tconvForward(out: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, args: TconvArgs): void;
+  /** dx (N, Cin, T, V) = d/dx given dy (N, Cout, Tout, V); overwrites dx. */
+  tconvBackwardInput(dx: Float32Array, dy: Float32Array, w: Float32Array, args: TconvArgs): void;
+  /** dw (Cout, Cin, kt) and dbias (Cout, or null) from dy and x; overwrites them. */
+  tconvBackwardWeight(
+    dw: Float32Array,
+    dbias: Float32Array | null,
+    dy: Float32Array,
+    x: Float32Array,
+    args: TconvArgs,
+  ): void;
+  /** y (N, C, T, W) = sum_k x_k A_k; overwrites y. */
+  graphAggForward(y: Float32Array, x: Float32Array, a: Float32Array, args: GraphAggArgs): void;
+  /** dx (N, K, C, T, V) = sum_w dy[n,c,t,w] A[k,v,w]; overwrites dx. */
+  graphAggBackwardInput(dx: Float32Array, dy: Float32Array, a: Float32Array, args: GraphAggArgs): void;
+  /** dA (K, V, W) = sum_{n,c,t} x[n,k,c,t,v] dy[n,c,t,w]; overwrites dA. */
+  graphAggBackwardAdjacency(dA: Float32Array, dy: Float32Array, x: Float32Array, args: GraphAggArgs): void;
+}

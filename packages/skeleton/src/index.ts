@@ -1,0 +1,2 @@
+export type { SkeletonLayout } from './layout.js';
+export { jointDegree, NTU25 } from './layout.js';
