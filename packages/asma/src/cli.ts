@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Command, UsageError } from './command.js';
+import { commands } from './commands/index.js';
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length), 8);
+  const lines = commands.map((c) => `  asma ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+  return ['usage: asma <command> [options]', '', 'commands:', ...lines, '', 'Run `asma <command> --help` for details.'].join(
+    '\n',
+  );
+}
+
+/** Longest command path that prefixes argv. */
+function match(argv: string[]): { command: Command; rest: string[] } | null {
+  let best: Command | null = null;
+  for (const c of commands) {
+    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  return best ? { command: best, rest: argv.slice(best.path.length) } : null;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    console.log(overview());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = match(argv);
+  if (!found) {
+    console.error(`asma: unknown command '${argv.join(' ')}'\n\n${overview()}`);
+    return 2;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    console.log(found.command.help);
+    return 0;
+  }
+  try {
+    return await found.command.run(found.rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`asma ${found.command.path.join(' ')}: ${err.message}\n(see --help)`);
+      return 2;
+    }
+    console.error(`asma ${found.command.path.join(' ')}: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.ASMA_DEBUG && err instanceof Error) console.error(err.stack);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

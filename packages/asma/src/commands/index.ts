@@ -1,0 +1,4 @@
+import type { Command } from '../command.js';
+
+/** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
+export const commands: Command[] = [];

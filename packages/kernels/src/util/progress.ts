@@ -1,0 +1,109 @@
+import { appendFileSync } from 'node:fs';
+
+export interface ProgressOptions {
+  /** Label shown before the bar. */
+  label?: string;
+  /** Unit name for the rate ("samples", "files", ...). */
+  unit?: string;
+  /** Stream to draw on; defaults to stderr. Nothing is drawn when it is not a TTY unless `force`. */
+  stream?: NodeJS.WriteStream;
+  /** Draw even when the stream is not a TTY (one line per update, throttled). */
+  force?: boolean;
+  /** Minimum milliseconds between redraws. */
+  intervalMs?: number;
+  /** Disable all output. */
+  silent?: boolean;
+}
+
+/** A terminal progress bar with rate and ETA. Cheap to call `tick` in a loop: it redraws at most every `intervalMs`. */
+export class ProgressBar {
+  private done = 0;
+  private readonly start = Date.now();
+  private lastDraw = 0;
+  private extra = '';
+  private readonly stream: NodeJS.WriteStream;
+  private readonly tty: boolean;
+
+  constructor(
+    private total: number,
+    private readonly opts: ProgressOptions = {},
+  ) {
+    this.stream = opts.stream ?? process.stderr;
+    this.tty = Boolean(this.stream.isTTY);
+  }
+
+  /** Advance by `n` units and optionally replace the trailing status text (e.g. "loss 0.53"). */
+  tick(n = 1, status?: string): void {
+    this.done += n;
+    if (status !== undefined) this.extra = status;
+    const now = Date.now();
+    if (now - this.lastDraw >= (this.opts.intervalMs ?? (this.tty ? 100 : 5000)) || this.done >= this.total) {
+      this.lastDraw = now;
+      this.draw();
+    }
+  }
+
+  setTotal(total: number): void {
+    this.total = total;
+  }
+
+  /** Units per second so far. */
+  rate(): number {
+    const s = (Date.now() - this.start) / 1000;
+    return s > 0 ? this.done / s : 0;
+  }
+
+  /** Final line with the elapsed time. */
+  finish(status?: string): void {
+    if (status !== undefined) this.extra = status;
+    this.draw();
+    if (this.visible() && this.tty) this.stream.write('\n');
+  }
+
+  /** The current line, without drawing it (for logs and tests). */
+  render(width = 28): string {
+    const frac = this.total > 0 ? Math.min(1, this.done / this.total) : 0;
+    const filled = Math.round(frac * width);
+    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+    const rate = this.rate();
+    const eta = rate > 0 ? (this.total - this.done) / rate : Number.NaN;
+    const label = this.opts.label ? `${this.opts.label} ` : '';
+    const unit = this.opts.unit ?? 'it';
+    const tail = this.extra ? ` ${this.extra}` : '';
+    return `${label}[${bar}] ${this.done}/${this.total} ${formatRate(rate)} ${unit}/s ETA ${formatDuration(eta)}${tail}`;
+  }
+
+  private visible(): boolean {
+    return !this.opts.silent && (this.tty || Boolean(this.opts.force));
+  }
+
+  private draw(): void {
+    if (!this.visible()) return;
+    this.stream.write(this.tty ? `\r${this.render()}\x1b[K` : `${this.render()}\n`);
+  }
+}
+
+/** Append-only JSON-lines log: one JSON object per line, flushed per record, machine-readable. */
+export class JsonlLog {
+  constructor(readonly path: string | null) {}
+
+  write(record: Record<string, unknown>): void {
+    if (this.path === null) return;
+    appendFileSync(this.path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+  }
+}
+
+function formatRate(r: number): string {
+  return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
