@@ -1,8 +1,11 @@
 /**
- * The kernel table: plain functions over Float32Array with explicit sizes and an `out` parameter.
+ * The kernel table: plain functions over FloatArray with explicit sizes and an `out` parameter.
  * Autodiff calls kernels only through a `KernelBackend`, so a gpu.js backend slots in by providing
  * the same table. Layouts are C-order (row-major), PyTorch's.
  */
+
+/** Storage of a tensor: float32 in production, float64 for gradient checks and references. */
+export type FloatArray = Float32Array | Float64Array;
 
 /** out (batch, m, n) = op(a) (batch, m, k) @ op(b) (batch, k, n). */
 export interface MatmulArgs {
@@ -51,23 +54,23 @@ export function tconvOutLength(a: Pick<TconvArgs, 't' | 'kt' | 'stride' | 'pad'>
 export interface KernelBackend {
   /** Backend name as reported to users ('cpu', 'cpu-reference', gpu.js mode names, ...). */
   readonly name: string;
-  matmul(out: Float32Array, a: Float32Array, b: Float32Array, args: MatmulArgs): void;
+  matmul(out: FloatArray, a: FloatArray, b: FloatArray, args: MatmulArgs): void;
   /** out (N, Cout, Tout, V) = conv(x, w (Cout, Cin, kt)) + bias (Cout) (bias may be null). */
-  tconvForward(out: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, args: TconvArgs): void;
+  tconvForward(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, args: TconvArgs): void;
   /** dx (N, Cin, T, V) = d/dx given dy (N, Cout, Tout, V); overwrites dx. */
-  tconvBackwardInput(dx: Float32Array, dy: Float32Array, w: Float32Array, args: TconvArgs): void;
+  tconvBackwardInput(dx: FloatArray, dy: FloatArray, w: FloatArray, args: TconvArgs): void;
   /** dw (Cout, Cin, kt) and dbias (Cout, or null) from dy and x; overwrites them. */
   tconvBackwardWeight(
-    dw: Float32Array,
-    dbias: Float32Array | null,
-    dy: Float32Array,
-    x: Float32Array,
+    dw: FloatArray,
+    dbias: FloatArray | null,
+    dy: FloatArray,
+    x: FloatArray,
     args: TconvArgs,
   ): void;
   /** y (N, C, T, W) = sum_k x_k A_k; overwrites y. */
-  graphAggForward(y: Float32Array, x: Float32Array, a: Float32Array, args: GraphAggArgs): void;
+  graphAggForward(y: FloatArray, x: FloatArray, a: FloatArray, args: GraphAggArgs): void;
   /** dx (N, K, C, T, V) = sum_w dy[n,c,t,w] A[k,v,w]; overwrites dx. */
-  graphAggBackwardInput(dx: Float32Array, dy: Float32Array, a: Float32Array, args: GraphAggArgs): void;
+  graphAggBackwardInput(dx: FloatArray, dy: FloatArray, a: FloatArray, args: GraphAggArgs): void;
   /** dA (K, V, W) = sum_{n,c,t} x[n,k,c,t,v] dy[n,c,t,w]; overwrites dA. */
-  graphAggBackwardAdjacency(dA: Float32Array, dy: Float32Array, x: Float32Array, args: GraphAggArgs): void;
+  graphAggBackwardAdjacency(dA: FloatArray, dy: FloatArray, x: FloatArray, args: GraphAggArgs): void;
 }

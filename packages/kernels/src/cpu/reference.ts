@@ -2,10 +2,10 @@
  * Plain, obviously-correct kernels: the oracle every fast backend is tested against.
  * Accumulates in float64 so that the reference is more accurate than what it checks.
  */
-import type { GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from '../types.js';
+import type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
 
-export function matmulReference(out: Float32Array, a: Float32Array, b: Float32Array, p: MatmulArgs): void {
+export function matmulReference(out: FloatArray, a: FloatArray, b: FloatArray, p: MatmulArgs): void {
   const { batch, m, k, n } = p;
   const sa = p.strideA ?? m * k;
   const sb = p.strideB ?? k * n;
@@ -28,10 +28,10 @@ export function matmulReference(out: Float32Array, a: Float32Array, b: Float32Ar
 }
 
 export function tconvForwardReference(
-  out: Float32Array,
-  x: Float32Array,
-  w: Float32Array,
-  bias: Float32Array | null,
+  out: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
   p: TconvArgs,
 ): void {
   const to = tconvOutLength(p);
@@ -50,7 +50,7 @@ export function tconvForwardReference(
         }
 }
 
-export function tconvBackwardInputReference(dx: Float32Array, dy: Float32Array, w: Float32Array, p: TconvArgs): void {
+export function tconvBackwardInputReference(dx: FloatArray, dy: FloatArray, w: FloatArray, p: TconvArgs): void {
   const to = tconvOutLength(p);
   const acc = new Float64Array(p.n * p.cin * p.t * p.v);
   for (let ni = 0; ni < p.n; ni++)
@@ -69,10 +69,10 @@ export function tconvBackwardInputReference(dx: Float32Array, dy: Float32Array, 
 }
 
 export function tconvBackwardWeightReference(
-  dw: Float32Array,
-  dbias: Float32Array | null,
-  dy: Float32Array,
-  x: Float32Array,
+  dw: FloatArray,
+  dbias: FloatArray | null,
+  dy: FloatArray,
+  x: FloatArray,
   p: TconvArgs,
 ): void {
   const to = tconvOutLength(p);
@@ -95,7 +95,7 @@ export function tconvBackwardWeightReference(
   if (dbias) dbias.set(accB);
 }
 
-export function graphAggForwardReference(y: Float32Array, x: Float32Array, a: Float32Array, p: GraphAggArgs): void {
+export function graphAggForwardReference(y: FloatArray, x: FloatArray, a: FloatArray, p: GraphAggArgs): void {
   const ct = p.c * p.t;
   for (let ni = 0; ni < p.n; ni++)
     for (let r = 0; r < ct; r++)
@@ -109,9 +109,9 @@ export function graphAggForwardReference(y: Float32Array, x: Float32Array, a: Fl
 }
 
 export function graphAggBackwardInputReference(
-  dx: Float32Array,
-  dy: Float32Array,
-  a: Float32Array,
+  dx: FloatArray,
+  dy: FloatArray,
+  a: FloatArray,
   p: GraphAggArgs,
 ): void {
   const ct = p.c * p.t;
@@ -126,9 +126,9 @@ export function graphAggBackwardInputReference(
 }
 
 export function graphAggBackwardAdjacencyReference(
-  dA: Float32Array,
-  dy: Float32Array,
-  x: Float32Array,
+  dA: FloatArray,
+  dy: FloatArray,
+  x: FloatArray,
   p: GraphAggArgs,
 ): void {
   const ct = p.c * p.t;
