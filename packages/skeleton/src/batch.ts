@@ -22,11 +22,15 @@ export function zerosBatch(shape: BatchShape): SkeletonBatch {
 export function checkBatch(batch: SkeletonBatch, what = 'batch'): void {
   const { data, shape } = batch;
   if (shape.length !== 5 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new RangeError(`${what}: shape must be 5 non-negative integers (N, C, T, V, M), got [${shape.join(', ')}]`);
+    throw new RangeError(
+      `${what}: shape must be 5 non-negative integers (N, C, T, V, M), got [${shape.join(', ')}]`,
+    );
   }
   const size = shape.reduce((a, b) => a * b, 1);
   if (data.length !== size) {
-    throw new RangeError(`${what}: data has ${data.length} elements but shape [${shape.join(', ')}] needs ${size}`);
+    throw new RangeError(
+      `${what}: data has ${data.length} elements but shape [${shape.join(', ')}] needs ${size}`,
+    );
   }
 }
 

@@ -86,8 +86,10 @@ export function adjacency(
 ): Adjacency {
   const maxHop = options.maxHop ?? 1;
   const dilation = options.dilation ?? 1;
-  if (!Number.isInteger(maxHop) || maxHop < 0) throw new RangeError(`adjacency: maxHop must be an integer >= 0, got ${maxHop}`);
-  if (!Number.isInteger(dilation) || dilation < 1) throw new RangeError(`adjacency: dilation must be an integer >= 1, got ${dilation}`);
+  if (!Number.isInteger(maxHop) || maxHop < 0)
+    throw new RangeError(`adjacency: maxHop must be an integer >= 0, got ${maxHop}`);
+  if (!Number.isInteger(dilation) || dilation < 1)
+    throw new RangeError(`adjacency: dilation must be an integer >= 1, got ${dilation}`);
   const v = layout.numJoints;
   const hop = hopDistance(v, layout.bones, maxHop);
   const validHops: number[] = [];
@@ -131,10 +133,12 @@ export function adjacency(
       }
     }
   } else {
-    throw new RangeError(`adjacency: unknown strategy '${String(strategy)}' (expected uniform, distance, spatial or spatial-tree)`);
+    throw new RangeError(
+      `adjacency: unknown strategy '${String(strategy)}' (expected uniform, distance, spatial or spatial-tree)`,
+    );
   }
   const data = new Float32Array(mats.length * v * v);
-  mats.forEach((m, k) => data.set(m, k * v * v));
+  for (let k = 0; k < mats.length; k++) data.set(mats[k]!, k * v * v);
   return { data, shape: [mats.length, v, v] };
 }
 
@@ -142,7 +146,8 @@ export function adjacency(
 export function subAdjacency(a: Adjacency, kept: readonly number[]): Adjacency {
   const [k, v] = a.shape;
   for (const j of kept) {
-    if (!Number.isInteger(j) || j < 0 || j >= v) throw new RangeError(`subAdjacency: joint ${j} is outside 0..${v - 1}`);
+    if (!Number.isInteger(j) || j < 0 || j >= v)
+      throw new RangeError(`subAdjacency: joint ${j} is outside 0..${v - 1}`);
   }
   const r = kept.length;
   const data = new Float32Array(k * r * r);

@@ -1,10 +1,25 @@
-export type { SkeletonLayout } from './layout.js';
-export { jointDegree, NTU25 } from './layout.js';
 // Batches, graph, streams, statistics (part 1).
 export type { BatchShape, ClipArray, SkeletonBatch } from './batch.js';
 export { batchIndex, checkBatch, sliceBatch, zerosBatch } from './batch.js';
 export type { Adjacency, AdjacencyOptions, PartitionStrategy } from './graph.js';
 export { adjacency, hopDistance, normalizeDigraph, subAdjacency } from './graph.js';
+export type { SkeletonLayout } from './layout.js';
+export { jointDegree, NTU25 } from './layout.js';
+// NumPy .npy files.
+export type { NpyArray, NpyData, NpyDtype, NpyHeader, NpyReadOptions } from './npy.js';
+export {
+  decodeNpy,
+  encodeNpy,
+  formatNpyHeader,
+  int64Array,
+  NpyError,
+  NpyReader,
+  NpyWriter,
+  parseNpyHeader,
+  readNpy,
+  toNumbers,
+  writeNpy,
+} from './npy.js';
+export { clipMotionEnergy, jointMotionEnergy, motionEnergy } from './stats.js';
 export type { StreamView } from './streams.js';
 export { bonePairs, boneStream, getStream, motionStream } from './streams.js';
-export { clipMotionEnergy, jointMotionEnergy, motionEnergy } from './stats.js';

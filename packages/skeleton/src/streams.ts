@@ -32,7 +32,10 @@ export function bonePairs(layout: SkeletonLayout = NTU25): (readonly [number, nu
 export function boneStream(batch: SkeletonBatch, layout: SkeletonLayout = NTU25): SkeletonBatch {
   checkBatch(batch, 'boneStream');
   const [n, c, t, v, m] = batch.shape;
-  if (v !== layout.numJoints) throw new RangeError(`boneStream: batch has V = ${v} joints, layout ${layout.name} has ${layout.numJoints}`);
+  if (v !== layout.numJoints)
+    throw new RangeError(
+      `boneStream: batch has V = ${v} joints, layout ${layout.name} has ${layout.numJoints}`,
+    );
   const x = batch.data;
   const out = new Float32Array(x.length);
   const pairs = bonePairs(layout);
@@ -46,7 +49,11 @@ export function boneStream(batch: SkeletonBatch, layout: SkeletonLayout = NTU25)
 }
 
 /** The input stream PSTL feeds its encoder: joints as they are, motion, or bones. */
-export function getStream(batch: SkeletonBatch, view: StreamView, layout: SkeletonLayout = NTU25): SkeletonBatch {
+export function getStream(
+  batch: SkeletonBatch,
+  view: StreamView,
+  layout: SkeletonLayout = NTU25,
+): SkeletonBatch {
   switch (view) {
     case 'joint':
       checkBatch(batch, 'getStream');

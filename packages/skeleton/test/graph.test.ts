@@ -10,7 +10,8 @@ const nonZeros = (a: Float32Array, k: number): number => {
 };
 const pairsOf = (a: Float32Array, k: number): string[] => {
   const out: string[] = [];
-  for (let j = 0; j < V; j++) for (let i = 0; i < V; i++) if (a[k * V * V + j * V + i] !== 0) out.push(`${j + 1}->${i + 1}`);
+  for (let j = 0; j < V; j++)
+    for (let i = 0; i < V; i++) if (a[k * V * V + j * V + i] !== 0) out.push(`${j + 1}->${i + 1}`);
   return out.sort();
 };
 
@@ -21,7 +22,16 @@ describe('ST-GCN spatial partition (published construction)', () => {
     expect([0, 1, 2].map((k) => nonZeros(A.data, k))).toEqual([25, 40, 8]);
   });
   it('A2 holds exactly the listed pairs', () => {
-    const expected = [[2, 1], [3, 4], [5, 6], [9, 10], [21, 2], [21, 3], [21, 5], [21, 9]].map(([j, i]) => `${j}->${i}`);
+    const expected = [
+      [2, 1],
+      [3, 4],
+      [5, 6],
+      [9, 10],
+      [21, 2],
+      [21, 3],
+      [21, 5],
+      [21, 9],
+    ].map(([j, i]) => `${j}->${i}`);
     expect(pairsOf(A.data, 2)).toEqual(expected.sort());
   });
   it('every column of A0 + A1 + A2 sums to 1 and A0 is diagonal', () => {
@@ -59,13 +69,16 @@ describe('other partitions', () => {
   it('the uniform matrix equals the sum of the spatial subsets', () => {
     const U = adjacency(NTU25, 'uniform');
     const S = adjacency(NTU25, 'spatial');
-    for (let e = 0; e < V * V; e++) expect(S.data[e]! + S.data[V * V + e]! + S.data[2 * V * V + e]!).toBeCloseTo(U.data[e]!, 7);
+    for (let e = 0; e < V * V; e++)
+      expect(S.data[e]! + S.data[V * V + e]! + S.data[2 * V * V + e]!).toBeCloseTo(U.data[e]!, 7);
   });
 });
 
 describe('joint degree and hop distances', () => {
   it('degree vector', () => {
-    expect(jointDegree(NTU25)).toEqual([3, 2, 2, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 1, 4, 1, 2, 1, 2]);
+    expect(jointDegree(NTU25)).toEqual([
+      3, 2, 2, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 1, 4, 1, 2, 1, 2,
+    ]);
   });
   it('max_hop = 1: 0 / 1 / Infinity', () => {
     const h = hopDistance(V, NTU25.bones, 1);
@@ -93,14 +106,18 @@ describe('subAdjacency', () => {
   const A = adjacency(NTU25, 'spatial');
   it('equals A[:, kept][:, :, kept] for any kept subset', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 24 }), { minLength: 0, maxLength: 25 }), (kept) => {
-        const S = subAdjacency(A, kept);
-        const r = kept.length;
-        expect(S.shape).toEqual([3, r, r]);
-        for (let k = 0; k < 3; k++)
-          for (let a = 0; a < r; a++)
-            for (let b = 0; b < r; b++) expect(S.data[k * r * r + a * r + b]).toBe(A.data[k * V * V + kept[a]! * V + kept[b]!]);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 24 }), { minLength: 0, maxLength: 25 }),
+        (kept) => {
+          const S = subAdjacency(A, kept);
+          const r = kept.length;
+          expect(S.shape).toEqual([3, r, r]);
+          for (let k = 0; k < 3; k++)
+            for (let a = 0; a < r; a++)
+              for (let b = 0; b < r; b++)
+                expect(S.data[k * r * r + a * r + b]).toBe(A.data[k * V * V + kept[a]! * V + kept[b]!]);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -111,7 +128,10 @@ describe('subAdjacency', () => {
       fc.property(fc.shuffledSubarray(all), fc.func(fc.boolean()), (kept, pick) => {
         const inner = kept.map((_, i) => i).filter((i) => pick(i));
         const twice = subAdjacency(subAdjacency(A, kept), inner);
-        const once = subAdjacency(A, inner.map((i) => kept[i]!));
+        const once = subAdjacency(
+          A,
+          inner.map((i) => kept[i]!),
+        );
         expect(twice.data).toEqual(once.data);
       }),
       { numRuns: 50 },

@@ -46,7 +46,8 @@ describe('streams', () => {
   });
   it('bone: child minus parent over the bone list plus (21, 21)', () => {
     const b = zerosBatch([1, 3, 1, 25, 2]);
-    for (let v = 0; v < 25; v++) for (let c = 0; c < 3; c++) b.data[batchIndex(b.shape, 0, c, 0, v, 0)] = (v + 1) * (c + 1);
+    for (let v = 0; v < 25; v++)
+      for (let c = 0; c < 3; c++) b.data[batchIndex(b.shape, 0, c, 0, v, 0)] = (v + 1) * (c + 1);
     const bone = boneStream(b);
     const at = (c: number, v1: number): number => bone.data[batchIndex(b.shape, 0, c, 0, v1 - 1, 0)]!;
     expect(at(0, 1)).toBe(1 - 2); // (1, 2)
