@@ -1,4 +1,32 @@
 // Batches, graph, streams, statistics (part 1).
+
+// Augmentations (PSTL).
+export type {
+  Augmentation,
+  CropOptions,
+  DrawOptions,
+  FlipOptions,
+  Mat3,
+  PstlAugmentOptions,
+  RotateOptions,
+  ShearOptions,
+} from './augment.js';
+export {
+  applyShear,
+  axisRotation,
+  compose,
+  cropWindow,
+  flipJoints,
+  matmul3,
+  pstlAugment,
+  randomRotate,
+  rotationXYZ,
+  shear,
+  shearMatrix,
+  spatialFlip,
+  temporalCrop,
+  transformCoords,
+} from './augment.js';
 export type { BatchShape, ClipArray, SkeletonBatch } from './batch.js';
 export { batchIndex, checkBatch, sliceBatch, zerosBatch } from './batch.js';
 export type { Adjacency, AdjacencyOptions, PartitionStrategy } from './graph.js';
