@@ -1,1 +1,26 @@
-export {};
+// Core: tensors, the tape, grad mode.
+export {
+  allocate,
+  type DType,
+  dtypeOf,
+  full,
+  type NestedArray,
+  ones,
+  rand,
+  randn,
+  scalar,
+  shapeSize,
+  Tensor,
+  type TensorOptions,
+  tensor,
+  zeros,
+} from './tensor.js';
+export { isGradEnabled, noGrad, withGrad } from './grad/mode.js';
+export { type BackwardFn, type GradNode, record } from './grad/tape.js';
+// Ops.
+export { ArgumentError, ShapeError } from './ops/errors.js';
+export * from './ops/elementwise.js';
+export * from './ops/activation.js';
+export * from './ops/reduce.js';
+export * from './ops/shape.js';
+export * from './ops/linalg.js';

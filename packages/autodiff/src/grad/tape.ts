@@ -1,0 +1,32 @@
+/**
+ * The tape is implicit: every op output that needs a gradient carries a `GradNode` naming its inputs
+ * and a backward closure. Backward walks these nodes in reverse topological order.
+ */
+import type { FloatArray } from '@asma/kernels';
+import type { Tensor } from '../tensor.js';
+import { isGradEnabled } from './mode.js';
+
+/**
+ * Maps the gradient of the output (same shape, same dtype) to one gradient per input (input's shape,
+ * or null where the input needs none). It may return `g` itself; callers never mutate returned arrays
+ * they do not own.
+ */
+export type BackwardFn = (g: FloatArray) => (FloatArray | null)[];
+
+export interface GradNode {
+  /** Op name, for error messages and debugging. */
+  readonly op: string;
+  inputs: Tensor[];
+  backward: BackwardFn | null;
+}
+
+/** Attach a node to `out` when grad mode is on and some input requires grad; returns `out`. */
+export function record(out: Tensor, op: string, inputs: Tensor[], backward: BackwardFn): Tensor {
+  if (!isGradEnabled()) return out;
+  let any = false;
+  for (const t of inputs) if (t.requiresGrad) any = true;
+  if (!any) return out;
+  out.requiresGrad = true;
+  out.gradFn = { op, inputs, backward };
+  return out;
+}

@@ -1,0 +1,134 @@
+/** Activations and (log-)softmax. */
+import { record } from '../grad/tape.js';
+import { allocate, shapeSize, Tensor } from '../tensor.js';
+import { unary } from './elementwise.js';
+import { normAxis } from './strided.js';
+
+export function relu(a: Tensor): Tensor {
+  return unary(
+    'relu',
+    a,
+    (x) => (x > 0 ? x : 0),
+    (x) => (x > 0 ? 1 : 0),
+  );
+}
+
+export function leakyRelu(a: Tensor, slope = 0.01): Tensor {
+  return unary(
+    'leakyRelu',
+    a,
+    (x) => (x > 0 ? x : slope * x),
+    (x) => (x > 0 ? 1 : slope),
+  );
+}
+
+export function sigmoid(a: Tensor): Tensor {
+  return unary(
+    'sigmoid',
+    a,
+    (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+    (_x, y) => y * (1 - y),
+  );
+}
+
+export function tanh(a: Tensor): Tensor {
+  return unary('tanh', a, Math.tanh, (_x, y) => 1 - y * y);
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** erf with |error| < 1.2e-7 (Numerical Recipes erfc); enough for float32 GELU. */
+function erf(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? 1 - r : r - 1;
+}
+
+/** GELU, exact (erf) form like torch's default; the gradient uses the same erf approximation. */
+export function gelu(a: Tensor): Tensor {
+  return unary(
+    'gelu',
+    a,
+    (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
+    (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+  );
+}
+
+/** Iterate over the 1-D lanes along `axis`: lane(offset, stride, length). */
+function lanes(
+  shape: readonly number[],
+  axis: number,
+  lane: (off: number, stride: number, n: number) => void,
+): void {
+  const n = shape[axis]!;
+  const inner = shapeSize(shape.slice(axis + 1));
+  const outer = shapeSize(shape.slice(0, axis));
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) lane(o * n * inner + i, inner, n);
+}
+
+/** Numerically stable softmax along `axis` (default last). */
+export function softmax(a: Tensor, axis = -1): Tensor {
+  const ax = normAxis('softmax', axis, a.ndim);
+  const x = a.data;
+  const out = new Tensor(allocate(a.dtype, a.size), a.shape);
+  const y = out.data;
+  lanes(a.shape, ax, (off, s, n) => {
+    let mx = Number.NEGATIVE_INFINITY;
+    for (let j = 0, p = off; j < n; j++, p += s) if (x[p]! > mx) mx = x[p]!;
+    let z = 0;
+    for (let j = 0, p = off; j < n; j++, p += s) z += Math.exp(x[p]! - mx);
+    for (let j = 0, p = off; j < n; j++, p += s) y[p] = Math.exp(x[p]! - mx) / z;
+  });
+  return record(out, 'softmax', [a], (g) => {
+    const gx = allocate(a.dtype, a.size);
+    lanes(a.shape, ax, (off, s, n) => {
+      let dot = 0;
+      for (let j = 0, p = off; j < n; j++, p += s) dot += g[p]! * y[p]!;
+      for (let j = 0, p = off; j < n; j++, p += s) gx[p] = y[p]! * (g[p]! - dot);
+    });
+    return [gx];
+  });
+}
+
+/** Numerically stable log-softmax along `axis` (default last). */
+export function logSoftmax(a: Tensor, axis = -1): Tensor {
+  const ax = normAxis('logSoftmax', axis, a.ndim);
+  const x = a.data;
+  const out = new Tensor(allocate(a.dtype, a.size), a.shape);
+  const y = out.data;
+  lanes(a.shape, ax, (off, s, n) => {
+    let mx = Number.NEGATIVE_INFINITY;
+    for (let j = 0, p = off; j < n; j++, p += s) if (x[p]! > mx) mx = x[p]!;
+    let z = 0;
+    for (let j = 0, p = off; j < n; j++, p += s) z += Math.exp(x[p]! - mx);
+    const lse = mx + Math.log(z);
+    for (let j = 0, p = off; j < n; j++, p += s) y[p] = x[p]! - lse;
+  });
+  return record(out, 'logSoftmax', [a], (g) => {
+    const gx = allocate(a.dtype, a.size);
+    lanes(a.shape, ax, (off, s, n) => {
+      let gs = 0;
+      for (let j = 0, p = off; j < n; j++, p += s) gs += g[p]!;
+      for (let j = 0, p = off; j < n; j++, p += s) gx[p] = g[p]! - Math.exp(y[p]!) * gs;
+    });
+    return [gx];
+  });
+}

@@ -1,0 +1,269 @@
+/** Elementwise arithmetic with NumPy broadcasting, scalar variants, and elementwise math functions. */
+import type { FloatArray } from '@asma/kernels';
+import { record } from '../grad/tape.js';
+import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
+import { ArgumentError } from './errors.js';
+import { broadcastShapes, expandData, reduceToShape } from './strided.js';
+
+type BinaryBackward = (
+  g: FloatArray,
+  x: FloatArray,
+  y: FloatArray,
+  out: FloatArray,
+) => [FloatArray | null, FloatArray | null];
+
+/**
+ * Shared driver for broadcasting binary ops: both operands are expanded to the output shape, the kernel
+ * runs over equal-length arrays, and gradients are summed back down to each input's shape.
+ * The backward re-expands the inputs instead of keeping the expanded copies alive.
+ */
+function binary(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  kernel: (out: FloatArray, x: FloatArray, y: FloatArray) => void,
+  grads: BinaryBackward,
+): Tensor {
+  assertSameDtype(op, a, b);
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const alloc = (n: number) => allocate(a.dtype, n);
+  const x = expandData(a.data, a.shape, shape, alloc);
+  const y = expandData(b.data, b.shape, shape, alloc);
+  const out = new Tensor(alloc(x.length), shape);
+  kernel(out.data, x, y);
+  return record(out, op, [a, b], (g) => {
+    const xe = expandData(a.data, a.shape, shape, alloc);
+    const ye = expandData(b.data, b.shape, shape, alloc);
+    const [ga, gb] = grads(g, xe, ye, out.data);
+    return [
+      ga && a.requiresGrad ? reduceToShape(ga, shape, a.shape, alloc) : null,
+      gb && b.requiresGrad ? reduceToShape(gb, shape, b.shape, alloc) : null,
+    ];
+  });
+}
+
+/** Elementwise unary op: out = f(x); backward g * df(x, out). */
+export function unary(
+  op: string,
+  a: Tensor,
+  f: (x: number) => number,
+  df: (x: number, y: number) => number,
+): Tensor {
+  const n = a.size;
+  const x = a.data;
+  const out = new Tensor(allocate(a.dtype, n), a.shape);
+  const y = out.data;
+  for (let i = 0; i < n; i++) y[i] = f(x[i]!);
+  return record(out, op, [a], (g) => {
+    const gx = allocate(a.dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = g[i]! * df(x[i]!, y[i]!);
+    return [gx];
+  });
+}
+
+function fill(t: FloatArray, n: number): FloatArray {
+  return t.constructor === Float64Array ? new Float64Array(n) : new Float32Array(n);
+}
+
+export function add(a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof b === 'number') {
+    if (typeof a === 'number') throw new ArgumentError('add: at least one operand must be a Tensor');
+    return unary(
+      'add',
+      a,
+      (x) => x + b,
+      () => 1,
+    );
+  }
+  if (typeof a === 'number') return add(b, a);
+  return binary(
+    'add',
+    a,
+    b,
+    (o, x, y) => {
+      for (let i = 0; i < o.length; i++) o[i] = x[i]! + y[i]!;
+    },
+    (g) => [g, g],
+  );
+}
+
+export function sub(a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof b === 'number') {
+    if (typeof a === 'number') throw new ArgumentError('sub: at least one operand must be a Tensor');
+    return unary(
+      'sub',
+      a,
+      (x) => x - b,
+      () => 1,
+    );
+  }
+  if (typeof a === 'number')
+    return unary(
+      'sub',
+      b,
+      (y) => a - y,
+      () => -1,
+    );
+  return binary(
+    'sub',
+    a,
+    b,
+    (o, x, y) => {
+      for (let i = 0; i < o.length; i++) o[i] = x[i]! - y[i]!;
+    },
+    (g) => {
+      const gb = fill(g, g.length);
+      for (let i = 0; i < g.length; i++) gb[i] = -g[i]!;
+      return [g, gb];
+    },
+  );
+}
+
+export function mul(a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof b === 'number') {
+    if (typeof a === 'number') throw new ArgumentError('mul: at least one operand must be a Tensor');
+    return unary(
+      'mul',
+      a,
+      (x) => x * b,
+      () => b,
+    );
+  }
+  if (typeof a === 'number') return mul(b, a);
+  return binary(
+    'mul',
+    a,
+    b,
+    (o, x, y) => {
+      for (let i = 0; i < o.length; i++) o[i] = x[i]! * y[i]!;
+    },
+    (g, x, y) => {
+      const n = g.length;
+      const ga = a.requiresGrad ? fill(g, n) : null;
+      const gb = b.requiresGrad ? fill(g, n) : null;
+      if (ga) for (let i = 0; i < n; i++) ga[i] = g[i]! * y[i]!;
+      if (gb) for (let i = 0; i < n; i++) gb[i] = g[i]! * x[i]!;
+      return [ga, gb];
+    },
+  );
+}
+
+export function div(a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof b === 'number') {
+    if (typeof a === 'number') throw new ArgumentError('div: at least one operand must be a Tensor');
+    return unary(
+      'div',
+      a,
+      (x) => x / b,
+      () => 1 / b,
+    );
+  }
+  if (typeof a === 'number')
+    return unary(
+      'div',
+      b,
+      (y) => a / y,
+      (y, o) => -o / y,
+    );
+  return binary(
+    'div',
+    a,
+    b,
+    (o, x, y) => {
+      for (let i = 0; i < o.length; i++) o[i] = x[i]! / y[i]!;
+    },
+    (g, _x, y, out) => {
+      const n = g.length;
+      const ga = a.requiresGrad ? fill(g, n) : null;
+      const gb = b.requiresGrad ? fill(g, n) : null;
+      if (ga) for (let i = 0; i < n; i++) ga[i] = g[i]! / y[i]!;
+      if (gb) for (let i = 0; i < n; i++) gb[i] = (-g[i]! * out[i]!) / y[i]!;
+      return [ga, gb];
+    },
+  );
+}
+
+/** Elementwise maximum of two tensors (gradient to the larger; ties go to a). */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return binary(
+    'maximum',
+    a,
+    b,
+    (o, x, y) => {
+      for (let i = 0; i < o.length; i++) o[i] = x[i]! >= y[i]! ? x[i]! : y[i]!;
+    },
+    (g, x, y) => {
+      const ga = fill(g, g.length);
+      const gb = fill(g, g.length);
+      for (let i = 0; i < g.length; i++) (x[i]! >= y[i]! ? ga : gb)[i] = g[i]!;
+      return [ga, gb];
+    },
+  );
+}
+
+export function neg(a: Tensor): Tensor {
+  return unary(
+    'neg',
+    a,
+    (x) => -x,
+    () => -1,
+  );
+}
+
+export function exp(a: Tensor): Tensor {
+  return unary('exp', a, Math.exp, (_x, y) => y);
+}
+
+export function log(a: Tensor): Tensor {
+  return unary('log', a, Math.log, (x) => 1 / x);
+}
+
+export function sqrt(a: Tensor): Tensor {
+  return unary('sqrt', a, Math.sqrt, (_x, y) => 0.5 / y);
+}
+
+export function square(a: Tensor): Tensor {
+  return unary(
+    'square',
+    a,
+    (x) => x * x,
+    (x) => 2 * x,
+  );
+}
+
+/** x ** p for a scalar exponent p. */
+export function pow(a: Tensor, p: number): Tensor {
+  if (p === 2) return square(a);
+  return unary(
+    'pow',
+    a,
+    (x) => x ** p,
+    (x) => p * x ** (p - 1),
+  );
+}
+
+export function abs(a: Tensor): Tensor {
+  return unary('abs', a, Math.abs, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0));
+}
+
+/** Clamp into [min, max] (either bound may be omitted); gradient 1 strictly inside, 0 outside (PyTorch passes it at the bound). */
+export function clamp(a: Tensor, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): Tensor {
+  if (min > max) throw new ArgumentError(`clamp: min ${min} > max ${max}`);
+  return unary(
+    'clamp',
+    a,
+    (x) => (x < min ? min : x > max ? max : x),
+    (x) => (x >= min && x <= max ? 1 : 0),
+  );
+}
+
+/** Change storage precision; the gradient is cast back. */
+export function cast(a: Tensor, dtype: DType): Tensor {
+  const out = new Tensor(allocate(dtype, a.size), a.shape);
+  out.data.set(a.data);
+  return record(out, 'cast', [a], (g) => {
+    const gx = allocate(a.dtype, a.size);
+    gx.set(g);
+    return [gx];
+  });
+}

@@ -1,0 +1,70 @@
+/** Matrix multiplication with PyTorch semantics (1-D promotion, batched, broadcast batch dims) on the active backend. */
+import { getBackend } from '@asma/kernels';
+import { record } from '../grad/tape.js';
+import { allocate, assertSameDtype, shapeSize, Tensor } from '../tensor.js';
+import { fmtShape, ShapeError } from './errors.js';
+import { broadcastShapes, expandData, reduceToShape, sameShape } from './strided.js';
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  assertSameDtype('matmul', a, b);
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new ShapeError(
+      `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: both operands need at least 1 dimension`,
+    );
+  // Promote 1-D operands to matrices as torch.matmul does, and remember which axes to drop afterwards.
+  const aShape = a.ndim === 1 ? [1, a.shape[0]!] : [...a.shape];
+  const bShape = b.ndim === 1 ? [b.shape[0]!, 1] : [...b.shape];
+  const m = aShape[aShape.length - 2]!;
+  const k = aShape[aShape.length - 1]!;
+  const k2 = bShape[bShape.length - 2]!;
+  const n = bShape[bShape.length - 1]!;
+  if (k !== k2)
+    throw new ShapeError(
+      `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: inner dimensions ${k} and ${k2} differ`,
+    );
+  const aBatch = aShape.slice(0, -2);
+  const bBatch = bShape.slice(0, -2);
+  let batchShape: number[];
+  try {
+    batchShape = broadcastShapes('matmul', aBatch, bBatch);
+  } catch {
+    throw new ShapeError(
+      `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: batch dimensions do not broadcast`,
+    );
+  }
+  const batch = shapeSize(batchShape);
+  const alloc = (len: number) => allocate(a.dtype, len);
+  // An operand whose batch is the full batch is read in place, one that has a single matrix is broadcast with
+  // stride 0; only partial broadcasts are materialised.
+  const aFull = [...batchShape, m, k];
+  const bFull = [...batchShape, k, n];
+  const aSingle = shapeSize(aBatch) === 1;
+  const bSingle = shapeSize(bBatch) === 1;
+  const aData = aSingle || sameShape(aBatch, batchShape) ? a.data : expandData(a.data, aShape, aFull, alloc);
+  const bData = bSingle || sameShape(bBatch, batchShape) ? b.data : expandData(b.data, bShape, bFull, alloc);
+  const strideA = aSingle ? 0 : m * k;
+  const strideB = bSingle ? 0 : k * n;
+  const outShape = [...batchShape];
+  if (a.ndim > 1) outShape.push(m);
+  if (b.ndim > 1) outShape.push(n);
+  const out = new Tensor(alloc(batch * m * n), outShape);
+  getBackend().matmul(out.data, aData, bData, { batch, m, k, n, strideA, strideB });
+  return record(out, 'matmul', [a, b], (g) => {
+    const be = getBackend();
+    let ga = null;
+    let gb = null;
+    if (a.requiresGrad) {
+      // dA = dY @ B^T per batch, then summed over batch axes a was broadcast along.
+      const full = alloc(batch * m * k);
+      be.matmul(full, g, bData, { batch, m, k: n, n: k, transB: true, strideB });
+      ga = reduceToShape(full, aFull, aShape, alloc);
+    }
+    if (b.requiresGrad) {
+      // dB = A^T @ dY per batch.
+      const full = alloc(batch * k * n);
+      be.matmul(full, aData, g, { batch, m: k, k: m, n, transA: true, strideA });
+      gb = reduceToShape(full, bFull, bShape, alloc);
+    }
+    return [ga, gb];
+  });
+}

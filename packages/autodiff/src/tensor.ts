@@ -1,0 +1,295 @@
+/**
+ * Tensor: a contiguous C-order float array with a shape, plus the autodiff bookkeeping
+ * (requiresGrad, the accumulated .grad, and the GradNode that produced it).
+ */
+import type { FloatArray, Rng } from '@asma/kernels';
+import { runBackward } from './grad/backward.js';
+import type { GradNode } from './grad/tape.js';
+import * as act from './ops/activation.js';
+import * as ew from './ops/elementwise.js';
+import { ArgumentError, fmtShape, ShapeError } from './ops/errors.js';
+import * as la from './ops/linalg.js';
+import * as red from './ops/reduce.js';
+import * as sh from './ops/shape.js';
+
+export type DType = 'float32' | 'float64';
+export type NestedArray = number | NestedArray[];
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+  dtype?: DType;
+}
+
+export function allocate(dtype: DType, n: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+export function dtypeOf(data: FloatArray): DType {
+  return data instanceof Float64Array ? 'float64' : 'float32';
+}
+
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  /** Contiguous C-order storage. Ops never mutate inputs; optimisers and batchNorm running stats update in place. */
+  readonly data: FloatArray;
+  requiresGrad: boolean;
+  /** Gradient accumulated by backward (leaf tensors only). */
+  grad: Tensor | null = null;
+  /** The node that produced this tensor, or null for leaves. */
+  gradFn: GradNode | null = null;
+
+  constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
+    for (const d of shape)
+      if (!Number.isInteger(d) || d < 0) throw new ShapeError(`Tensor: invalid shape ${fmtShape(shape)}`);
+    if (shapeSize(shape) !== data.length)
+      throw new ShapeError(
+        `Tensor: shape ${fmtShape(shape)} needs ${shapeSize(shape)} elements, data has ${data.length}`,
+      );
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.requiresGrad = requiresGrad;
+  }
+
+  get dtype(): DType {
+    return dtypeOf(this.data);
+  }
+  get size(): number {
+    return this.data.length;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Backpropagate from this tensor; a scalar needs no `grad`. Gradients accumulate into leaves' `.grad`. */
+  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+    runBackward(this, grad, opts.retainGraph ?? false);
+  }
+
+  item(): number {
+    if (this.size !== 1)
+      throw new ShapeError(`item: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`);
+    return this.data[0]!;
+  }
+
+  /** Nested JS arrays (a number for 0-d tensors). */
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return this.data[offset]!;
+      const inner = shapeSize(this.shape.slice(dim + 1));
+      const out: NestedArray[] = [];
+      for (let i = 0; i < this.shape[dim]!; i++) out.push(build(dim + 1, offset + i * inner));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A leaf sharing this tensor's data, outside the graph. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, false);
+  }
+
+  /** A leaf with a copy of the data (keeps requiresGrad). */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, this.requiresGrad);
+  }
+
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /** Drop the graph behind this tensor (and stop tracking it) so intermediates can be garbage-collected. */
+  release(): void {
+    this.gradFn = null;
+    this.requiresGrad = false;
+  }
+
+  toFloat64(): Tensor {
+    return this.dtype === 'float64' ? this : ew.cast(this, 'float64');
+  }
+  toFloat32(): Tensor {
+    return this.dtype === 'float32' ? this : ew.cast(this, 'float32');
+  }
+
+  toString(): string {
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  // Chainable methods: thin wrappers over the free-function ops.
+  add(b: Tensor | number): Tensor {
+    return ew.add(this, b);
+  }
+  sub(b: Tensor | number): Tensor {
+    return ew.sub(this, b);
+  }
+  mul(b: Tensor | number): Tensor {
+    return ew.mul(this, b);
+  }
+  div(b: Tensor | number): Tensor {
+    return ew.div(this, b);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  square(): Tensor {
+    return ew.square(this);
+  }
+  pow(p: number): Tensor {
+    return ew.pow(this, p);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  relu(): Tensor {
+    return act.relu(this);
+  }
+  sigmoid(): Tensor {
+    return act.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return act.tanh(this);
+  }
+  matmul(b: Tensor): Tensor {
+    return la.matmul(this, b);
+  }
+  sum(axes?: number | number[], keepdim = false): Tensor {
+    return red.sum(this, axes, keepdim);
+  }
+  mean(axes?: number | number[], keepdim = false): Tensor {
+    return red.mean(this, axes, keepdim);
+  }
+  reshape(shape: readonly number[]): Tensor {
+    return sh.reshape(this, shape);
+  }
+  view(shape: readonly number[]): Tensor {
+    return sh.reshape(this, shape);
+  }
+  flatten(startAxis = 0, endAxis = -1): Tensor {
+    return sh.flatten(this, startAxis, endAxis);
+  }
+  transpose(axis0 = -2, axis1 = -1): Tensor {
+    return sh.transpose(this, axis0, axis1);
+  }
+  permute(perm: readonly number[]): Tensor {
+    return sh.permute(this, perm);
+  }
+  squeeze(axis?: number): Tensor {
+    return sh.squeeze(this, axis);
+  }
+  unsqueeze(axis: number): Tensor {
+    return sh.unsqueeze(this, axis);
+  }
+}
+
+function inferShape(v: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = v;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as NestedArray;
+    if (cur === undefined) break;
+  }
+  return shape;
+}
+
+function flattenNested(v: NestedArray, shape: number[], dim: number, out: number[]): void {
+  if (dim === shape.length) {
+    if (typeof v !== 'number') throw new ShapeError('tensor: ragged nested array');
+    out.push(v);
+    return;
+  }
+  if (!Array.isArray(v) || v.length !== shape[dim])
+    throw new ShapeError(`tensor: ragged nested array at depth ${dim} (expected length ${shape[dim]})`);
+  for (const x of v) flattenNested(x, shape, dim + 1, out);
+}
+
+/**
+ * Make a tensor from a flat array (with `shape`, default 1-D), a nested array (shape inferred) or a
+ * FloatArray (copied only when the dtype differs). float32 unless opts.dtype or a Float64Array says otherwise.
+ */
+export function tensor(
+  values: NestedArray | FloatArray,
+  shape?: readonly number[],
+  opts: TensorOptions = {},
+): Tensor {
+  let dtype: DType = opts.dtype ?? 'float32';
+  let data: FloatArray;
+  if (values instanceof Float32Array || values instanceof Float64Array) {
+    if (opts.dtype === undefined) dtype = dtypeOf(values);
+    data =
+      dtypeOf(values) === dtype
+        ? values
+        : dtype === 'float64'
+          ? Float64Array.from(values)
+          : Float32Array.from(values);
+    shape ??= [values.length];
+  } else {
+    const inferred = inferShape(values);
+    const flat: number[] = [];
+    flattenNested(values, inferred, 0, flat);
+    data = dtype === 'float64' ? Float64Array.from(flat) : Float32Array.from(flat);
+    if (shape !== undefined && shapeSize(shape) !== flat.length)
+      throw new ShapeError(`tensor: shape ${fmtShape(shape)} does not fit ${flat.length} values`);
+    shape ??= inferred;
+  }
+  return new Tensor(data, shape, opts.requiresGrad ?? false);
+}
+
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  const data = allocate(opts.dtype ?? 'float32', shapeSize(shape));
+  if (value !== 0) data.fill(value);
+  return new Tensor(data, shape, opts.requiresGrad ?? false);
+}
+
+export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+export function scalar(value: number, opts: TensorOptions = {}): Tensor {
+  return full([], value, opts);
+}
+
+/** Standard normal samples from a seeded Rng. */
+export function randn(shape: readonly number[], rng: Rng, opts: TensorOptions = {}): Tensor {
+  const t = zeros(shape, opts);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+  return t;
+}
+
+/** Uniform samples in [lo, hi) from a seeded Rng. */
+export function rand(
+  shape: readonly number[],
+  rng: Rng,
+  opts: TensorOptions & { lo?: number; hi?: number } = {},
+): Tensor {
+  const t = zeros(shape, opts);
+  const lo = opts.lo ?? 0;
+  const hi = opts.hi ?? 1;
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(lo, hi);
+  return t;
+}
+
+export function assertSameDtype(op: string, a: Tensor, b: Tensor): void {
+  if (a.dtype !== b.dtype)
+    throw new ArgumentError(
+      `${op}: mixed dtypes ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert with toFloat32()/toFloat64()`,
+    );
+}
