@@ -1,0 +1,45 @@
+/** Shared helpers of the golden (PyTorch fixture) tests. */
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { IntTensor } from '../src/io/int-tensor.js';
+import { readSafetensors, type SafetensorsFile } from '../src/io/safetensors.js';
+import { Tensor } from '../src/tensor.js';
+
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+}
+
+export function loadFixture(name: string): SafetensorsFile {
+  return readSafetensors(fixturePath(name));
+}
+
+export function getTensor(f: SafetensorsFile, name: string): Tensor {
+  const t = f.tensors.get(name);
+  if (!(t instanceof Tensor)) throw new Error(`fixture has no float tensor "${name}"`);
+  return t;
+}
+
+export function getInt(f: SafetensorsFile, name: string): IntTensor {
+  const t = f.tensors.get(name);
+  if (!(t instanceof IntTensor)) throw new Error(`fixture has no int tensor "${name}"`);
+  return t;
+}
+
+/** The golden metric: max |a - b| / max(max |b|, 1e-12) over the whole tensor. */
+export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+/** Assert shape equality and relErr <= tol, naming the tensor on failure. */
+export function expectClose(name: string, actual: Tensor | null | undefined, expected: Tensor, tol = 1e-4): void {
+  expect(actual, `${name}: missing`).toBeTruthy();
+  expect([...actual!.shape], `${name}: shape`).toEqual([...expected.shape]);
+  const err = relErr(actual!.data, expected.data);
+  expect(err, `${name}: relative error ${err.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
+}
