@@ -24,3 +24,9 @@ export * from './ops/activation.js';
 export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/linalg.js';
+export * from './ops/conv.js';
+export * from './ops/norm.js';
+export * from './ops/loss.js';
+// Public test helpers for people writing their own ops.
+export * from './testing/gradcheck.js';
+export * from './testing/arbitraries.js';
