@@ -38,31 +38,24 @@ export function tanh(a: Tensor): Tensor {
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-/** erf with |error| < 1.2e-7 (Numerical Recipes erfc); enough for float32 GELU. */
-function erf(x: number): number {
+/**
+ * erf to double precision via the all-positive series erf(x) = 2/sqrt(pi) e^{-x^2} sum_n 2^n x^{2n+1} / (2n+1)!!
+ * (no cancellation; |x| >= 6 rounds to +-1 in float64).
+ */
+export function erf(x: number): number {
   const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 +
-                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? 1 - r : r - 1;
+  if (z >= 6) return Math.sign(x);
+  let term = z;
+  let total = z;
+  for (let n = 1; term > total * 1e-17; n++) {
+    term *= (2 * z * z) / (2 * n + 1);
+    total += term;
+  }
+  const r = (2 / Math.sqrt(Math.PI)) * Math.exp(-z * z) * total;
+  return x < 0 ? -r : r;
 }
 
-/** GELU, exact (erf) form like torch's default; the gradient uses the same erf approximation. */
+/** GELU, exact (erf) form like torch's default. */
 export function gelu(a: Tensor): Tensor {
   return unary(
     'gelu',
