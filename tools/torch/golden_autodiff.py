@@ -165,10 +165,10 @@ def stgcn_fixture(name, cin, cout, stride, seed):
     loss.backward()
     tensors["train.out"] = out.detach()
     tensors["train.loss"] = loss.detach().reshape(1)
-    tensors["train.grad.x"] = xd.grad.detach()
-    tensors["train.grad.edge_importance"] = imp.grad.detach()
+    tensors["train.grad.x"] = xd.grad.detach().clone()
+    tensors["train.grad.edge_importance"] = imp.grad.detach().clone()
     for pname, p in block.named_parameters():
-        tensors["train.grad." + pname] = p.grad.detach()
+        tensors["train.grad." + pname] = p.grad.detach().clone()
     for bname, b in block.named_buffers():
         tensors["after." + bname] = b.detach().clone()
 
@@ -177,7 +177,7 @@ def stgcn_fixture(name, cin, cout, stride, seed):
     oute = block(xe, A.double() * imp.detach())
     (oute * R.double()).sum().backward()
     tensors["eval.out"] = oute.detach()
-    tensors["eval.grad.x"] = xe.grad.detach()
+    tensors["eval.grad.x"] = xe.grad.detach().clone()
     write_safetensors(
         os.path.join(OUT_DIR, name),
         tensors,
@@ -211,8 +211,8 @@ def barlow_fixture(seed):
         loss.backward()
         tensors[f"{tag}.loss"] = loss.detach().reshape(1)
         tensors[f"{tag}.c"] = c.detach()
-        tensors[f"{tag}.grad.z1"] = a.grad.detach()
-        tensors[f"{tag}.grad.z2"] = b.grad.detach()
+        tensors[f"{tag}.grad.z1"] = a.grad.detach().clone()
+        tensors[f"{tag}.grad.z2"] = b.grad.detach().clone()
 
     # Projector Linear(H, D) - BN1d(D) - ReLU - Linear(D, D), both views through it (training mode).
     proj = nn.Sequential(nn.Linear(H, D), nn.BatchNorm1d(D), nn.ReLU(), nn.Linear(D, D))
@@ -231,10 +231,10 @@ def barlow_fixture(seed):
     loss, _ = barlow_loss(proj(a), proj(b), 2e-4)
     loss.backward()
     tensors["proj.loss"] = loss.detach().reshape(1)
-    tensors["proj.grad.h1"] = a.grad.detach()
-    tensors["proj.grad.h2"] = b.grad.detach()
+    tensors["proj.grad.h1"] = a.grad.detach().clone()
+    tensors["proj.grad.h2"] = b.grad.detach().clone()
     for pname, p in proj.named_parameters():
-        tensors["proj.grad." + pname] = p.grad.detach()
+        tensors["proj.grad." + pname] = p.grad.detach().clone()
     for bname, buf in proj.named_buffers():
         tensors["proj.after." + bname] = buf.detach().clone()
     write_safetensors(os.path.join(OUT_DIR, "golden_barlow.safetensors"), tensors, {"N": N, "D": D, "H": H})
@@ -275,6 +275,38 @@ def optim_fixture(seed):
 
 
 # --------------------------------------------------------------------------------------------
+# (d) MultiheadAttention (E=8, H=2), (L, N, E) layout
+# --------------------------------------------------------------------------------------------
+def mha_fixture(seed):
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    E, H, L, S, N = 8, 2, 3, 4, 2
+    mha = nn.MultiheadAttention(E, H)
+    with torch.no_grad():  # non-zero biases so their gradients and use are exercised
+        mha.in_proj_bias.copy_(0.1 * torch.randn(3 * E, generator=gen))
+        mha.out_proj.bias.copy_(0.1 * torch.randn(E, generator=gen))
+    q = f32(torch.randn(L, N, E, generator=gen))
+    k = f32(torch.randn(S, N, E, generator=gen))
+    v = f32(torch.randn(S, N, E, generator=gen))
+    R = f32(torch.randn(L, N, E, generator=gen))
+    Rw = f32(torch.randn(N, L, S, generator=gen))
+    tensors = {"q": q, "k": k, "v": v, "R": R, "Rw": Rw}
+    for name, t in mha.state_dict().items():
+        tensors[name] = t.clone()
+    mha = mha.double()
+    qd, kd, vd = (t.double().requires_grad_(True) for t in (q, k, v))
+    out, w = mha(qd, kd, vd)
+    loss = (out * R.double()).sum() + (w * Rw.double()).sum()
+    loss.backward()
+    tensors["out"] = out.detach()
+    tensors["weights"] = w.detach()
+    tensors["grad.q"], tensors["grad.k"], tensors["grad.v"] = (t.grad.detach().clone() for t in (qd, kd, vd))
+    for name, p in mha.named_parameters():
+        tensors["grad." + name] = p.grad.detach().clone()
+    write_safetensors(os.path.join(OUT_DIR, "golden_mha.safetensors"), tensors, {"E": E, "H": H})
+
+
+# --------------------------------------------------------------------------------------------
 # dtype coverage for the safetensors reader
 # --------------------------------------------------------------------------------------------
 def dtypes_fixture():
@@ -301,4 +333,5 @@ if __name__ == "__main__":
     stgcn_fixture("golden_stgcn_s2.safetensors", cin=4, cout=6, stride=2, seed=2)
     barlow_fixture(3)
     optim_fixture(4)
+    mha_fixture(5)
     dtypes_fixture()

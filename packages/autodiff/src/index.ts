@@ -30,3 +30,8 @@ export * from './ops/loss.js';
 // Public test helpers for people writing their own ops.
 export * from './testing/gradcheck.js';
 export * from './testing/arbitraries.js';
+// Modules, optimisers, schedules, safetensors I/O.
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './schedule/index.js';
+export * from './io/index.js';
