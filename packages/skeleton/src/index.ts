@@ -1,6 +1,3 @@
-// Batches, graph, streams, statistics (part 1).
-
-// Augmentations (PSTL).
 export type {
   Augmentation,
   CropOptions,
@@ -33,7 +30,6 @@ export type { Adjacency, AdjacencyOptions, PartitionStrategy } from './graph.js'
 export { adjacency, hopDistance, normalizeDigraph, subAdjacency } from './graph.js';
 export type { SkeletonLayout } from './layout.js';
 export { jointDegree, NTU25 } from './layout.js';
-// NumPy .npy files.
 export type { NpyArray, NpyData, NpyDtype, NpyHeader, NpyReadOptions } from './npy.js';
 export {
   decodeNpy,
@@ -51,3 +47,4 @@ export {
 export { clipMotionEnergy, jointMotionEnergy, motionEnergy } from './stats.js';
 export type { StreamView } from './streams.js';
 export { bonePairs, boneStream, getStream, motionStream } from './streams.js';
+export * from './synthetic/index.js';
