@@ -82,11 +82,11 @@ describe('generateSynthetic', () => {
       const ref = boneLengths(clean, n, 0);
       for (let t = 1; t < 50; t += 3) {
         const l = boneLengths(clean, n, t);
-        l.forEach((x, i) => expect(x).toBeCloseTo(ref[i]!, 4));
+        for (const [i, x] of l.entries()) expect(x).toBeCloseTo(ref[i]!, 4);
       }
       const s = clean.subjects[n]!;
       const seen = bySubject.get(s);
-      if (seen) ref.forEach((x, i) => expect(x).toBeCloseTo(seen[i]!, 4));
+      if (seen) for (const [i, x] of ref.entries()) expect(x).toBeCloseTo(seen[i]!, 4);
       else bySubject.set(s, ref);
       for (const x of ref) {
         expect(x).toBeGreaterThan(0.03);
@@ -166,7 +166,7 @@ describe('difficulty', () => {
         means[k]![d]! += x;
       });
     });
-    means.forEach((m, k) => m.forEach((_, d) => (m[d]! /= counts[k]!)));
+    for (const [k, m] of means.entries()) for (let d = 0; d < dim; d++) m[d]! /= counts[k]!;
     const fv = features(val);
     let correct = 0;
     fv.forEach((f, i) => {

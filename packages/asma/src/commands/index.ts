@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { dataSynthCommand } from './data-synth.js';
 
 /** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [dataSynthCommand];

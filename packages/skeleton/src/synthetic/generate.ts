@@ -5,7 +5,7 @@ import { ACTION_CLASSES, type ActionClass, type MotionContext } from './classes.
 
 export interface SyntheticOptions {
   seed?: number;
-  /** Clips per class (default 60). Clip i of a class has subject i mod S and camera floor(i / S) mod C. */
+  /** Clips per class (default 60). Clip i of a class has subject i mod S and camera (floor(i / S) + i) mod C. */
   samplesPerClass?: number;
   /** Number of subjects, numbered 1..S (default 10). Each has its own bone lengths. */
   subjects?: number;
@@ -117,7 +117,9 @@ export function generateSynthetic(opts: SyntheticOptions = {}): SyntheticDataset
     const cls = classes[k]!;
     for (let i = 0; i < perClass; i++, n++) {
       const subject = i % numSubjects;
-      const camera = Math.floor(i / numSubjects) % numCameras;
+      // Latin-square assignment: every window of S clips cycles through the cameras, and every
+      // S * C clips cover each (subject, camera) pair once.
+      const camera = ((Math.floor(i / numSubjects) % numCameras) + subject) % numCameras;
       labels[n] = k;
       subjects[n] = subject + 1;
       cameras[n] = camera + 1;
