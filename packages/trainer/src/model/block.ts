@@ -1,0 +1,113 @@
+/**
+ * One ST-GCN block as in the public ST-GCN code (st_gcn + ConvTemporalGraphical):
+ *   gcn: 1x1 conv to K*Cout channels, then y[n,c,t,w] = sum_k sum_v x_k[n,c,t,v] A_k[v,w];
+ *   tcn: BN, ReLU, (kt x 1) conv with temporal stride, BN, Dropout;
+ *   residual: none, identity, or 1x1 conv (stride) + BN;  output ReLU(tcn + residual).
+ */
+import {
+  add,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  type DType,
+  graphAggregate,
+  Module,
+  ReLU,
+  relu,
+  reshape,
+  Sequential,
+  type Tensor,
+} from '@asma/autodiff';
+import type { Rng } from '@asma/kernels';
+
+export type ResidualKind = 'none' | 'identity' | 'conv';
+
+export interface StGcnBlockOptions {
+  rng: Rng;
+  /** Spatial kernel size K (number of adjacency partitions). */
+  k: number;
+  /** Temporal kernel size (odd; padding (kt - 1) / 2). */
+  kt: number;
+  stride: number;
+  dropout: number;
+  /** false: no residual (first block); true: identity when shapes agree, else 1x1 conv + BN. */
+  residual: boolean;
+  dtype?: DType;
+}
+
+/** ConvTemporalGraphical: its only parameter lives at `gcn.conv.*`. */
+export class ConvTemporalGraphical extends Module {
+  readonly conv: Conv2d;
+
+  constructor(
+    inChannels: number,
+    readonly outChannels: number,
+    readonly k: number,
+    rng: Rng,
+    dtype?: DType,
+  ) {
+    super();
+    this.conv = this.registerModule('conv', new Conv2d(inChannels, outChannels * k, 1, { rng, dtype }));
+  }
+
+  /** x (N, Cin, T, V), a (K, V, W) -> (N, Cout, T, W). */
+  forward(x: Tensor, a: Tensor): Tensor {
+    const y = this.conv.forward(x);
+    const [n, , t, v] = y.shape as [number, number, number, number];
+    return graphAggregate(reshape(y, [n, this.k, this.outChannels, t, v]), a);
+  }
+}
+
+export class StGcnBlock extends Module {
+  readonly gcn: ConvTemporalGraphical;
+  readonly tcn: Sequential;
+  readonly residualKind: ResidualKind;
+  private readonly residualPath: Sequential | null;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    opts: StGcnBlockOptions,
+  ) {
+    super();
+    if (opts.kt % 2 !== 1) throw new RangeError(`StGcnBlock: the temporal kernel must be odd, got ${opts.kt}`);
+    const { rng, dtype } = opts;
+    this.gcn = this.registerModule('gcn', new ConvTemporalGraphical(inChannels, outChannels, opts.k, rng, dtype));
+    this.tcn = this.registerModule(
+      'tcn',
+      new Sequential(
+        new BatchNorm2d(outChannels, { dtype }),
+        new ReLU(),
+        new Conv2d(outChannels, outChannels, [opts.kt, 1], {
+          rng,
+          stride: [opts.stride, 1],
+          padding: [(opts.kt - 1) / 2, 0],
+          dtype,
+        }),
+        new BatchNorm2d(outChannels, { dtype }),
+        new Dropout(opts.dropout, rng.fork()),
+      ),
+    );
+    if (!opts.residual) this.residualKind = 'none';
+    else if (inChannels === outChannels && opts.stride === 1) this.residualKind = 'identity';
+    else this.residualKind = 'conv';
+    this.residualPath =
+      this.residualKind === 'conv'
+        ? this.registerModule(
+            'residual',
+            new Sequential(
+              new Conv2d(inChannels, outChannels, 1, { rng, stride: [opts.stride, 1], dtype }),
+              new BatchNorm2d(outChannels, { dtype }),
+            ),
+          )
+        : null;
+  }
+
+  /** x (N, Cin, T, V) with the (already sliced, importance-weighted) adjacency a (K, V, V). */
+  forward(x: Tensor, a: Tensor): Tensor {
+    const y = this.tcn.forward(this.gcn.forward(x, a));
+    if (this.residualKind === 'none') return relu(y);
+    const res = this.residualKind === 'identity' ? x : this.residualPath!.forward(x);
+    return relu(add(y, res));
+  }
+}

@@ -1,0 +1,57 @@
+/** Shared helpers of the trainer's PyTorch-fixture tests (fixtures made by tools/torch/stgcn_reference.py). */
+import { fileURLToPath } from 'node:url';
+import { IntTensor, readSafetensors, type SafetensorsFile, Tensor } from '@asma/autodiff';
+import { expect } from 'vitest';
+
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+}
+
+const cache = new Map<string, SafetensorsFile>();
+
+export function loadFixture(name: string): SafetensorsFile {
+  let f = cache.get(name);
+  if (f === undefined) {
+    f = readSafetensors(fixturePath(name));
+    cache.set(name, f);
+  }
+  return f;
+}
+
+export function getTensor(f: SafetensorsFile, name: string): Tensor {
+  const t = f.tensors.get(name);
+  if (!(t instanceof Tensor)) throw new Error(`fixture has no float tensor "${name}"`);
+  return t;
+}
+
+export function getInts(f: SafetensorsFile, name: string): number[] {
+  const t = f.tensors.get(name);
+  if (!(t instanceof IntTensor)) throw new Error(`fixture has no int tensor "${name}"`);
+  return Array.from(t.data, Number);
+}
+
+/** Tensors of a fixture whose names start with `prefix`, with the prefix removed. */
+export function withPrefix(f: SafetensorsFile, prefix: string): Map<string, Tensor | IntTensor> {
+  const out = new Map<string, Tensor | IntTensor>();
+  for (const [k, v] of f.tensors) if (k.startsWith(prefix)) out.set(k.slice(prefix.length), v);
+  return out;
+}
+
+/** The golden metric: max |a - b| / max |b| over the whole tensor. */
+export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+/** Assert shape equality and relErr <= tol, naming the tensor on failure. */
+export function expectClose(name: string, actual: Tensor | null | undefined, expected: Tensor, tol = 1e-4): void {
+  expect(actual, `${name}: missing`).toBeTruthy();
+  expect([...actual!.shape], `${name}: shape`).toEqual([...expected.shape]);
+  const err = relErr(actual!.data, expected.data);
+  expect(err, `${name}: relative error ${err.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
+}
