@@ -96,6 +96,27 @@ describe('generateSynthetic', () => {
     const thighs = [...bySubject.values()].map((l) => l[13]!); // (14, 13): knee - hip
     expect(Math.max(...thighs) - Math.min(...thighs)).toBeGreaterThan(0.01);
   });
+  it('sensor noise has the requested std (joint minus noisy joint 21: sqrt(2) x noise)', () => {
+    const opts = { seed: 3, samplesPerClass: 4, classes: 4, dropProbability: 0 };
+    const a = generateSynthetic({ ...opts, noise: 0 });
+    const b = generateSynthetic({ ...opts, noise: 0.02 });
+    let sum = 0;
+    let sq = 0;
+    let count = 0;
+    for (let n = 0; n < a.shape[0]; n++)
+      for (let c = 0; c < 3; c++)
+        for (let t = 0; t < 50; t++)
+          for (let v = 0; v < 25; v++) {
+            if (v === 20) continue;
+            const d =
+              b.data[batchIndex(b.shape, n, c, t, v, 0)]! - a.data[batchIndex(a.shape, n, c, t, v, 0)]!;
+            sum += d;
+            sq += d * d;
+            count++;
+          }
+    expect(Math.abs(sum / count)).toBeLessThan(0.001);
+    expect(Math.sqrt(sq / count)).toBeCloseTo(0.02 * Math.SQRT2, 3);
+  });
   it('reports progress', () => {
     const seen: number[] = [];
     generateSynthetic({ samplesPerClass: 1, classes: 2, onProgress: (d) => seen.push(d) });
