@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { embed } from '@asma/trainer';
+import { type Command, UsageError } from '../command.js';
+
+const help = `usage: asma embed --checkpoint <enc.safetensors> --data <X.npy> --out <Z.npy> [options]
+
+Encode every clip of an (N, 3, T, 25, M) .npy (float32 or float64, e.g. AimCLR/PSTL val_position.npy)
+with a trained ST-GCN encoder in eval mode and write the (N, 256) float32 features to <Z.npy>
+(atomically: a failed run leaves no partial file). The checkpoint is a PyTorch-named state dict in
+safetensors (written by asma, or by torch: data_bn.*, st_gcn_networks.*, edge_importance.*).
+
+options:
+  --checkpoint <file>  encoder weights (required)
+  --data <file>        clips .npy (required)
+  --out <file>         features .npy (required)
+  --batch <n>          clips per forward pass (default 32)
+  --prefix <p>         read the encoder from keys starting with p (e.g. 'encoder.')`;
+
+export const embedCommand: Command = {
+  path: ['embed'],
+  summary: 'encode clips (.npy) into 256-d features with a trained ST-GCN encoder',
+  help,
+  async run(args) {
+    let values: Record<string, string | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          checkpoint: { type: 'string' },
+          data: { type: 'string' },
+          out: { type: 'string' },
+          batch: { type: 'string' },
+          prefix: { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: false,
+      }) as { values: Record<string, string | undefined> });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    for (const key of ['checkpoint', 'data', 'out'] as const)
+      if (!values[key]) throw new UsageError(`--${key} <file> is required`);
+    for (const key of ['checkpoint', 'data'] as const)
+      if (!existsSync(values[key]!)) throw new UsageError(`--${key}: no such file '${values[key]}'`);
+    const batch = values.batch === undefined ? 32 : Number(values.batch);
+    if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, got '${values.batch}'`);
+    const r = embed(values.checkpoint!, values.data!, values.out!, { batchSize: batch, prefix: values.prefix });
+    console.log(`${r.clips} clips -> ${values.out} (${r.clips}, ${r.features}) in ${r.seconds.toFixed(1)} s`);
+    return 0;
+  },
+};
