@@ -29,7 +29,12 @@ export interface EmbedResult {
 }
 
 /** Features of every clip in `dataNpy` from the encoder in `checkpoint`, written to `out`. */
-export function embed(checkpoint: string, dataNpy: string, out: string, opts: EmbedOptions = {}): EmbedResult {
+export function embed(
+  checkpoint: string,
+  dataNpy: string,
+  out: string,
+  opts: EmbedOptions = {},
+): EmbedResult {
   const { model } = loadStGcn(checkpoint, { prefix: opts.prefix });
   return embedWith(model, dataNpy, out, opts);
 }
@@ -45,7 +50,13 @@ export function embedWith(model: StGcn, dataNpy: string, out: string, opts: Embe
   try {
     const shape = reader.shape;
     const expected = `(N, ${model.inChannels}, T, ${model.numJoints}, M)`;
-    if (shape.length !== 5 || shape[1] !== model.inChannels || shape[3] !== model.numJoints || shape[2]! < 1 || shape[4]! < 1)
+    if (
+      shape.length !== 5 ||
+      shape[1] !== model.inChannels ||
+      shape[3] !== model.numJoints ||
+      shape[2]! < 1 ||
+      shape[4]! < 1
+    )
       throw new EmbedDataError(`${dataNpy}: expected clips of shape ${expected}, got (${shape.join(', ')})`);
     if (reader.dtype !== '<f4' && reader.dtype !== '<f8')
       throw new EmbedDataError(`${dataNpy}: expected float32 or float64 data, got ${reader.dtype}`);

@@ -1,21 +1,7 @@
 // ST-GCN encoder (PSTL configuration), Barlow Twins head and loss.
-export { type ResidualKind, StGcnBlock, type StGcnBlockOptions, ConvTemporalGraphical } from './model/block.js';
-export { ModuleList, ParameterList } from './model/containers.js';
-export {
-  pstlPlan,
-  STGCN16_PARAMETERS,
-  StGcn,
-  type StGcnBlockSpec,
-  type StGcnForwardOptions,
-  type StGcnOptions,
-} from './model/stgcn.js';
-export { BarlowTwinsHead, type BarlowTwinsHeadOptions } from './model/barlow-twins-head.js';
-export {
-  BARLOW_TWINS_LAMBDA,
-  barlowTwinsLoss,
-  type BarlowTwinsOptions,
-  batchStandardize,
-} from './losses/barlow-twins.js';
+
+// Features for downstream use.
+export { EmbedDataError, type EmbedOptions, type EmbedResult, embed, embedWith } from './embed.js';
 // PyTorch interop through safetensors.
 export {
   CheckpointError,
@@ -26,12 +12,32 @@ export {
   loadStateDictInto,
   saveCheckpoint,
 } from './interop/checkpoint.js';
+export { type LoadedStGcn, type LoadStGcnOptions, loadStGcn, saveStGcn } from './interop/stgcn-checkpoint.js';
 export {
   architectureOf,
   inferArchitecture,
   STGCN_METADATA_KEY,
   type StGcnArchitecture,
 } from './interop/stgcn-config.js';
-export { type LoadedStGcn, type LoadStGcnOptions, loadStGcn, saveStGcn } from './interop/stgcn-checkpoint.js';
-// Features for downstream use.
-export { EmbedDataError, type EmbedOptions, type EmbedResult, embed, embedWith } from './embed.js';
+export {
+  BARLOW_TWINS_LAMBDA,
+  type BarlowTwinsOptions,
+  barlowTwinsLoss,
+  batchStandardize,
+} from './losses/barlow-twins.js';
+export { BarlowTwinsHead, type BarlowTwinsHeadOptions } from './model/barlow-twins-head.js';
+export {
+  ConvTemporalGraphical,
+  type ResidualKind,
+  StGcnBlock,
+  type StGcnBlockOptions,
+} from './model/block.js';
+export { ModuleList, ParameterList } from './model/containers.js';
+export {
+  pstlPlan,
+  STGCN16_PARAMETERS,
+  StGcn,
+  type StGcnBlockSpec,
+  type StGcnForwardOptions,
+  type StGcnOptions,
+} from './model/stgcn.js';

@@ -57,7 +57,9 @@ describe('embed', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(EmbedDataError);
-    expect((err as Error).message).toBe(`${bad}: expected clips of shape (N, 3, T, 25, M), got (2, 3, 10, 20, 2)`);
+    expect((err as Error).message).toBe(
+      `${bad}: expected clips of shape (N, 3, T, 25, M), got (2, 3, 10, 20, 2)`,
+    );
     expect(existsSync(out)).toBe(false);
   });
 

@@ -1,12 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeSafetensors, IntTensor, noGrad, randn, readSafetensors, type SafetensorsFile, Tensor, writeSafetensors } from '@asma/autodiff';
+import {
+  decodeSafetensors,
+  IntTensor,
+  noGrad,
+  randn,
+  readSafetensors,
+  type SafetensorsFile,
+  Tensor,
+  writeSafetensors,
+} from '@asma/autodiff';
 import { Rng } from '@asma/kernels';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckpointError, loadCheckpoint, saveCheckpoint } from '../src/interop/checkpoint.js';
-import { architectureOf, inferArchitecture } from '../src/interop/stgcn-config.js';
+import { CheckpointError, loadCheckpoint } from '../src/interop/checkpoint.js';
 import { loadStGcn, saveStGcn } from '../src/interop/stgcn-checkpoint.js';
+import { architectureOf, inferArchitecture } from '../src/interop/stgcn-config.js';
 import { StGcn } from '../src/model/stgcn.js';
 import { expectClose, fixturePath, getInts, getTensor, loadFixture, withPrefix } from './model-fixtures.js';
 
@@ -17,7 +26,11 @@ const small = () => new StGcn({ rng: new Rng(3), baseChannels: 4, outChannels: 1
 
 /** The small PyTorch model of the training fixture as a plain torch state dict (no A, no metadata). */
 function torchSmall(): SafetensorsFile {
-  return { tensors: withPrefix(loadFixture('stgcn-small-train.safetensors'), 'param.'), dtypes: new Map(), metadata: {} };
+  return {
+    tensors: withPrefix(loadFixture('stgcn-small-train.safetensors'), 'param.'),
+    dtypes: new Map(),
+    metadata: {},
+  };
 }
 
 function without(f: SafetensorsFile, drop: (k: string) => boolean): SafetensorsFile {
@@ -32,22 +45,32 @@ describe('loadCheckpoint (PyTorch state dicts)', () => {
     expect(r.loaded.length).toBe(f.tensors.size);
     expect(r.missingOptional).toEqual([]);
     expect(model.stateDict().get('st_gcn_networks.3.tcn.3.num_batches_tracked')).toBeInstanceOf(IntTensor);
-    expect((model.stateDict().get('st_gcn_networks.3.tcn.3.num_batches_tracked') as IntTensor).item()).toBe(7);
-    expect(Array.from(model.edgeImportance!.at(9).data)).toEqual(Array.from(getTensor(f, 'edge_importance.9').data));
+    expect((model.stateDict().get('st_gcn_networks.3.tcn.3.num_batches_tracked') as IntTensor).item()).toBe(
+      7,
+    );
+    expect(Array.from(model.edgeImportance!.at(9).data)).toEqual(
+      Array.from(getTensor(f, 'edge_importance.9').data),
+    );
   });
 
   it('tolerates missing A and num_batches_tracked, and reports them', () => {
     const model = small();
-    const r = loadCheckpoint(model, without(torchSmall(), (k) => k.endsWith('num_batches_tracked')));
+    const r = loadCheckpoint(
+      model,
+      without(torchSmall(), (k) => k.endsWith('num_batches_tracked')),
+    );
     expect(r.missingOptional).toContain('A');
     expect(r.missingOptional).toContain('data_bn.num_batches_tracked');
     expect(r.missingKeys).toEqual([]);
   });
 
   it('names a missing parameter with its shape', () => {
-    expect(() => loadCheckpoint(small(), without(torchSmall(), (k) => k === 'st_gcn_networks.2.tcn.2.weight'))).toThrow(
-      /missing "st_gcn_networks\.2\.tcn\.2\.weight" \[4, 4, 9, 1\]/,
-    );
+    expect(() =>
+      loadCheckpoint(
+        small(),
+        without(torchSmall(), (k) => k === 'st_gcn_networks.2.tcn.2.weight'),
+      ),
+    ).toThrow(/missing "st_gcn_networks\.2\.tcn\.2\.weight" \[4, 4, 9, 1\]/);
   });
 
   it('names an unexpected key with its shape', () => {
@@ -76,7 +99,11 @@ describe('loadCheckpoint (PyTorch state dicts)', () => {
   it('reads keys under a prefix (wrapped training checkpoints)', () => {
     const f = loadFixture('stgcn-small-train.safetensors');
     const model = small();
-    const r = loadCheckpoint(model, { tensors: f.tensors, dtypes: new Map(), metadata: {} }, { prefix: 'param.', strict: true });
+    const r = loadCheckpoint(
+      model,
+      { tensors: f.tensors, dtypes: new Map(), metadata: {} },
+      { prefix: 'param.', strict: true },
+    );
     expect(r.loaded.length).toBe(withPrefix(f, 'param.').size);
   });
 });
@@ -97,7 +124,9 @@ describe('saveCheckpoint / saveStGcn round trip', () => {
     expect(architectureOf(back)).toEqual(architectureOf(model));
     for (const [k, v] of model.stateDict()) {
       const w = back.stateDict().get(k)!;
-      expect(Array.from(w.data as ArrayLike<number | bigint>), k).toEqual(Array.from(v.data as ArrayLike<number | bigint>));
+      expect(Array.from(w.data as ArrayLike<number | bigint>), k).toEqual(
+        Array.from(v.data as ArrayLike<number | bigint>),
+      );
     }
   });
 
@@ -115,7 +144,9 @@ describe('saveCheckpoint / saveStGcn round trip', () => {
   it('refuses a non-ST-GCN file with a clear message', () => {
     const path = join(dir, 'other.safetensors');
     writeSafetensors(path, { 'fc.weight': new Tensor(new Float32Array(4), [2, 2]) });
-    expect(() => loadStGcn(path)).toThrow(/other\.safetensors: has no "st_gcn_networks\.0\.gcn\.conv\.weight"/);
+    expect(() => loadStGcn(path)).toThrow(
+      /other\.safetensors: has no "st_gcn_networks\.0\.gcn\.conv\.weight"/,
+    );
   });
 });
 
@@ -139,23 +170,29 @@ describe('TypeScript-written checkpoint accepted by PyTorch', () => {
     expectClose('output', y, getTensor(io, 'output'), 1e-6);
   });
 
-  it.runIf(process.env.ASMA_WRITE_INTEROP_FIXTURE === '1')('writes the interop fixture (ASMA_WRITE_INTEROP_FIXTURE=1)', () => {
-    const rng = new Rng(2026);
-    const model = new StGcn({ rng, baseChannels: 4, outChannels: 16, dropout: 0 });
-    // A few training-mode passes so running stats and counters are not at their initial values.
-    model.train();
-    for (let i = 0; i < 2; i++) noGrad(() => model.forward(randn([2, 3, 20, 25, 2], rng)));
-    for (const p of model.edgeImportance!.at(0).data.keys()) model.edgeImportance!.at(0).data[p] = rng.uniform(0.5, 1.5);
-    model.eval();
-    const input = randn([2, 3, 20, 25, 2], rng);
-    const kept = [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13, 14, 16, 17, 18, 20, 21, 22];
-    const output = noGrad(() => model.forward(input, { keptJoints: kept }));
-    saveStGcn(model, fixturePath('interop-ts-stgcn.safetensors'), { source: 'asma trainer interop test' });
-    writeSafetensors(fixturePath('interop-ts-io.safetensors'), {
-      input,
-      kept: new IntTensor(BigInt64Array.from(kept.map(BigInt)), [kept.length]),
-      output,
-    });
-    expect(decodeSafetensors(readFileSync(fixturePath('interop-ts-stgcn.safetensors'))).tensors.size).toBeGreaterThan(0);
-  });
+  it.runIf(process.env.ASMA_WRITE_INTEROP_FIXTURE === '1')(
+    'writes the interop fixture (ASMA_WRITE_INTEROP_FIXTURE=1)',
+    () => {
+      const rng = new Rng(2026);
+      const model = new StGcn({ rng, baseChannels: 4, outChannels: 16, dropout: 0 });
+      // A few training-mode passes so running stats and counters are not at their initial values.
+      model.train();
+      for (let i = 0; i < 2; i++) noGrad(() => model.forward(randn([2, 3, 20, 25, 2], rng)));
+      for (const p of model.edgeImportance!.at(0).data.keys())
+        model.edgeImportance!.at(0).data[p] = rng.uniform(0.5, 1.5);
+      model.eval();
+      const input = randn([2, 3, 20, 25, 2], rng);
+      const kept = [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13, 14, 16, 17, 18, 20, 21, 22];
+      const output = noGrad(() => model.forward(input, { keptJoints: kept }));
+      saveStGcn(model, fixturePath('interop-ts-stgcn.safetensors'), { source: 'asma trainer interop test' });
+      writeSafetensors(fixturePath('interop-ts-io.safetensors'), {
+        input,
+        kept: new IntTensor(BigInt64Array.from(kept.map(BigInt)), [kept.length]),
+        output,
+      });
+      expect(
+        decodeSafetensors(readFileSync(fixturePath('interop-ts-stgcn.safetensors'))).tensors.size,
+      ).toBeGreaterThan(0);
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { tensor, Tensor } from '@asma/autodiff';
+import { Tensor, tensor } from '@asma/autodiff';
 import { describe, expect, it } from 'vitest';
 import { barlowTwinsLoss, batchStandardize } from '../src/losses/barlow-twins.js';
 import { expectClose, getTensor, loadFixture } from './model-fixtures.js';

@@ -15,7 +15,9 @@ describe('BarlowTwinsHead vs PyTorch (width 32, training mode)', () => {
   it('has PSTL names and the paper width by default', () => {
     const head = new BarlowTwinsHead({ rng: new Rng(1), width: 32 });
     expect([...head.stateDict().keys()]).toEqual([...withPrefix(f, 'param.').keys()]);
-    expect(new BarlowTwinsHead({ rng: new Rng(1), width: 8 }).numParameters()).toBe(256 * 8 + 8 * 8 * 2 + 4 * 8);
+    expect(new BarlowTwinsHead({ rng: new Rng(1), width: 8 }).numParameters()).toBe(
+      256 * 8 + 8 * 8 * 2 + 4 * 8,
+    );
     expect(new BarlowTwinsHead({ rng: new Rng(1), width: 8 }).lambda).toBe(2e-4);
   });
 
@@ -34,7 +36,8 @@ describe('BarlowTwinsHead vs PyTorch (width 32, training mode)', () => {
     loss.backward();
     expectClose('grad f1', f1.grad, getTensor(f, 'grad.f1'));
     expectClose('grad f2', f2.grad, getTensor(f, 'grad.f2'));
-    for (const [name, p] of head.namedParameters()) expectClose(`grad ${name}`, p.grad, getTensor(f, `grad.${name}`));
+    for (const [name, p] of head.namedParameters())
+      expectClose(`grad ${name}`, p.grad, getTensor(f, `grad.${name}`));
     for (const [name, b] of head.namedBuffers()) {
       const after = f.tensors.get(`after.${name}`)!;
       if (b instanceof IntTensor) expect(b.item(), name).toBe((after as IntTensor).item());
@@ -45,6 +48,10 @@ describe('BarlowTwinsHead vs PyTorch (width 32, training mode)', () => {
   it('forward(f1, f2) is project + lossFromProjections', () => {
     const head = new BarlowTwinsHead({ rng: new Rng(1), width: 32 });
     loadCheckpoint(head, { tensors: withPrefix(f, 'param.'), dtypes: new Map(), metadata: {} });
-    expectClose('loss', head.forward(getTensor(f, 'f1'), getTensor(f, 'f2')).reshape([1]), getTensor(f, 'loss'));
+    expectClose(
+      'loss',
+      head.forward(getTensor(f, 'f1'), getTensor(f, 'f2')).reshape([1]),
+      getTensor(f, 'loss'),
+    );
   });
 });

@@ -60,11 +60,13 @@ describe('StGcn structure', () => {
     });
     expect(tiny.outChannels).toBe(16);
     expect([...tiny.stateDict().keys()].some((k) => k.startsWith('edge_importance'))).toBe(false);
-    const y = noGrad(() => tiny.eval().forward(new Tensor(new Float32Array(2 * 3 * 12 * 25 * 1).fill(0.5), [2, 3, 12, 25, 1])));
-    expect(y.shape).toEqual([2, 16]);
-    expect(() => new StGcn({ rng: new Rng(1), blocks: [{ in: 4, out: 8, stride: 1, residual: false }] })).toThrow(
-      /block 0 takes 4 channels/,
+    const y = noGrad(() =>
+      tiny.eval().forward(new Tensor(new Float32Array(2 * 3 * 12 * 25 * 1).fill(0.5), [2, 3, 12, 25, 1])),
     );
+    expect(y.shape).toEqual([2, 16]);
+    expect(
+      () => new StGcn({ rng: new Rng(1), blocks: [{ in: 4, out: 8, stride: 1, residual: false }] }),
+    ).toThrow(/block 0 takes 4 channels/);
   });
 
   it('rejects inputs of the wrong shape and bad joint lists', () => {

@@ -44,8 +44,12 @@ export const embedCommand: Command = {
     for (const key of ['checkpoint', 'data'] as const)
       if (!existsSync(values[key]!)) throw new UsageError(`--${key}: no such file '${values[key]}'`);
     const batch = values.batch === undefined ? 32 : Number(values.batch);
-    if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, got '${values.batch}'`);
-    const r = embed(values.checkpoint!, values.data!, values.out!, { batchSize: batch, prefix: values.prefix });
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new UsageError(`--batch must be a positive integer, got '${values.batch}'`);
+    const r = embed(values.checkpoint!, values.data!, values.out!, {
+      batchSize: batch,
+      prefix: values.prefix,
+    });
     console.log(`${r.clips} clips -> ${values.out} (${r.clips}, ${r.features}) in ${r.seconds.toFixed(1)} s`);
     return 0;
   },

@@ -5,13 +5,13 @@
  * that carry no learned state (BatchNorm's num_batches_tracked, ST-GCN's adjacency A) may be absent.
  */
 import {
-  IntTensor,
+  type IntTensor,
   type Module,
   readSafetensors,
   type SafetensorsFile,
   type StateDict,
-  Tensor,
   saveStateDict,
+  Tensor,
 } from '@asma/autodiff';
 
 /** A checkpoint does not fit a model; the message names the file, the key(s) and the shapes. */
@@ -97,7 +97,9 @@ export function loadStateDictInto(
     if (missingKeys.length > 0)
       parts.push(`missing ${listKeys(missingKeys.map((k) => `"${k}" ${shapeText(own.get(k)!.shape)}`))}`);
     if (unexpectedKeys.length > 0)
-      parts.push(`unexpected ${listKeys(unexpectedKeys.map((k) => `"${k}" ${shapeText(source.get(k)!.shape)}`))}`);
+      parts.push(
+        `unexpected ${listKeys(unexpectedKeys.map((k) => `"${k}" ${shapeText(source.get(k)!.shape)}`))}`,
+      );
     throw new CheckpointError(file, `does not fit ${module.constructor.name}: ${parts.join('; ')}`);
   }
   const loadable: StateDict = new Map();

@@ -3,7 +3,12 @@ import { readSafetensors, Tensor } from '@asma/autodiff';
 import { Rng } from '@asma/kernels';
 import { type Adjacency, adjacency, NTU25 } from '@asma/skeleton';
 import { StGcn } from '../model/stgcn.js';
-import { CheckpointError, type LoadCheckpointResult, loadStateDictInto, saveCheckpoint } from './checkpoint.js';
+import {
+  CheckpointError,
+  type LoadCheckpointResult,
+  loadStateDictInto,
+  saveCheckpoint,
+} from './checkpoint.js';
 import { architectureOf, inferArchitecture, STGCN_METADATA_KEY } from './stgcn-config.js';
 
 /** Write the encoder's PyTorch-named state dict plus its architecture (metadata "asma.stgcn"). */
@@ -37,7 +42,12 @@ export function loadStGcn(path: string, opts: LoadStGcnOptions = {}): LoadedStGc
   const a = file.tensors.get(`${prefix}A`);
   let graph: Adjacency;
   if (a instanceof Tensor) {
-    if (a.ndim !== 3 || a.shape[0] !== arch.k || a.shape[1] !== arch.numJoints || a.shape[2] !== arch.numJoints)
+    if (
+      a.ndim !== 3 ||
+      a.shape[0] !== arch.k ||
+      a.shape[1] !== arch.numJoints ||
+      a.shape[2] !== arch.numJoints
+    )
       throw new CheckpointError(
         path,
         `"A" has shape [${a.shape.join(', ')}] but the blocks need [${arch.k}, ${arch.numJoints}, ${arch.numJoints}]`,
@@ -46,7 +56,10 @@ export function loadStGcn(path: string, opts: LoadStGcnOptions = {}): LoadedStGc
   } else if (arch.k === 3 && arch.numJoints === NTU25.numJoints) {
     graph = adjacency(NTU25, 'spatial');
   } else {
-    throw new CheckpointError(path, `has no "A" and its graph (K=${arch.k}, V=${arch.numJoints}) is not NTU-25 'spatial'`);
+    throw new CheckpointError(
+      path,
+      `has no "A" and its graph (K=${arch.k}, V=${arch.numJoints}) is not NTU-25 'spatial'`,
+    );
   }
   const model = new StGcn({
     rng: opts.rng ?? new Rng(0),

@@ -33,12 +33,19 @@ export function architectureOf(model: StGcn): StGcnArchitecture {
 function shapeOf(file: SafetensorsFile, key: string, name: string): readonly number[] {
   const t = file.tensors.get(key);
   if (!(t instanceof Tensor) && !(t instanceof IntTensor))
-    throw new CheckpointError(name, `has no "${key}": not an ST-GCN state dict (is a prefix such as "encoder." needed?)`);
+    throw new CheckpointError(
+      name,
+      `has no "${key}": not an ST-GCN state dict (is a prefix such as "encoder." needed?)`,
+    );
   return t.shape;
 }
 
 /** Read the architecture from metadata, or infer it from the shapes of a PyTorch ST-GCN state dict. */
-export function inferArchitecture(file: SafetensorsFile, name = '<safetensors>', prefix = ''): StGcnArchitecture {
+export function inferArchitecture(
+  file: SafetensorsFile,
+  name = '<safetensors>',
+  prefix = '',
+): StGcnArchitecture {
   const stored = file.metadata[STGCN_METADATA_KEY];
   if (stored !== undefined) {
     try {
@@ -58,10 +65,16 @@ export function inferArchitecture(file: SafetensorsFile, name = '<safetensors>',
   const outFirst = tcn0[0]!;
   const k = first[0]! / outFirst;
   if (!Number.isInteger(k))
-    throw new CheckpointError(name, `gcn.conv.weight ${JSON.stringify(first)} is not K x ${outFirst} output channels`);
+    throw new CheckpointError(
+      name,
+      `gcn.conv.weight ${JSON.stringify(first)} is not K x ${outFirst} output channels`,
+    );
   const numJoints = bnChannels / inChannels;
   if (!Number.isInteger(numJoints))
-    throw new CheckpointError(name, `data_bn has ${bnChannels} channels, not a multiple of ${inChannels} input channels`);
+    throw new CheckpointError(
+      name,
+      `data_bn has ${bnChannels} channels, not a multiple of ${inChannels} input channels`,
+    );
   if (count !== 10)
     throw new CheckpointError(
       name,

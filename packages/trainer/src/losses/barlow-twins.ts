@@ -4,7 +4,20 @@
  * where zXn are the projections standardised per feature over the batch (BatchNorm1d without
  * affine, training mode: biased variance, eps 1e-5).
  */
-import { ArgumentError, add, div, matmul, mean, mul, square, sqrt, sub, sum, type Tensor, transpose } from '@asma/autodiff';
+import {
+  ArgumentError,
+  add,
+  div,
+  matmul,
+  mean,
+  mul,
+  sqrt,
+  square,
+  sub,
+  sum,
+  type Tensor,
+  transpose,
+} from '@asma/autodiff';
 
 export interface BarlowTwinsOptions {
   /** Weight of the off-diagonal (redundancy) term; PSTL uses 2e-4. */

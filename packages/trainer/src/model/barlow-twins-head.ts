@@ -55,7 +55,10 @@ export class BarlowTwinsHead extends Module {
 
   /** Loss of two projections: each standardised by `bn` (its own batch statistics), then Barlow Twins. */
   lossFromProjections(z1: Tensor, z2: Tensor): Tensor {
-    return barlowTwinsLoss(this.bn.forward(z1), this.bn.forward(z2), { lambda: this.lambda, normalize: false });
+    return barlowTwinsLoss(this.bn.forward(z1), this.bn.forward(z2), {
+      lambda: this.lambda,
+      normalize: false,
+    });
   }
 
   /** Barlow Twins loss of two views' encoder features (N, D) each; a scalar tensor. */

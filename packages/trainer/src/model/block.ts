@@ -70,9 +70,13 @@ export class StGcnBlock extends Module {
     opts: StGcnBlockOptions,
   ) {
     super();
-    if (opts.kt % 2 !== 1) throw new RangeError(`StGcnBlock: the temporal kernel must be odd, got ${opts.kt}`);
+    if (opts.kt % 2 !== 1)
+      throw new RangeError(`StGcnBlock: the temporal kernel must be odd, got ${opts.kt}`);
     const { rng, dtype } = opts;
-    this.gcn = this.registerModule('gcn', new ConvTemporalGraphical(inChannels, outChannels, opts.k, rng, dtype));
+    this.gcn = this.registerModule(
+      'gcn',
+      new ConvTemporalGraphical(inChannels, outChannels, opts.k, rng, dtype),
+    );
     this.tcn = this.registerModule(
       'tcn',
       new Sequential(

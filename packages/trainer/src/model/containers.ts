@@ -11,7 +11,7 @@ export class ModuleList<M extends Module> extends Module {
   constructor(items: readonly M[]) {
     super();
     this.items = [...items];
-    this.items.forEach((m, i) => this.registerModule(String(i), m));
+    for (const [i, m] of this.items.entries()) this.registerModule(String(i), m);
   }
 
   get length(): number {
@@ -20,7 +20,8 @@ export class ModuleList<M extends Module> extends Module {
 
   at(i: number): M {
     const m = this.items[i];
-    if (m === undefined) throw new RangeError(`ModuleList: index ${i} out of range for ${this.items.length} modules`);
+    if (m === undefined)
+      throw new RangeError(`ModuleList: index ${i} out of range for ${this.items.length} modules`);
     return m;
   }
 
@@ -35,7 +36,7 @@ export class ParameterList extends Module {
   constructor(params: readonly Tensor[]) {
     super();
     this.length = params.length;
-    params.forEach((p, i) => this.registerParameter(String(i), p));
+    for (const [i, p] of params.entries()) this.registerParameter(String(i), p);
   }
 
   /** Read through the registry so Module.to(dtype) replacements are seen. */

@@ -12,8 +12,8 @@ import {
   BatchNorm1d,
   type DType,
   indexSelect,
-  mean,
   Module,
+  mean,
   mul,
   ones,
   permute,
@@ -127,7 +127,10 @@ export class StGcn extends Module {
     const dropout = opts.dropout ?? 0.5;
 
     // Registration order = PyTorch's state_dict order: A (buffer), data_bn, st_gcn_networks, edge_importance.
-    const a = new Tensor(dtype === 'float64' ? Float64Array.from(graph.data) : Float32Array.from(graph.data), [k, v, v]);
+    const a = new Tensor(
+      dtype === 'float64' ? Float64Array.from(graph.data) : Float32Array.from(graph.data),
+      [k, v, v],
+    );
     this.registerBuffer('A', a);
     this.dataBn = this.registerModule('data_bn', new BatchNorm1d(this.inChannels * v, { dtype }));
     this.blocks = this.registerModule(
@@ -149,7 +152,10 @@ export class StGcn extends Module {
     );
     this.importance =
       (opts.edgeImportance ?? true)
-        ? this.registerModule('edge_importance', new ParameterList(this.plan.map(() => ones([k, v, v], { dtype }))))
+        ? this.registerModule(
+            'edge_importance',
+            new ParameterList(this.plan.map(() => ones([k, v, v], { dtype }))),
+          )
         : null;
   }
 
@@ -199,7 +205,8 @@ function checkPlan(plan: readonly StGcnBlockSpec[], inChannels: number): void {
   plan.forEach((b, i) => {
     if (b.in !== prev)
       throw new RangeError(`StGcn: block ${i} takes ${b.in} channels but the previous stage gives ${prev}`);
-    if (!Number.isInteger(b.out) || b.out < 1) throw new RangeError(`StGcn: block ${i} out must be a positive integer, got ${b.out}`);
+    if (!Number.isInteger(b.out) || b.out < 1)
+      throw new RangeError(`StGcn: block ${i} out must be a positive integer, got ${b.out}`);
     if (!Number.isInteger(b.stride) || b.stride < 1)
       throw new RangeError(`StGcn: block ${i} stride must be a positive integer, got ${b.stride}`);
     prev = b.out;
@@ -210,7 +217,8 @@ function checkKept(kept: readonly number[], v: number): number[] {
   if (kept.length === 0) throw new RangeError('StGcn: keptJoints is empty');
   const seen = new Set<number>();
   for (const j of kept) {
-    if (!Number.isInteger(j) || j < 0 || j >= v) throw new RangeError(`StGcn: kept joint ${j} is outside 0..${v - 1}`);
+    if (!Number.isInteger(j) || j < 0 || j >= v)
+      throw new RangeError(`StGcn: kept joint ${j} is outside 0..${v - 1}`);
     if (seen.has(j)) throw new RangeError(`StGcn: kept joint ${j} is listed twice`);
     seen.add(j);
   }
