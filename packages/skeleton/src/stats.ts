@@ -61,15 +61,24 @@ export function jointMotionEnergy(batch: SkeletonBatch): Float32Array {
   return out;
 }
 
-/** Per clip, shape (N): mean over (c, t, v, m) of d^2 = the mean of motionEnergy over frames. */
+/** Per clip, shape (N): mean over (c, t, v, m) of d^2 (the mean of motionEnergy over frames). */
 export function clipMotionEnergy(batch: SkeletonBatch): Float32Array {
-  const [n, , t] = batch.shape;
-  const perFrame = motionEnergy(batch);
+  checkBatch(batch, 'clipMotionEnergy');
+  const [n, c, t, v, m] = batch.shape;
+  const x = batch.data;
+  const frame = v * m;
   const out = new Float32Array(n);
   for (let s = 0; s < n; s++) {
     let sum = 0;
-    for (let f = 0; f < t; f++) sum += perFrame[s * t + f]!;
-    out[s] = t > 0 ? sum / t : 0;
+    for (let ch = 0; ch < c; ch++) {
+      const base = (s * c + ch) * t * frame;
+      for (let e = base; e + frame < base + t * frame; e++) {
+        const d = x[e + frame]! - x[e]!;
+        sum += d * d;
+      }
+    }
+    const denom = c * t * frame;
+    out[s] = denom > 0 ? sum / denom : 0;
   }
   return out;
 }

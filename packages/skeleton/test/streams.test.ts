@@ -28,6 +28,19 @@ describe('motion statistics (hand computed)', () => {
   it('per clip: mean of all squared motion = 13 / 6', () => {
     expect(clipMotionEnergy(tiny())[0]).toBeCloseTo(13 / 6, 6);
   });
+  it('per clip = mean of per frame = mean of per joint, on random batches', () => {
+    const b = zerosBatch([3, 3, 7, 25, 2]);
+    for (let i = 0; i < b.data.length; i++) b.data[i] = Math.sin(i * 12.9898) * 2;
+    const perFrame = motionEnergy(b);
+    const perJoint = jointMotionEnergy(b);
+    const perClip = clipMotionEnergy(b);
+    for (let n = 0; n < 3; n++) {
+      const f = perFrame.subarray(n * 7, n * 7 + 7).reduce((a, x) => a + x, 0) / 7;
+      const j = perJoint.subarray(n * 25, n * 25 + 25).reduce((a, x) => a + x, 0) / 25;
+      expect(perClip[n]).toBeCloseTo(f, 5);
+      expect(perClip[n]).toBeCloseTo(j, 5);
+    }
+  });
   it('averages over channels and bodies too', () => {
     const b = zerosBatch([2, 3, 4, 5, 2]);
     // sample 1, channel 2, frame 1 -> 2, joint 3, body 1 moves by 3: e_1 = 9 / (3 * 5 * 2)

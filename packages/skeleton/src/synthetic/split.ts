@@ -23,22 +23,31 @@ export interface SyntheticPart {
   cameras: Int32Array;
 }
 
-/** Train and validation parts of a split, in dataset order. Throws if either part would be empty. */
+/** Clip indices of the train and validation parts. Throws if either part would be empty. */
+export function splitIndices(
+  ds: Pick<SyntheticDataset, 'subjects' | 'cameras'>,
+  split: SyntheticSplit,
+): { train: number[]; val: number[] } {
+  const n = ds.subjects.length;
+  const train: number[] = [];
+  const val: number[] = [];
+  for (let i = 0; i < n; i++) (isTrainClip(split, ds.subjects[i]!, ds.cameras[i]!) ? train : val).push(i);
+  if (n > 0 && (train.length === 0 || val.length === 0)) {
+    throw new RangeError(
+      `split ${split}: the ${train.length === 0 ? 'training' : 'validation'} part is empty (${split === 'xsub' ? 'use at least 3 subjects' : 'use at least 2 cameras'})`,
+    );
+  }
+  return { train, val };
+}
+
+/** Train and validation parts of a split (copies), in dataset order. */
 export function splitSynthetic(
   ds: SyntheticDataset,
   split: SyntheticSplit,
 ): { train: SyntheticPart; val: SyntheticPart } {
-  const [n, c, t, v, m] = ds.shape;
+  const [, c, t, v, m] = ds.shape;
   const per = c * t * v * m;
-  const trainIdx: number[] = [];
-  const valIdx: number[] = [];
-  for (let i = 0; i < n; i++)
-    (isTrainClip(split, ds.subjects[i]!, ds.cameras[i]!) ? trainIdx : valIdx).push(i);
-  if (n > 0 && (trainIdx.length === 0 || valIdx.length === 0)) {
-    throw new RangeError(
-      `split ${split}: the ${trainIdx.length === 0 ? 'training' : 'validation'} part is empty (${split === 'xsub' ? 'use at least 3 subjects' : 'use at least 2 cameras'})`,
-    );
-  }
+  const { train: trainIdx, val: valIdx } = splitIndices(ds, split);
   const take = (idx: number[]): SyntheticPart => {
     const data = new Float32Array(idx.length * per);
     idx.forEach((src, dst) => {
