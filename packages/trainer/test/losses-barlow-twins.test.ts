@@ -1,4 +1,6 @@
-import { Tensor, tensor } from '@asma/autodiff';
+import { gradCheck, randn, Tensor, tensor } from '@asma/autodiff';
+import { Rng } from '@asma/kernels';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { barlowTwinsLoss, batchStandardize } from '../src/losses/barlow-twins.js';
 import { expectClose, getTensor, loadFixture } from './model-fixtures.js';
@@ -55,5 +57,29 @@ describe('barlowTwinsLoss properties', () => {
     const a = tensor([1, 2, 3, 4], [2, 2]);
     expect(() => barlowTwinsLoss(a, tensor([1, 2, 3], [1, 3]))).toThrow(/\(N, D\)/);
     expect(() => barlowTwinsLoss(tensor([1, 2], [1, 2]), tensor([1, 2], [1, 2]))).toThrow(/at least 2/);
+  });
+});
+
+describe('barlowTwinsLoss gradient check (float64, random shapes)', () => {
+  it('matches central differences for both views', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (n, d, lambda, normalize, seed) => {
+          const rng = new Rng(seed);
+          const z1 = randn([n, d], rng, { dtype: 'float64' });
+          const z2 = randn([n, d], rng, { dtype: 'float64' });
+          gradCheck((a, b) => barlowTwinsLoss(a!, b!, { lambda, normalize }), [z1, z2], {
+            rtol: 1e-5,
+            atol: 1e-7,
+          });
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

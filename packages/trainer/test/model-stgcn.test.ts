@@ -1,4 +1,4 @@
-import { IntTensor, noGrad, Tensor } from '@asma/autodiff';
+import { gradCheck, IntTensor, noGrad, randn, Tensor } from '@asma/autodiff';
 import { Rng } from '@asma/kernels';
 import { adjacency, NTU25 } from '@asma/skeleton';
 import { describe, expect, it } from 'vitest';
@@ -130,6 +130,36 @@ describe('StGcn vs PyTorch', () => {
         if (b instanceof IntTensor) expect(b.item(), name).toBe((after as IntTensor).item());
         else expectClose(`buffer ${name}`, b, after as Tensor);
       }
+    });
+  }
+});
+
+describe('StGcn gradient check (float64)', () => {
+  for (const kept of [undefined, [0, 2, 3, 5, 8, 13, 20, 21, 24]]) {
+    it(`input gradient of a tiny training-mode encoder matches central differences${kept ? ' (joints removed)' : ''}`, () => {
+      const rng = new Rng(11);
+      const model = new StGcn({
+        rng,
+        dtype: 'float64',
+        dropout: 0,
+        blocks: [
+          { in: 3, out: 3, stride: 1, residual: false },
+          { in: 3, out: 4, stride: 2, residual: true },
+          { in: 4, out: 4, stride: 1, residual: true },
+        ],
+        temporalKernel: 3,
+      });
+      for (let i = 0; i < 3; i++) {
+        const imp = model.edgeImportance!.at(i).data;
+        for (let j = 0; j < imp.length; j++) imp[j] = rng.uniform(0.5, 1.5);
+      }
+      model.train();
+      const x = randn([2, 3, 6, 25, 1], rng, { dtype: 'float64' });
+      gradCheck((t) => model.forward(t!, { keptJoints: kept }), [x], {
+        rtol: 1e-5,
+        atol: 1e-8,
+        maxElements: 150,
+      });
     });
   }
 });
