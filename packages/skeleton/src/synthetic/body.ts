@@ -95,11 +95,6 @@ function rotX(v: V3, a: number): V3 {
   const s = Math.sin(a);
   return [v[0], v[1] * c - v[2] * s, v[1] * s + v[2] * c];
 }
-function rotY(v: V3, a: number): V3 {
-  const c = Math.cos(a);
-  const s = Math.sin(a);
-  return [v[0] * c + v[2] * s, v[1], -v[0] * s + v[2] * c];
-}
 function rotZ(v: V3, a: number): V3 {
   const c = Math.cos(a);
   const s = Math.sin(a);
@@ -115,6 +110,34 @@ const norm = (v: V3): V3 => {
   const l = Math.hypot(v[0], v[1], v[2]);
   return [v[0] / l, v[1] / l, v[2] / l];
 };
+
+/** Row-major matrix of v -> rotY(rotZ(rotX(v, -pitch), roll), yaw). */
+function torsoMatrix(pitch: number, roll: number, yaw: number): number[] {
+  const cx = Math.cos(-pitch);
+  const sx = Math.sin(-pitch);
+  const cz = Math.cos(roll);
+  const sz = Math.sin(roll);
+  const cy = Math.cos(yaw);
+  const sy = Math.sin(yaw);
+  const rx = [1, 0, 0, 0, cx, -sx, 0, sx, cx];
+  const rz = [cz, -sz, 0, sz, cz, 0, 0, 0, 1];
+  const ry = [cy, 0, sy, 0, 1, 0, -sy, 0, cy];
+  return mul3(ry, mul3(rz, rx));
+}
+function mul3(a: number[], b: number[]): number[] {
+  const o = new Array<number>(9);
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++)
+      o[i * 3 + j] = a[i * 3]! * b[j]! + a[i * 3 + 1]! * b[3 + j]! + a[i * 3 + 2]! * b[6 + j]!;
+  return o;
+}
+function apply(m: number[], v: V3): V3 {
+  return [
+    m[0]! * v[0] + m[1]! * v[1] + m[2]! * v[2],
+    m[3]! * v[0] + m[4]! * v[1] + m[5]! * v[2],
+    m[6]! * v[0] + m[7]! * v[1] + m[8]! * v[2],
+  ];
+}
 
 /** Direction of a limb segment hanging down, raised forwards by `flex` and sideways by `abd`. */
 function limbDir(side: number, flex: number, abd: number): V3 {
@@ -132,11 +155,14 @@ export function forwardKinematics(body: BodyShape, pose: Pose, out: Float64Array
     out[j * 3 + 1] = p[1];
     out[j * 3 + 2] = p[2];
   };
-  // Forward lean is a rotation of the up vector towards -z.
-  const torso = (v: V3, k = 1): V3 => rotY(rotZ(rotX(v, -pose.pitch * k), pose.roll * k), pose.yaw * k);
+  // Forward lean is a rotation of the up vector towards -z. The matrices are built once per call:
+  // the lower spine takes half of the bend.
+  const full = torsoMatrix(pose.pitch, pose.roll, pose.yaw);
+  const half = torsoMatrix(pose.pitch / 2, pose.roll / 2, pose.yaw / 2);
+  const torso = (v: V3, k = 1): V3 => apply(k === 1 ? full : half, v);
   const up: V3 = [0, 1, 0];
   const base: V3 = [0, 0, 0];
-  const mid = add(base, torso(up, 0.5), body.spineLow); // the lower spine takes half of the bend
+  const mid = add(base, torso(up, 0.5), body.spineLow);
   const shoulderC = add(mid, torso(up), body.spineHigh);
   const neck = add(shoulderC, torso(up), body.neck);
   const head = add(neck, torso(rotZ(rotX(up, -pose.nod), pose.tilt)), body.head);
