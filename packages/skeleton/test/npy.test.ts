@@ -295,6 +295,29 @@ describe('fuzz: random and damaged bytes', () => {
       { numRuns: 400 },
     );
   });
+  it('damaged files through NpyReader.open', () => {
+    const p = join(dir, 'fuzz.npy');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...good),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+        (file, cut, flips) => {
+          const bytes = Uint8Array.from(file.subarray(0, cut % (file.length + 1)));
+          for (const [pos, val] of flips) if (bytes.length > 0) bytes[pos % bytes.length] = val;
+          writeFileSync(p, bytes);
+          try {
+            const r = NpyReader.open(p);
+            if (r.shape.length > 0) r.readRows(0, r.rows);
+            r.close();
+          } catch (err) {
+            if (!(err instanceof NpyError)) throw err;
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
   it('header dict text mutations', () => {
     const chars = fc.constantFrom(...`{}()':,"0123456789 TrueFals<f4i8descrshapefortran_order\n`.split(''));
     fc.assert(
