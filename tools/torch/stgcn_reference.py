@@ -368,6 +368,13 @@ def check(weights_path, io_path):
     kept = io["kept"].tolist() if "kept" in io else None
     with torch.no_grad():
         out = model.double()(io["input"].double(), kept)
+    if "A" in state:
+        a_err = float((state["A"].double() - torch.tensor(spatial_adjacency())).abs().max())
+        print(f"A vs the reference 'spatial' graph: max abs difference {a_err:.3e}")
+    nbt = [k for k, v in state.items() if k.endswith("num_batches_tracked") and v.dtype != torch.int64]
+    if nbt:
+        print(f"num_batches_tracked not int64: {nbt}")
+        sys.exit(1)
     err = rel_err(out, io["output"])
     print(f"strict load ok ({len(state)} tensors, metadata {meta}); hidden {hidden}, out {hidden_dim}; "
           f"max|ts - torch| / max|torch| = {err:.3e}")
