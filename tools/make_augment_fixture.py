@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference outputs of PSTL's augmentations (model.py of the public PSTL code, re-typed here
+"""Reference outputs of PSTL's augmentations and input streams (model.py of the public PSTL code, re-typed here
 with the random draws replaced by fixed parameters) in PyTorch, for @asma/skeleton's tests.
 
 Run: /usr/bin/python3 tools/make_augment_fixture.py  (writes packages/skeleton/test/fixtures/augment/)
@@ -48,6 +48,27 @@ def rotate(data, degrees):
     return data
 
 
+def get_stream(data, view):
+    if view == 'motion':
+        motion = torch.zeros_like(data)
+        motion[:, :, :-1, :, :] = data[:, :, 1:, :, :] - data[:, :, :-1, :, :]
+        return motion
+    Bone = [(1, 2), (2, 21), (3, 21), (4, 3), (5, 21), (6, 5), (7, 6), (8, 7), (9, 21),
+            (10, 9), (11, 10), (12, 11), (13, 1), (14, 13), (15, 14), (16, 15), (17, 1),
+            (18, 17), (19, 18), (20, 19), (21, 21), (22, 23), (23, 8), (24, 25), (25, 12)]
+    bone = torch.zeros_like(data)
+    for v1, v2 in Bone:
+        bone[:, :, :, v1 - 1, :] = data[:, :, :, v1 - 1, :] - data[:, :, :, v2 - 1, :]
+    return bone
+
+
+def motion_attention(data):
+    # motion_att_temp_mask's score, negated back: mean over (c, v, m) of the squared motion, float32
+    motion = torch.zeros_like(data)
+    motion[:, :, :-1, :, :] = data[:, :, 1:, :, :] - data[:, :, :-1, :, :]
+    return (motion ** 2).mean((1, 3, 4))
+
+
 order = [0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 20, 23, 24, 21, 22]
 params = {'crop_start': 3, 'shear': [0.3, -0.7, 0.1, 0.9, -0.2, 0.5], 'degrees': [27.0, 0.4, 0.8]}
 outputs = {
@@ -56,6 +77,9 @@ outputs = {
     'shear': shear(x, params['shear']),
     'rotate': rotate(x, params['degrees']),
     'flip': x[:, :, :, order, :],
+    'motion': get_stream(x, 'motion'),
+    'bone': get_stream(x, 'bone'),
+    'energy': motion_attention(x),
 }
 for name, t in outputs.items():
     np.save(os.path.join(OUT, f'{name}.npy'), t.numpy().astype(np.float32))

@@ -6,8 +6,11 @@ import { describe, expect, it } from 'vitest';
 import {
   applyShear,
   batchIndex,
+  boneStream,
   cropWindow,
   flipJoints,
+  motionEnergy,
+  motionStream,
   NTU25,
   pstlAugment,
   randomRotate,
@@ -162,5 +165,22 @@ describe('pipeline', () => {
     expect(batchWise.data.subarray(0, half)).toEqual(batchWise.data.subarray(half));
     const sampleWise = pstlAugment({ perSample: true })(two, new Rng(9));
     expect(sampleWise.data.subarray(0, half)).not.toEqual(sampleWise.data.subarray(half));
+  });
+});
+
+describe('streams and motion energy against PSTL in PyTorch', () => {
+  const x = load('input');
+  it('motion and bone streams are bit-exact', () => {
+    expect(motionStream(x).data).toEqual(load('motion').data);
+    expect(boneStream(x).data).toEqual(load('bone').data);
+  });
+  it('motion energy matches the float32 reference to 1e-6 relative', () => {
+    const ref = readNpy(join(FIX, 'energy.npy'));
+    expect(ref.shape).toEqual([2, 12]);
+    const e = motionEnergy(x);
+    const r = ref.data as Float32Array;
+    for (let i = 0; i < r.length; i++)
+      expect(Math.abs(e[i]! - r[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(r[i]!)));
+    expect(e[11]).toBe(0);
   });
 });
