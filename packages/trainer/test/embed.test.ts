@@ -46,6 +46,13 @@ describe('embed', () => {
     expect(readNpy(out).shape).toEqual([3, 16]);
   });
 
+  it('writes an empty (0, D) array for an empty clip file', () => {
+    const empty = join(dir, 'empty.npy');
+    writeNpy(empty, new Float32Array(0), [0, 3, 50, 25, 2]);
+    embed(checkpoint, empty, join(dir, 'z-empty.npy'), { progress: false });
+    expect(readNpy(join(dir, 'z-empty.npy')).shape).toEqual([0, 16]);
+  });
+
   it('names the file and the expected shape when the data does not fit', () => {
     const bad = join(dir, 'bad.npy');
     writeNpy(bad, new Float32Array(2 * 3 * 10 * 20 * 2), [2, 3, 10, 20, 2]);
