@@ -40,7 +40,9 @@ describe('StGcn structure', () => {
     const model = new StGcn({ rng: new Rng(1) });
     expect(Array.from(model.A.data)).toEqual(Array.from(adjacency(NTU25, 'spatial').data));
     // ... which is the A the PyTorch reference script builds (reference graph code, quirk included).
-    expect(Array.from(model.A.data)).toEqual(Array.from(getTensor(loadFixture('stgcn16.safetensors'), 'A').data));
+    expect(Array.from(model.A.data)).toEqual(
+      Array.from(getTensor(loadFixture('stgcn16.safetensors'), 'A').data),
+    );
     expect(model.A.requiresGrad).toBe(false);
     expect(model.parameters()).not.toContain(model.A);
     const imp = model.edgeImportance!.at(3);
