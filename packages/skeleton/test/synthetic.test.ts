@@ -54,10 +54,13 @@ describe('generateSynthetic', () => {
     const sub = generateSynthetic({ seed: 7, samplesPerClass: 30, classes: 3 });
     const per = 3 * 50 * 25 * 2;
     expect(sameBytes(sub.data, small.data.subarray(0, 3 * 30 * per))).toBe(true);
-    expect(generateSynthetic({ seed: 7, samplesPerClass: 1, classes: ['nod', 'bow'] }).classNames).toEqual([
-      'nod',
-      'bow',
-    ]);
+    const named = generateSynthetic({ seed: 7, samplesPerClass: 30, classes: ['nod', 'bow'] });
+    expect(named.classNames).toEqual(['nod', 'bow']);
+    expect(Array.from(new Set(named.labels))).toEqual([0, 1]);
+    const k = small.classNames.indexOf('bow');
+    expect(
+      sameBytes(named.data.subarray(30 * per), small.data.subarray(k * 30 * per, (k + 1) * 30 * per)),
+    ).toBe(true);
     expect(() => generateSynthetic({ classes: ['fly'] })).toThrow(/unknown class 'fly'/);
     expect(() => generateSynthetic({ cameras: 9 })).toThrow(/cameras/);
   });
