@@ -35,3 +35,4 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './schedule/index.js';
 export * from './io/index.js';
+export { fromNdarray, toNdarray } from './ndarray.js';
