@@ -13,28 +13,42 @@ export interface Conv2dTemporalOptions {
  * Temporal convolution over x (N, Cin, T, V) with w (Cout, Cin, kt, 1) in PyTorch layout and optional bias (Cout):
  * torch.nn.Conv2d(Cin, Cout, (kt, 1), stride=(stride, 1), padding=(pad, 0)).
  */
-export function conv2dTemporal(x: Tensor, w: Tensor, bias: Tensor | null = null, opts: Conv2dTemporalOptions = {}): Tensor {
+export function conv2dTemporal(
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | null = null,
+  opts: Conv2dTemporalOptions = {},
+): Tensor {
   const stride = opts.stride ?? 1;
   const pad = opts.pad ?? 0;
-  if (!Number.isInteger(stride) || stride < 1) throw new ArgumentError(`conv2dTemporal: stride must be a positive integer, got ${stride}`);
-  if (!Number.isInteger(pad) || pad < 0) throw new ArgumentError(`conv2dTemporal: pad must be a non-negative integer, got ${pad}`);
+  if (!Number.isInteger(stride) || stride < 1)
+    throw new ArgumentError(`conv2dTemporal: stride must be a positive integer, got ${stride}`);
+  if (!Number.isInteger(pad) || pad < 0)
+    throw new ArgumentError(`conv2dTemporal: pad must be a non-negative integer, got ${pad}`);
   assertSameDtype('conv2dTemporal', x, w);
-  if (x.ndim !== 4) throw new ShapeError(`conv2dTemporal: input must be (N, Cin, T, V), got ${fmtShape(x.shape)}`);
+  if (x.ndim !== 4)
+    throw new ShapeError(`conv2dTemporal: input must be (N, Cin, T, V), got ${fmtShape(x.shape)}`);
   if (w.ndim !== 4 || w.shape[3] !== 1)
     throw new ShapeError(`conv2dTemporal: weight must be (Cout, Cin, kt, 1), got ${fmtShape(w.shape)}`);
   const [n, cin, t, v] = x.shape as [number, number, number, number];
   const [cout, wcin, kt] = w.shape as [number, number, number];
   if (wcin !== cin)
-    throw new ShapeError(`conv2dTemporal: input ${fmtShape(x.shape)} has ${cin} channels but weight ${fmtShape(w.shape)} expects ${wcin}`);
+    throw new ShapeError(
+      `conv2dTemporal: input ${fmtShape(x.shape)} has ${cin} channels but weight ${fmtShape(w.shape)} expects ${wcin}`,
+    );
   if (bias !== null) {
     assertSameDtype('conv2dTemporal', x, bias);
     if (bias.ndim !== 1 || bias.shape[0] !== cout)
-      throw new ShapeError(`conv2dTemporal: bias must be (${cout}) for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`);
+      throw new ShapeError(
+        `conv2dTemporal: bias must be (${cout}) for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`,
+      );
   }
   const args = { n, cin, cout, t, v, kt, stride, pad };
   const tout = tconvOutLength(args);
   if (tout < 1)
-    throw new ShapeError(`conv2dTemporal: input ${fmtShape(x.shape)} is too short for kernel ${fmtShape(w.shape)} with pad ${pad}`);
+    throw new ShapeError(
+      `conv2dTemporal: input ${fmtShape(x.shape)} is too short for kernel ${fmtShape(w.shape)} with pad ${pad}`,
+    );
   const out = new Tensor(allocate(x.dtype, n * cout * tout * v), [n, cout, tout, v]);
   getBackend().tconvForward(out.data, x.data, w.data, bias?.data ?? null, args);
   const inputs = bias === null ? [x, w] : [x, w, bias];
@@ -63,8 +77,10 @@ export function conv2dTemporal(x: Tensor, w: Tensor, bias: Tensor | null = null,
  */
 export function graphAggregate(x: Tensor, a: Tensor): Tensor {
   assertSameDtype('graphAggregate', x, a);
-  if (x.ndim !== 5) throw new ShapeError(`graphAggregate: input must be (N, K, C, T, V), got ${fmtShape(x.shape)}`);
-  if (a.ndim !== 3) throw new ShapeError(`graphAggregate: adjacency must be (K, V, W), got ${fmtShape(a.shape)}`);
+  if (x.ndim !== 5)
+    throw new ShapeError(`graphAggregate: input must be (N, K, C, T, V), got ${fmtShape(x.shape)}`);
+  if (a.ndim !== 3)
+    throw new ShapeError(`graphAggregate: adjacency must be (K, V, W), got ${fmtShape(a.shape)}`);
   const [n, k, c, t, v] = x.shape as [number, number, number, number, number];
   const [ak, av, w] = a.shape as [number, number, number];
   if (ak !== k || av !== v)

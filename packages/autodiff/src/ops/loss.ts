@@ -2,7 +2,7 @@
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
 import { logSoftmax } from './activation.js';
-import { mul, sub, square } from './elementwise.js';
+import { mul, square, sub } from './elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 import { mean, sum } from './reduce.js';
 
@@ -24,7 +24,9 @@ export function oneHot(labels: ArrayLike<number>, numClasses: number, opts: { dt
 function checkLabels(op: string, input: Tensor, labels: ArrayLike<number>): void {
   if (input.ndim !== 2) throw new ShapeError(`${op}: input must be (N, C), got ${fmtShape(input.shape)}`);
   if (labels.length !== input.shape[0])
-    throw new ShapeError(`${op}: input ${fmtShape(input.shape)} has ${input.shape[0]} rows but there are ${labels.length} labels`);
+    throw new ShapeError(
+      `${op}: input ${fmtShape(input.shape)} has ${input.shape[0]} rows but there are ${labels.length} labels`,
+    );
 }
 
 function reduce(op: string, t: Tensor, reduction: Reduction): Tensor {
@@ -35,7 +37,11 @@ function reduce(op: string, t: Tensor, reduction: Reduction): Tensor {
 }
 
 /** Negative log-likelihood of integer labels given log-probabilities (N, C); like F.nll_loss. */
-export function nllLoss(logProbs: Tensor, labels: ArrayLike<number>, opts: { reduction?: Reduction } = {}): Tensor {
+export function nllLoss(
+  logProbs: Tensor,
+  labels: ArrayLike<number>,
+  opts: { reduction?: Reduction } = {},
+): Tensor {
   checkLabels('nllLoss', logProbs, labels);
   const [n, c] = logProbs.shape as [number, number];
   const lab = Int32Array.from(labels);
@@ -63,7 +69,8 @@ export function crossEntropy(
 ): Tensor {
   checkLabels('crossEntropy', logits, labels);
   const s = opts.labelSmoothing ?? 0;
-  if (!(s >= 0 && s <= 1)) throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1], got ${s}`);
+  if (!(s >= 0 && s <= 1))
+    throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1], got ${s}`);
   const reduction = opts.reduction ?? 'mean';
   const logp = logSoftmax(logits, 1);
   const nll = nllLoss(logp, labels, { reduction: 'none' });
@@ -79,7 +86,11 @@ export function crossEntropy(
  * KL divergence with torch.nn.functional.kl_div semantics: `input` holds log-probabilities, `target` probabilities;
  * pointwise target * (log target - input) with 0 where target = 0. 'batchmean' divides the sum by N.
  */
-export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: 'batchmean' | 'sum' | 'mean' | 'none' } = {}): Tensor {
+export function klDiv(
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: 'batchmean' | 'sum' | 'mean' | 'none' } = {},
+): Tensor {
   assertSameDtype('klDiv', input, target);
   if (input.ndim !== target.ndim || input.shape.some((d, i) => d !== target.shape[i]))
     throw new ShapeError(`klDiv: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} differ`);
@@ -111,6 +122,8 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: 'batchm
 /** Mean squared error like F.mse_loss. */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   if (input.ndim !== target.ndim || input.shape.some((d, i) => d !== target.shape[i]))
-    throw new ShapeError(`mseLoss: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} differ`);
+    throw new ShapeError(
+      `mseLoss: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} differ`,
+    );
   return reduce('mseLoss', square(sub(input, target)), opts.reduction ?? 'mean');
 }

@@ -1,11 +1,10 @@
 /** Normalisation layers as functions: batchNorm (PyTorch running-stat semantics), layerNorm, and dropout. */
 import type { Rng } from '@asma/kernels';
-import { noGrad } from '../grad/mode.js';
+import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, Tensor } from '../tensor.js';
-import { add, mul, sqrt, sub, div } from './elementwise.js';
+import { add, div, mul, sqrt, sub } from './elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 import { mean, variance } from './reduce.js';
-import { reshape } from './shape.js';
 
 export interface BatchNormOptions {
   training?: boolean;
@@ -31,7 +30,10 @@ export function batchNorm(
   const training = opts.training ?? true;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;
-  if (x.ndim < 2 || x.ndim > 4) throw new ShapeError(`batchNorm: input must be (N, C), (N, C, L) or (N, C, H, W), got ${fmtShape(x.shape)}`);
+  if (x.ndim < 2 || x.ndim > 4)
+    throw new ShapeError(
+      `batchNorm: input must be (N, C), (N, C, L) or (N, C, H, W), got ${fmtShape(x.shape)}`,
+    );
   const c = x.shape[1]!;
   for (const [name, t] of [
     ['runningMean', runningMean],
@@ -42,40 +44,109 @@ export function batchNorm(
     if (t === null) continue;
     assertSameDtype('batchNorm', x, t);
     if (t.ndim !== 1 || t.shape[0] !== c)
-      throw new ShapeError(`batchNorm: ${name} must have shape [${c}] for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`);
+      throw new ShapeError(
+        `batchNorm: ${name} must have shape [${c}] for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`,
+      );
   }
-  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
-  let y: Tensor;
-  if (training) {
-    const perChannel = x.size / c;
-    if (perChannel <= 1)
-      throw new ShapeError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
-    const mu = mean(x, axes, true);
-    const centered = sub(x, mu);
-    const v = mean(mul(centered, centered), axes, true);
-    y = div(centered, sqrt(add(v, eps)));
-    if (runningMean !== null || runningVar !== null) {
-      noGrad(() => {
-        const rm = runningMean?.data;
-        const rv = runningVar?.data;
-        const unbias = perChannel / (perChannel - 1);
-        for (let i = 0; i < c; i++) {
-          if (rm) rm[i] = (1 - momentum) * rm[i]! + momentum * mu.data[i]!;
-          if (rv) rv[i] = (1 - momentum) * rv[i]! + momentum * v.data[i]! * unbias;
+  const n = x.shape[0]!;
+  const inner = x.size / Math.max(n * c, 1);
+  const count = n * inner;
+  if (training && count <= 1)
+    throw new ShapeError(
+      `batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
+    );
+  if (!training && (runningMean === null || runningVar === null))
+    throw new ArgumentError('batchNorm: eval mode needs runningMean and runningVar');
+  // Fused per-channel statistics, normalisation and affine map, with the closed-form backward.
+  const xd = x.data;
+  const mu = new Float64Array(c);
+  const rstd = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    let m: number;
+    let v: number;
+    if (training) {
+      let s1 = 0;
+      for (let ni = 0; ni < n; ni++) {
+        const o = (ni * c + ch) * inner;
+        for (let l = 0; l < inner; l++) s1 += xd[o + l]!;
+      }
+      m = s1 / count;
+      let s2 = 0;
+      for (let ni = 0; ni < n; ni++) {
+        const o = (ni * c + ch) * inner;
+        for (let l = 0; l < inner; l++) {
+          const d = xd[o + l]! - m;
+          s2 += d * d;
         }
-      });
+      }
+      v = s2 / count;
+      // PyTorch: running stats take the batch mean and the UNBIASED batch variance.
+      if (runningMean !== null) runningMean.data[ch] = (1 - momentum) * runningMean.data[ch]! + momentum * m;
+      if (runningVar !== null)
+        runningVar.data[ch] = (1 - momentum) * runningVar.data[ch]! + (momentum * v * count) / (count - 1);
+    } else {
+      m = runningMean!.data[ch]!;
+      v = runningVar!.data[ch]!;
     }
-  } else {
-    if (runningMean === null || runningVar === null)
-      throw new ArgumentError('batchNorm: eval mode needs runningMean and runningVar');
-    const rm = reshape(runningMean.detach(), bshape);
-    const rstd = noGrad(() => sqrt(add(reshape(runningVar.detach(), bshape), eps)));
-    y = div(sub(x, rm), rstd);
+    mu[ch] = m;
+    rstd[ch] = 1 / Math.sqrt(v + eps);
   }
-  if (weight !== null) y = mul(y, reshape(weight, bshape));
-  if (bias !== null) y = add(y, reshape(bias, bshape));
-  return y;
+  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const y = out.data;
+  const wd = weight?.data;
+  const bd = bias?.data;
+  for (let ni = 0; ni < n; ni++)
+    for (let ch = 0; ch < c; ch++) {
+      const o = (ni * c + ch) * inner;
+      const m = mu[ch]!;
+      const scale = rstd[ch]! * (wd ? wd[ch]! : 1);
+      const shift = bd ? bd[ch]! : 0;
+      for (let l = 0; l < inner; l++) y[o + l] = (xd[o + l]! - m) * scale + shift;
+    }
+  const inputs = [x];
+  if (weight !== null) inputs.push(weight);
+  if (bias !== null) inputs.push(bias);
+  return record(out, 'batchNorm', inputs, (g) => {
+    const gx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
+    const gw = weight?.requiresGrad ? allocate(x.dtype, c) : null;
+    const gb = bias?.requiresGrad ? allocate(x.dtype, c) : null;
+    for (let ch = 0; ch < c; ch++) {
+      const m = mu[ch]!;
+      const r = rstd[ch]!;
+      // sg = sum g, sgx = sum g * xhat over the channel.
+      let sg = 0;
+      let sgx = 0;
+      for (let ni = 0; ni < n; ni++) {
+        const o = (ni * c + ch) * inner;
+        for (let l = 0; l < inner; l++) {
+          sg += g[o + l]!;
+          sgx += g[o + l]! * (xd[o + l]! - m) * r;
+        }
+      }
+      if (gw) gw[ch] = sgx;
+      if (gb) gb[ch] = sg;
+      if (!gx) continue;
+      const w = wd ? wd[ch]! : 1;
+      if (training) {
+        // dx = w r (g - mean(g) - xhat mean(g xhat)): the batch statistics depend on x.
+        const mg = sg / count;
+        const mgx = sgx / count;
+        for (let ni = 0; ni < n; ni++) {
+          const o = (ni * c + ch) * inner;
+          for (let l = 0; l < inner; l++) gx[o + l] = w * r * (g[o + l]! - mg - (xd[o + l]! - m) * r * mgx);
+        }
+      } else {
+        for (let ni = 0; ni < n; ni++) {
+          const o = (ni * c + ch) * inner;
+          for (let l = 0; l < inner; l++) gx[o + l] = w * r * g[o + l]!;
+        }
+      }
+    }
+    const grads = [gx];
+    if (weight !== null) grads.push(gw);
+    if (bias !== null) grads.push(gb);
+    return grads;
+  });
 }
 
 export interface LayerNormOptions {
@@ -97,7 +168,9 @@ export function layerNorm(
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.ndim - k);
   if (k === 0 || k > x.ndim || tail.some((d, i) => d !== normalizedShape[i]))
-    throw new ShapeError(`layerNorm: normalizedShape ${fmtShape(normalizedShape)} is not the trailing shape of input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `layerNorm: normalizedShape ${fmtShape(normalizedShape)} is not the trailing shape of input ${fmtShape(x.shape)}`,
+    );
   for (const [name, t] of [
     ['weight', weight],
     ['bias', bias],
@@ -105,7 +178,9 @@ export function layerNorm(
     if (t === null) continue;
     assertSameDtype('layerNorm', x, t);
     if (t.ndim !== k || t.shape.some((d, i) => d !== normalizedShape[i]))
-      throw new ShapeError(`layerNorm: ${name} must have shape ${fmtShape(normalizedShape)}, got ${fmtShape(t.shape)}`);
+      throw new ShapeError(
+        `layerNorm: ${name} must have shape ${fmtShape(normalizedShape)}, got ${fmtShape(t.shape)}`,
+      );
   }
   const axes = normalizedShape.map((_, i) => x.ndim - k + i);
   const centered = sub(x, mean(x, axes, true));

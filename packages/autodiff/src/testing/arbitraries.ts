@@ -30,7 +30,10 @@ export function arbBroadcastShapes(c: ShapeConstraints = {}): fc.Arbitrary<[numb
         // mode 0: both full; 1: a has 1; 2: b has 1.
         const a = full.map((d, i) => (modes[i] === 1 ? 1 : d));
         const b = full.map((d, i) => (modes[i] === 2 ? 1 : d));
-        return [a.slice(Math.min(dropA, a.length)), b.slice(Math.min(dropB, b.length))] as [number[], number[]];
+        return [a.slice(Math.min(dropA, a.length)), b.slice(Math.min(dropB, b.length))] as [
+          number[],
+          number[],
+        ];
       }),
   );
 }
@@ -86,5 +89,7 @@ export function arbAxis(n: number): fc.Arbitrary<number> {
 
 /** A non-empty set of distinct axes for rank n (n >= 1), sorted. */
 export function arbAxes(n: number): fc.Arbitrary<number[]> {
-  return fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: n }).map((a) => a.sort((p, q) => p - q));
+  return fc
+    .uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: n })
+    .map((a) => a.sort((p, q) => p - q));
 }

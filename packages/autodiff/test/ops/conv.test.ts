@@ -1,4 +1,4 @@
-import { conv2dTemporal, graphAggregate, gradCheck, randn, tensor } from '@asma/autodiff';
+import { conv2dTemporal, gradCheck, graphAggregate, randn, tensor } from '@asma/autodiff';
 import { Rng } from '@asma/kernels';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -41,7 +41,9 @@ describe('conv2dTemporal', () => {
                     for (let q = 0; q < p.kt; q++) {
                       const ti = to * p.stride - p.pad + q;
                       if (ti >= 0 && ti < p.t)
-                        s += w.data[(co * p.cin + ci) * p.kt + q]! * x.data[((ni * p.cin + ci) * p.t + ti) * p.v + vi]!;
+                        s +=
+                          w.data[(co * p.cin + ci) * p.kt + q]! *
+                          x.data[((ni * p.cin + ci) * p.t + ti) * p.v + vi]!;
                     }
                   expect(y.data[((ni * p.cout + co) * tout + to) * p.v + vi]).toBeCloseTo(s, 12);
                 }
@@ -58,7 +60,9 @@ describe('conv2dTemporal', () => {
     expect(() => conv2dTemporal(x, tensor(new Float32Array(8 * 2 * 3), [8, 2, 3, 1]))).toThrow(
       'conv2dTemporal: input [2,3,5,4] has 3 channels but weight [8,2,3,1] expects 2',
     );
-    expect(() => conv2dTemporal(x, tensor(new Float32Array(8 * 3 * 3), [8, 3, 3]))).toThrow(/weight must be \(Cout, Cin, kt, 1\)/);
+    expect(() => conv2dTemporal(x, tensor(new Float32Array(8 * 3 * 3), [8, 3, 3]))).toThrow(
+      /weight must be \(Cout, Cin, kt, 1\)/,
+    );
     expect(() => conv2dTemporal(x, tensor(new Float32Array(3 * 9), [1, 3, 9, 1]))).toThrow(/too short/);
   });
 });
@@ -89,7 +93,9 @@ describe('graphAggregate', () => {
                   let s = 0;
                   for (let ki = 0; ki < p.k; ki++)
                     for (let vi = 0; vi < p.v; vi++)
-                      s += x.data[(((ni * p.k + ki) * p.c + ci) * p.t + ti) * p.v + vi]! * a.data[(ki * p.v + vi) * p.w + wi]!;
+                      s +=
+                        x.data[(((ni * p.k + ki) * p.c + ci) * p.t + ti) * p.v + vi]! *
+                        a.data[(ki * p.v + vi) * p.w + wi]!;
                   expect(y.data[((ni * p.c + ci) * p.t + ti) * p.w + wi]).toBeCloseTo(s, 12);
                 }
           gradCheck(graphAggregate, [x, a]);

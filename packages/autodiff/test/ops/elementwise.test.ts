@@ -82,7 +82,9 @@ describe('binary ops broadcast and differentiate', () => {
 
   test('shape mismatch names the op and both shapes', () => {
     expect(() => add(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(/add: cannot broadcast \[3\] with \[2\]/);
-    expect(() => mul(tensor([[1, 2]]), tensor([[1], [2], [3]]).reshape([1, 3]))).toThrow(/mul: .*\[1,2\].*\[1,3\]/);
+    expect(() => mul(tensor([[1, 2]]), tensor([[1], [2], [3]]).reshape([1, 3]))).toThrow(
+      /mul: .*\[1,2\].*\[1,3\]/,
+    );
   });
 
   test('mixing dtypes is an error', () => {
@@ -142,7 +144,10 @@ describe('unary ops', () => {
             const y = op(a);
             for (let i = 0; i < a.size; i++) expect(y.data[i]).toBeCloseTo(ref(a.data[i]!), 12);
             // Stay away from clamp's kinks too.
-            if (name === 'clamp' && Array.from(a.data).some((x) => Math.abs(x + 0.5) < 1e-3 || Math.abs(x - 0.7) < 1e-3))
+            if (
+              name === 'clamp' &&
+              Array.from(a.data).some((x) => Math.abs(x + 0.5) < 1e-3 || Math.abs(x - 0.7) < 1e-3)
+            )
               return;
             gradCheck(op, [a]);
           },
@@ -155,8 +160,8 @@ describe('unary ops', () => {
   test('gelu matches the erf form and differentiates', () => {
     // torch.nn.functional.gelu([-3, -1, -0.5, 0, 0.5, 1, 3]) in float64.
     const torchGelu = [
-      -0.00404969409489031, -0.15865525393145702, -0.15426876936299344, 0, 0.34573123063700656, 0.841344746068543,
-      2.99595030590511,
+      -0.00404969409489031, -0.15865525393145702, -0.15426876936299344, 0, 0.34573123063700656,
+      0.841344746068543, 2.99595030590511,
     ];
     const y = gelu(tensor([-3, -1, -0.5, 0, 0.5, 1, 3], undefined, { dtype: 'float64' }));
     for (let i = 0; i < 7; i++) expect(y.data[i]).toBeCloseTo(torchGelu[i]!, 14);

@@ -7,7 +7,14 @@ const dim = fc.integer({ min: 1, max: 4 });
 
 /** Operand shapes for torch.matmul: 1-D or matrices with broadcastable batch dims. */
 const arbMatmulShapes = fc
-  .tuple(dim, dim, dim, fc.array(dim, { maxLength: 2 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 2 }))
+  .tuple(
+    dim,
+    dim,
+    dim,
+    fc.array(dim, { maxLength: 2 }),
+    fc.integer({ min: 0, max: 8 }),
+    fc.integer({ min: 0, max: 2 }),
+  )
   .map(([m, k, n, batch, mode, drop]) => {
     const aBatch = batch.map((d, i) => ((mode >> i) & 1 ? 1 : d));
     const bBatch = batch.map((d, i) => ((mode >> (i + 2)) & 1 ? 1 : d)).slice(Math.min(drop, batch.length));
@@ -17,7 +24,12 @@ const arbMatmulShapes = fc
   });
 
 /** Plain reference: explicit loops over the broadcast batch. */
-function reference(aShape: number[], a: Float64Array, bShape: number[], b: Float64Array): { shape: number[]; data: number[] } {
+function reference(
+  aShape: number[],
+  a: Float64Array,
+  bShape: number[],
+  b: Float64Array,
+): { shape: number[]; data: number[] } {
   const as = aShape.length === 1 ? [1, aShape[0]!] : aShape;
   const bs = bShape.length === 1 ? [bShape[0]!, 1] : bShape;
   const [m, k] = as.slice(-2) as [number, number];
@@ -88,8 +100,8 @@ describe('matmul', () => {
     expect(() => matmul(tensor([1, 2, 3, 4, 5, 6], [2, 3]), tensor(new Float32Array(20), [4, 5]))).toThrow(
       'matmul: cannot multiply [2,3] by [4,5]: inner dimensions 3 and 4 differ',
     );
-    expect(() => matmul(tensor(new Float32Array(12), [2, 3, 2]), tensor(new Float32Array(12), [3, 2, 2]))).toThrow(
-      /matmul: cannot multiply \[2,3,2\] by \[3,2,2\]: batch dimensions do not broadcast/,
-    );
+    expect(() =>
+      matmul(tensor(new Float32Array(12), [2, 3, 2]), tensor(new Float32Array(12), [3, 2, 2])),
+    ).toThrow(/matmul: cannot multiply \[2,3,2\] by \[3,2,2\]: batch dimensions do not broadcast/);
   });
 });

@@ -24,7 +24,9 @@ describe('softmax and logSoftmax', () => {
       fc.property(
         fc
           .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
-          .chain((s) => fc.tuple(arbTensor(s, { lo: -5, hi: 5 }), fc.integer({ min: -s.length, max: s.length - 1 }))),
+          .chain((s) =>
+            fc.tuple(arbTensor(s, { lo: -5, hi: 5 }), fc.integer({ min: -s.length, max: s.length - 1 })),
+          ),
         ([x, axis]) => {
           const p = softmax(x, axis);
           const s = sum(p, axis);
@@ -84,8 +86,12 @@ describe('crossEntropy and nllLoss', () => {
   });
 
   test('bad labels name the op', () => {
-    expect(() => crossEntropy(zeros([2, 3]), [0])).toThrow('crossEntropy: input [2,3] has 2 rows but there are 1 labels');
-    expect(() => crossEntropy(zeros([2, 3]), [0, 3])).toThrow(/nllLoss: label 3 at position 1 is not in \[0, 3\)/);
+    expect(() => crossEntropy(zeros([2, 3]), [0])).toThrow(
+      'crossEntropy: input [2,3] has 2 rows but there are 1 labels',
+    );
+    expect(() => crossEntropy(zeros([2, 3]), [0, 3])).toThrow(
+      /nllLoss: label 3 at position 1 is not in \[0, 3\)/,
+    );
     expect(() => oneHot([0, 5], 3)).toThrow(/oneHot: label 5/);
   });
 });
@@ -106,9 +112,11 @@ describe('klDiv (F.kl_div semantics) and mseLoss', () => {
           const target = softmax(b, 1).detach();
           const [n] = input.shape as [number, number];
           let total = 0;
-          for (let i = 0; i < input.size; i++) total += target.data[i]! * (Math.log(target.data[i]!) - input.data[i]!);
+          for (let i = 0; i < input.size; i++)
+            total += target.data[i]! * (Math.log(target.data[i]!) - input.data[i]!);
           const got = klDiv(input, target, { reduction });
-          const expected = reduction === 'batchmean' ? total / n : reduction === 'mean' ? total / input.size : total;
+          const expected =
+            reduction === 'batchmean' ? total / n : reduction === 'mean' ? total / input.size : total;
           if (reduction === 'none') expect(sum(got).item()).toBeCloseTo(total, 12);
           else expect(got.item()).toBeCloseTo(expected, 12);
           gradCheck((x, t) => klDiv(x!, t!, { reduction }), [input, target]);

@@ -21,7 +21,11 @@ const f64 = { dtype: 'float64' as const };
 
 /** (N, C), (N, C, L) or (N, C, H, W) with at least 2 values per channel. */
 const arbBnShape = fc
-  .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }))
+  .tuple(
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+  )
   .map(([n, c, rest]) => [n, c, ...rest])
   .filter((s) => s.reduce((p, q) => p * q, 1) / s[1]! > 1);
 
@@ -42,7 +46,9 @@ describe('batchNorm', () => {
             expect(m.data[i]).toBeCloseTo(0, 9);
             expect(v.data[i]).toBeCloseTo(1, 9);
           }
-          gradCheck((xx, ww, bb) => batchNorm(xx!, null, null, ww!, bb!, { eps: 1e-3 }), [x, w, b], { rtol: 1e-5 });
+          gradCheck((xx, ww, bb) => batchNorm(xx!, null, null, ww!, bb!, { eps: 1e-3 }), [x, w, b], {
+            rtol: 1e-5,
+          });
         },
       ),
       RUNS,
@@ -66,7 +72,8 @@ describe('batchNorm', () => {
     const y = batchNorm(x, rm, rv, w, b, { training: false, eps: 1e-5 });
     for (let i = 0; i < x.size; i++) {
       const ch = Math.floor(i / 5) % 3;
-      const expected = ((x.data[i]! - rm.data[ch]!) / Math.sqrt(rv.data[ch]! + 1e-5)) * w.data[ch]! + b.data[ch]!;
+      const expected =
+        ((x.data[i]! - rm.data[ch]!) / Math.sqrt(rv.data[ch]! + 1e-5)) * w.data[ch]! + b.data[ch]!;
       expect(y.data[i]).toBeCloseTo(expected, 12);
     }
     gradCheck((xx, ww, bb) => batchNorm(xx!, rm, rv, ww!, bb!, { training: false }), [x, w, b]);
@@ -74,7 +81,9 @@ describe('batchNorm', () => {
 
   test('errors name the op and shapes', () => {
     const x = zeros([2, 3, 4]);
-    expect(() => batchNorm(x, zeros([4]), ones([4]))).toThrow('batchNorm: runningMean must have shape [3] for input [2,3,4], got [4]');
+    expect(() => batchNorm(x, zeros([4]), ones([4]))).toThrow(
+      'batchNorm: runningMean must have shape [3] for input [2,3,4], got [4]',
+    );
     expect(() => batchNorm(zeros([1, 3]), null, null)).toThrow(/more than 1 value per channel/);
     expect(() => batchNorm(x, null, null, null, null, { training: false })).toThrow(/eval mode needs/);
   });
@@ -85,9 +94,19 @@ describe('layerNorm', () => {
     fc.assert(
       fc.property(
         fc
-          .tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 2 }))
+          .tuple(
+            fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+            fc.integer({ min: 1, max: 2 }),
+          )
           .filter(([s, k]) => k <= s.length && s.slice(s.length - k).reduce((p, q) => p * q, 1) > 1)
-          .chain(([s, k]) => fc.tuple(arbTensor(s), fc.constant(s.slice(s.length - k)), arbTensor(s.slice(s.length - k)), arbTensor(s.slice(s.length - k)))),
+          .chain(([s, k]) =>
+            fc.tuple(
+              arbTensor(s),
+              fc.constant(s.slice(s.length - k)),
+              arbTensor(s.slice(s.length - k)),
+              arbTensor(s.slice(s.length - k)),
+            ),
+          ),
         ([x, ns, w, b]) => {
           const axes = ns.map((_, i) => x.ndim - ns.length + i);
           fc.pre(Array.from(variance(x, axes, { unbiased: false }).data).every((v) => v > 1e-4));
@@ -104,7 +123,9 @@ describe('layerNorm', () => {
   });
 
   test('errors name the op and shapes', () => {
-    expect(() => layerNorm(zeros([2, 3]), [2])).toThrow('layerNorm: normalizedShape [2] is not the trailing shape of input [2,3]');
+    expect(() => layerNorm(zeros([2, 3]), [2])).toThrow(
+      'layerNorm: normalizedShape [2] is not the trailing shape of input [2,3]',
+    );
   });
 });
 

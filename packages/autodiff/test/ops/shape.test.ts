@@ -48,7 +48,9 @@ describe('shape ops', () => {
   test('permute and transpose', () => {
     fc.assert(
       fc.property(
-        nonEmpty.chain((s) => fc.tuple(arbTensor(s), arbPermutation(s.length), arbAxis(s.length), arbAxis(s.length))),
+        nonEmpty.chain((s) =>
+          fc.tuple(arbTensor(s), arbPermutation(s.length), arbAxis(s.length), arbAxis(s.length)),
+        ),
         ([a, perm, i, j]) => {
           const y = permute(a, perm);
           expect(y.shape).toEqual(perm.map((p) => a.shape[p]));
@@ -165,24 +167,26 @@ describe('shape ops', () => {
   test('concat, stack and split round-trip and differentiate', () => {
     fc.assert(
       fc.property(
-        nonEmpty.chain((s) =>
-          fc.tuple(
-            fc.constant(s),
-            arbAxis(s.length),
-            fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
-          ),
-        ).chain(([s, axis, sizes]) => {
-          const ax = (axis + s.length) % s.length;
-          return fc.tuple(
-            fc.tuple(...sizes.map((k) => arbTensor(s.map((d, i) => (i === ax ? k : d))))),
-            fc.constant(axis),
-            fc.constant(sizes),
-          );
-        }),
+        nonEmpty
+          .chain((s) =>
+            fc.tuple(
+              fc.constant(s),
+              arbAxis(s.length),
+              fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+            ),
+          )
+          .chain(([s, axis, sizes]) => {
+            const ax = (axis + s.length) % s.length;
+            return fc.tuple(
+              fc.tuple(...sizes.map((k) => arbTensor(s.map((d, i) => (i === ax ? k : d))))),
+              fc.constant(axis),
+              fc.constant(sizes),
+            );
+          }),
         ([parts, axis, sizes]) => {
           const y = concat(parts, axis);
           const back = split(y, sizes, axis);
-          back.forEach((b, k) => expect(Array.from(b.data)).toEqual(Array.from(parts[k]!.data)));
+          for (const [k, b] of back.entries()) expect(Array.from(b.data)).toEqual(Array.from(parts[k]!.data));
           gradCheck((...xs) => concat(xs, axis), parts);
           gradCheck((x) => concat(split(x, 2, axis).reverse(), axis), [y]);
           const same = parts.map((p) => slice(p, axis, 0, 1));

@@ -14,7 +14,7 @@ import {
   ones,
   softmax,
   sum,
-  Tensor,
+  type Tensor,
   tensor,
   variance,
   zeros,
@@ -44,7 +44,8 @@ function expectAll(name: string, actual: ArrayLike<number>, expected: number[]):
 function check(name: string, fn: (x: Record<string, Tensor>) => Tensor): void {
   const c = fixture.cases[name]!;
   const xs: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(c.inputs)) xs[k] = tensor(v.data, v.shape, { dtype: 'float64', requiresGrad: true });
+  for (const [k, v] of Object.entries(c.inputs))
+    xs[k] = tensor(v.data, v.shape, { dtype: 'float64', requiresGrad: true });
   const out = fn(xs);
   expect([...out.shape]).toEqual(c.out.shape);
   expectAll(`${name}.out`, out.data, c.out.data);
@@ -59,13 +60,17 @@ describe('ops vs PyTorch', () => {
     const c = fixture.cases.batchNorm_train!;
     const rm = f64(c.runningMean0 as number[]);
     const rv = f64(c.runningVar0 as number[]);
-    check('batchNorm_train', ({ x, weight, bias }) => batchNorm(x!, rm, rv, weight!, bias!, { training: true }));
+    check('batchNorm_train', ({ x, weight, bias }) =>
+      batchNorm(x!, rm, rv, weight!, bias!, { training: true }),
+    );
     expectAll('runningMean', rm.data, c.runningMean as number[]);
     expectAll('runningVar', rv.data, c.runningVar as number[]);
   });
   test('batchNorm eval on (N, C)', () =>
     check('batchNorm_eval_2d', ({ x }) =>
-      batchNorm(x!, zeros([4], { dtype: 'float64' }), mul(ones([4], { dtype: 'float64' }), 2), null, null, { training: false }),
+      batchNorm(x!, zeros([4], { dtype: 'float64' }), mul(ones([4], { dtype: 'float64' }), 2), null, null, {
+        training: false,
+      }),
     ));
   test('layerNorm', () => check('layerNorm', ({ x, weight, bias }) => layerNorm(x!, [3, 4], weight!, bias!)));
   test('crossEntropy with label smoothing', () =>
@@ -73,10 +78,13 @@ describe('ops vs PyTorch', () => {
       crossEntropy(x!, fixture.cases.crossEntropy_smooth!.labels as number[], { labelSmoothing: 0.1 }),
     ));
   test('klDiv batchmean (distillation form)', () =>
-    check('klDiv_batchmean', ({ s, t }) => klDiv(logSoftmax(div(s!, 2), 1), softmax(div(t!, 2), 1), { reduction: 'batchmean' })));
+    check('klDiv_batchmean', ({ s, t }) =>
+      klDiv(logSoftmax(div(s!, 2), 1), softmax(div(t!, 2), 1), { reduction: 'batchmean' }),
+    ));
   test('logSoftmax along axis 1', () => check('logSoftmax_axis1', ({ x }) => logSoftmax(x!, 1)));
   test('gelu', () => check('gelu', ({ x }) => gelu(x!)));
-  test('unbiased var with keepdim', () => check('var_unbiased', ({ x }) => variance(x!, [0, 2], { keepdim: true })));
+  test('unbiased var with keepdim', () =>
+    check('var_unbiased', ({ x }) => variance(x!, [0, 2], { keepdim: true })));
   test('matmul with broadcast batch dims', () => check('matmul_broadcast', ({ a, b }) => matmul(a!, b!)));
   test('conv2dTemporal (stride 2, pad 1, bias)', () =>
     check('conv_temporal', ({ x, w, bias }) => conv2dTemporal(x!, w!, bias!, { stride: 2, pad: 1 })));
