@@ -56,7 +56,12 @@ describe('Barlow Twins loss vs PyTorch', () => {
 
   it('through a Linear-BN-ReLU-Linear projector (both views, training mode)', () => {
     const rng = new Rng(0);
-    const proj = new Sequential(new Linear(12, 16, { rng }), new BatchNorm1d(16), new ReLU(), new Linear(16, 16, { rng }));
+    const proj = new Sequential(
+      new Linear(12, 16, { rng }),
+      new BatchNorm1d(16),
+      new ReLU(),
+      new Linear(16, 16, { rng }),
+    );
     const names = [...proj.stateDict().keys()];
     expect(names).toEqual([...f.tensors.keys()].filter((k) => /^proj\.\d\./.test(k)).map((k) => k.slice(5)));
     proj.loadStateDict(new Map(names.map((k) => [k, f.tensors.get(`proj.${k}`)!])));
@@ -71,8 +76,12 @@ describe('Barlow Twins loss vs PyTorch', () => {
       // Both Linear biases feed a training-mode BN (the projector's, and the loss's affine-free one): their true
       // gradient is exactly 0, so torch and we return rounding noise; measure it against the weight's scale.
       if (name === '0.bias' || name === '3.bias') {
-        const scale = Math.max(...getTensor(f, `proj.grad.${name.replace('bias', 'weight')}`).data.map(Math.abs));
-        expect(Math.max(...getTensor(f, `proj.grad.${name}`).data.map(Math.abs))).toBeLessThanOrEqual(1e-12 * scale);
+        const scale = Math.max(
+          ...getTensor(f, `proj.grad.${name.replace('bias', 'weight')}`).data.map(Math.abs),
+        );
+        expect(Math.max(...getTensor(f, `proj.grad.${name}`).data.map(Math.abs))).toBeLessThanOrEqual(
+          1e-12 * scale,
+        );
         expect(Math.max(...p.grad!.data.map(Math.abs)) / scale).toBeLessThanOrEqual(1e-4);
         continue;
       }
@@ -112,7 +121,8 @@ describe('MultiheadAttention vs PyTorch', () => {
         ['v', v],
       ] as const)
         expectClose(`grad.${n}`, bf(t!.grad!), getTensor(f, `grad.${n}`));
-      for (const [name, p] of mha.namedParameters()) expectClose(`grad.${name}`, p.grad, getTensor(f, `grad.${name}`));
+      for (const [name, p] of mha.namedParameters())
+        expectClose(`grad.${name}`, p.grad, getTensor(f, `grad.${name}`));
     });
   }
 });

@@ -37,7 +37,12 @@ export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): 
 }
 
 /** Assert shape equality and relErr <= tol, naming the tensor on failure. */
-export function expectClose(name: string, actual: Tensor | null | undefined, expected: Tensor, tol = 1e-4): void {
+export function expectClose(
+  name: string,
+  actual: Tensor | null | undefined,
+  expected: Tensor,
+  tol = 1e-4,
+): void {
   expect(actual, `${name}: missing`).toBeTruthy();
   expect([...actual!.shape], `${name}: shape`).toEqual([...expected.shape]);
   const err = relErr(actual!.data, expected.data);

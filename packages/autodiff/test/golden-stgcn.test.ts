@@ -55,7 +55,10 @@ class StGcnBlock extends Module {
     this.residual =
       cin === cout && stride === 1
         ? 'identity'
-        : this.registerModule('residual', new Sequential(new Conv2d(cin, cout, 1, { stride: [stride, 1], rng }), new BatchNorm2d(cout)));
+        : this.registerModule(
+            'residual',
+            new Sequential(new Conv2d(cin, cout, 1, { stride: [stride, 1], rng }), new BatchNorm2d(cout)),
+          );
   }
   forward(x: Tensor, a: Tensor): Tensor {
     const res = this.residual === 'identity' ? x : this.residual.forward(x);
@@ -64,7 +67,10 @@ class StGcnBlock extends Module {
 }
 
 /** Conv biases whose output goes straight into a BatchNorm, with the weight of the same conv. */
-const BIASES_BEFORE_BN: Record<string, string> = { 'tcn.2.bias': 'tcn.2.weight', 'residual.0.bias': 'residual.0.weight' };
+const BIASES_BEFORE_BN: Record<string, string> = {
+  'tcn.2.bias': 'tcn.2.weight',
+  'residual.0.bias': 'residual.0.weight',
+};
 
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
@@ -73,7 +79,11 @@ function maxAbs(a: ArrayLike<number>): number {
 }
 
 function asDtype(t: Tensor, dtype: DType, requiresGrad = false): Tensor {
-  return new Tensor(dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data), t.shape, requiresGrad);
+  return new Tensor(
+    dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data),
+    t.shape,
+    requiresGrad,
+  );
 }
 
 function run(file: string, dtype: DType, tol: number) {
@@ -106,8 +116,12 @@ function run(file: string, dtype: DType, tol: number) {
     // A conv bias followed by a training-mode BN has an exactly zero gradient (BN subtracts the batch mean);
     // both engines return rounding noise, so measure it against the scale of the same conv's weight gradient.
     const scale = maxAbs(getTensor(f, `train.grad.${feedsBn}`).data);
-    expect(maxAbs(expected.data), `${name}: torch's gradient should be zero`).toBeLessThanOrEqual(1e-12 * scale);
-    expect(maxAbs(p.grad!.data) / scale, `train.grad.${name} relative to ${feedsBn}`).toBeLessThanOrEqual(tol);
+    expect(maxAbs(expected.data), `${name}: torch's gradient should be zero`).toBeLessThanOrEqual(
+      1e-12 * scale,
+    );
+    expect(maxAbs(p.grad!.data) / scale, `train.grad.${name} relative to ${feedsBn}`).toBeLessThanOrEqual(
+      tol,
+    );
   }
   for (const [name, b] of block.namedBuffers()) {
     if (b instanceof IntTensor) expect(b.item(), `after.${name}`).toBe(getInt(f, `after.${name}`).item());
@@ -137,10 +151,12 @@ describe('ST-GCN block vs PyTorch', () => {
     });
   }
 
-  it('state dict names and parameter count are PyTorch\'s', () => {
+  it("state dict names and parameter count are PyTorch's", () => {
     const f = loadFixture('golden_stgcn_s2.safetensors');
     const block = new StGcnBlock(4, 6, 3, 2, new Rng(0));
-    const torchKeys = [...f.tensors.keys()].filter((k) => !/^(train|after|eval)\.|^(A|x|R|edge_importance)$/.test(k));
+    const torchKeys = [...f.tensors.keys()].filter(
+      (k) => !/^(train|after|eval)\.|^(A|x|R|edge_importance)$/.test(k),
+    );
     expect([...block.stateDict().keys()]).toEqual(torchKeys);
     // gcn 4*18+18, tcn BN 12, conv 6*6*9+6, BN 12, residual 4*6+6, BN 12
     expect(block.numParameters()).toBe(4 * 18 + 18 + 12 + 6 * 6 * 9 + 6 + 12 + 4 * 6 + 6 + 12);

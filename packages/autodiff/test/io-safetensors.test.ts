@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IntTensor } from '../src/io/int-tensor.js';
-import { decodeSafetensors, encodeSafetensors, readSafetensors, SafetensorsError, writeSafetensors } from '../src/io/safetensors.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensors,
+  SafetensorsError,
+  writeSafetensors,
+} from '../src/io/safetensors.js';
 import { Tensor } from '../src/tensor.js';
 import { fixturePath, getInt, getTensor } from './golden-helpers.js';
 
@@ -98,14 +104,19 @@ describe('safetensors: TypeScript round trip', () => {
   it('round-trips random float tensors exactly (fast-check)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }), fc.boolean()), { maxLength: 5 }),
+        fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }), fc.boolean()), {
+          maxLength: 5,
+        }),
         fc.integer(),
         (specs, seed) => {
           let x = seed;
           const entries: [string, Tensor][] = specs.map(([shape, f64], i) => {
             const n = shape.reduce((a, b) => a * b, 1);
             const data = f64 ? new Float64Array(n) : new Float32Array(n);
-            for (let j = 0; j < n; j++) data[j] = Math.sin((x += 7)) * 1e3;
+            for (let j = 0; j < n; j++) {
+              x += 7;
+              data[j] = Math.sin(x) * 1e3;
+            }
             return [`t${i}`, new Tensor(data, shape)];
           });
           const f = decodeSafetensors(encodeSafetensors(entries));
@@ -124,7 +135,12 @@ describe('safetensors: TypeScript round trip', () => {
   it('refuses to write duplicate or reserved names', () => {
     const t = new Tensor(new Float32Array(1), [1]);
     expect(() => encodeSafetensors([['__metadata__', t]])).toThrow(/reserved/);
-    expect(() => encodeSafetensors([['a', t], ['a', t]])).toThrow(/duplicate/);
+    expect(() =>
+      encodeSafetensors([
+        ['a', t],
+        ['a', t],
+      ]),
+    ).toThrow(/duplicate/);
   });
 });
 
@@ -134,22 +150,64 @@ describe('safetensors: corrupt files give errors naming the file and tensor', ()
   const cases: [string, Uint8Array, RegExp][] = [
     ['too short', new Uint8Array(4), /shorter than the 8-byte header length/],
     ['header past end', rawFile(good, data8).subarray(0, 20), /runs past the end of the file/],
-    ['huge header length', (() => { const b = rawFile(good, data8); new DataView(b.buffer).setBigUint64(0, 2n ** 60n, true); return b; })(), /exceeds/],
+    [
+      'huge header length',
+      (() => {
+        const b = rawFile(good, data8);
+        new DataView(b.buffer).setBigUint64(0, 2n ** 60n, true);
+        return b;
+      })(),
+      /exceeds/,
+    ],
     ['not JSON', rawFile(null, data8, '{"w": nope}'), /not valid JSON/],
     ['not an object', rawFile(null, data8, '[1,2]   '), /must be a JSON object/],
-    ['unknown dtype', rawFile({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, data8), /tensor "w": unsupported dtype "C64"/],
-    ['bad shape', rawFile({ w: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, data8), /tensor "w": shape must be/],
-    ['bad offsets', rawFile({ w: { dtype: 'F32', shape: [2], data_offsets: [8] } }, data8), /tensor "w": data_offsets must be/],
-    ['offsets past data', rawFile({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, data8), /tensor "w": data_offsets \[0, 16\] run past the 8-byte data section/],
-    ['shape vs bytes', rawFile({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, data8), /tensor "w": shape \[3\] of F32 needs 12 bytes/],
+    [
+      'unknown dtype',
+      rawFile({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, data8),
+      /tensor "w": unsupported dtype "C64"/,
+    ],
+    [
+      'bad shape',
+      rawFile({ w: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, data8),
+      /tensor "w": shape must be/,
+    ],
+    [
+      'bad offsets',
+      rawFile({ w: { dtype: 'F32', shape: [2], data_offsets: [8] } }, data8),
+      /tensor "w": data_offsets must be/,
+    ],
+    [
+      'offsets past data',
+      rawFile({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, data8),
+      /tensor "w": data_offsets \[0, 16\] run past the 8-byte data section/,
+    ],
+    [
+      'shape vs bytes',
+      rawFile({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, data8),
+      /tensor "w": shape \[3\] of F32 needs 12 bytes/,
+    ],
     [
       'overlap',
-      rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, data8),
+      rawFile(
+        {
+          a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+        },
+        data8,
+      ),
       /overlap the previous tensor/,
     ],
-    ['hole', rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, data8), /tensor "a": hole in the data section/],
+    [
+      'hole',
+      rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, data8),
+      /tensor "a": hole in the data section/,
+    ],
     ['trailing bytes', rawFile(good, new Uint8Array(12)), /cover 8 bytes of a 12-byte data section/],
-    ['bad metadata', rawFile({ __metadata__: { a: 1 }, ...good }, data8), /__metadata__."a" must be a string/],
+    [
+      'bad metadata',
+      rawFile({ __metadata__: { a: 1 }, ...good }, data8),
+      /__metadata__."a" must be a string/,
+    ],
   ];
   for (const [what, bytes, re] of cases) {
     it(what, () => {
@@ -161,13 +219,18 @@ describe('safetensors: corrupt files give errors naming the file and tensor', ()
 
   it('a truncated real file fails cleanly at every cut point', () => {
     const bytes = readFileSync(fixturePath('golden_optim.safetensors'));
-    for (let cut = 0; cut < bytes.length; cut += 97) expect(() => decodeSafetensors(bytes.subarray(0, cut), 'cut')).toThrow(SafetensorsError);
+    for (let cut = 0; cut < bytes.length; cut += 97)
+      expect(() => decodeSafetensors(bytes.subarray(0, cut), 'cut')).toThrow(SafetensorsError);
   });
 
   it('names the path when the file is missing', () => {
     const p = join(dir, 'missing.safetensors');
-    expect(() => readSafetensors(p)).toThrow(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot read`));
+    expect(() => readSafetensors(p)).toThrow(
+      new RegExp(`${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot read`),
+    );
     writeFileSync(join(dir, 'junk.safetensors'), 'hello world');
-    expect(() => readSafetensors(join(dir, 'junk.safetensors'))).toThrow(/junk\.safetensors: header length \d+ exceeds|runs past/);
+    expect(() => readSafetensors(join(dir, 'junk.safetensors'))).toThrow(
+      /junk\.safetensors: header length \d+ exceeds|runs past/,
+    );
   });
 });

@@ -20,7 +20,8 @@ describe('learning-rate schedules', () => {
 
   it('cosine without warm-up equals PyTorch CosineAnnealingLR closed form', () => {
     const s = cosineLr(0.01, 150, 0);
-    for (const t of [0, 1, 37, 75, 149]) expect(s.lrAt(t)).toBeCloseTo(0.005 * (1 + Math.cos((Math.PI * t) / 150)), 15);
+    for (const t of [0, 1, 37, 75, 149])
+      expect(s.lrAt(t)).toBeCloseTo(0.005 * (1 + Math.cos((Math.PI * t) / 150)), 15);
   });
 
   it('constant and step schedules', () => {
@@ -34,7 +35,9 @@ describe('learning-rate schedules', () => {
   });
 
   it('rejects bad arguments with the field named', () => {
-    expect(() => warmupCosineLr({ base: 1, warmup: 10, total: 10 })).toThrow(/total \(10\) must exceed warmup/);
+    expect(() => warmupCosineLr({ base: 1, warmup: 10, total: 10 })).toThrow(
+      /total \(10\) must exceed warmup/,
+    );
     expect(() => stepLr({ base: 1 })).toThrow(/exactly one of stepSize and milestones/);
     expect(() => stepLr({ base: 1, milestones: [5, 3] })).toThrow(/milestones must increase/);
     expect(() => constantLr(-1)).toThrow(/lr must be/);

@@ -33,9 +33,12 @@ describe('optimisers match torch.optim (golden_optim.safetensors)', () => {
       for (let s = 0; s < 3; s++) {
         setGrads(ps, s);
         opt.step();
-        if (s === 0) ps.forEach((p, i) => expectClose(`${name}.step1.p${i}`, p, getTensor(fx, `${name}.step1.p${i}`), 1e-5));
+        if (s === 0)
+          for (const [i, p] of ps.entries())
+            expectClose(`${name}.step1.p${i}`, p, getTensor(fx, `${name}.step1.p${i}`), 1e-5);
       }
-      ps.forEach((p, i) => expectClose(`${name}.step3.p${i}`, p, getTensor(fx, `${name}.step3.p${i}`), 1e-5));
+      for (const [i, p] of ps.entries())
+        expectClose(`${name}.step3.p${i}`, p, getTensor(fx, `${name}.step3.p${i}`), 1e-5);
     });
 
     it(`${name}: a run resumed from stateDict() is bit-identical`, () => {
@@ -60,7 +63,7 @@ describe('optimisers match torch.optim (golden_optim.safetensors)', () => {
         setGrads(resumed, s);
         c.step();
       }
-      resumed.forEach((p, i) => expect(p.data).toEqual(straight[i]!.data));
+      for (const [i, p] of resumed.entries()) expect(p.data).toEqual(straight[i]!.data);
     });
   }
 });
@@ -97,7 +100,9 @@ describe('optimiser behaviour', () => {
     expect(() => new SGD(ps, { lr: 0.1, nesterov: true })).toThrow(/nesterov needs momentum/);
     expect(() => new SGD([], { lr: 0.1 })).toThrow(OptimizerError);
     expect(() => new SGD([ps[0]!, ps[0]!], { lr: 0.1 })).toThrow(/appears twice/);
-    expect(() => new SGD([new Tensor(new Float32Array(2), [2])], { lr: 0.1 })).toThrow(/does not require grad/);
+    expect(() => new SGD([new Tensor(new Float32Array(2), [2])], { lr: 0.1 })).toThrow(
+      /does not require grad/,
+    );
     const opt = new Adam(ps);
     const other = new Adam([ps[0]!]);
     expect(() => other.loadStateDict(opt.stateDict())).toThrow(/group 0 saved 2 params/);

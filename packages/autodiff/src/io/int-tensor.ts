@@ -15,14 +15,20 @@ export class IntTensor {
   constructor(data: IntArray, shape: readonly number[], dtype?: IntDType) {
     let n = 1;
     for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`IntTensor: invalid shape [${shape.join(', ')}]`);
+      if (!Number.isInteger(d) || d < 0)
+        throw new RangeError(`IntTensor: invalid shape [${shape.join(', ')}]`);
       n *= d;
     }
-    if (n !== data.length) throw new RangeError(`IntTensor: shape [${shape.join(', ')}] needs ${n} elements, data has ${data.length}`);
+    if (n !== data.length)
+      throw new RangeError(
+        `IntTensor: shape [${shape.join(', ')}] needs ${n} elements, data has ${data.length}`,
+      );
     this.data = data;
     this.shape = Object.freeze([...shape]);
-    this.dtype = dtype ?? (data instanceof BigInt64Array ? 'int64' : data instanceof Int32Array ? 'int32' : 'uint8');
-    if (this.dtype === 'bool' && !(data instanceof Uint8Array)) throw new TypeError('IntTensor: bool needs a Uint8Array');
+    this.dtype =
+      dtype ?? (data instanceof BigInt64Array ? 'int64' : data instanceof Int32Array ? 'int32' : 'uint8');
+    if (this.dtype === 'bool' && !(data instanceof Uint8Array))
+      throw new TypeError('IntTensor: bool needs a Uint8Array');
   }
 
   get size(): number {

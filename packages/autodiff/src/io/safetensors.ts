@@ -15,9 +15,21 @@ import { IntTensor } from './int-tensor.js';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'U8' | 'BOOL';
 export type StoredTensor = Tensor | IntTensor;
-export type TensorEntries = Map<string, StoredTensor> | Record<string, StoredTensor> | Iterable<[string, StoredTensor]>;
+export type TensorEntries =
+  | Map<string, StoredTensor>
+  | Record<string, StoredTensor>
+  | Iterable<[string, StoredTensor]>;
 
-const ELEMENT_BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, U8: 1, BOOL: 1 };
+const ELEMENT_BYTES: Record<SafetensorsDtype, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  U8: 1,
+  BOOL: 1,
+};
 /** The reference implementation refuses headers above 100 MB; so do we (it also bounds a corrupt length). */
 const MAX_HEADER_BYTES = 100_000_000;
 
@@ -53,12 +65,17 @@ function storedDtype(t: StoredTensor): SafetensorsDtype {
 }
 
 /** Serialise tensors (in the given order) and optional string metadata into safetensors bytes. */
-export function encodeSafetensors(tensors: TensorEntries, metadata?: Record<string, string>, file = '<buffer>'): Uint8Array {
+export function encodeSafetensors(
+  tensors: TensorEntries,
+  metadata?: Record<string, string>,
+  file = '<buffer>',
+): Uint8Array {
   const entries = entriesOf(tensors);
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata))
-      if (typeof v !== 'string') throw new SafetensorsError(file, null, `metadata "${k}" must be a string, got ${typeof v}`);
+      if (typeof v !== 'string')
+        throw new SafetensorsError(file, null, `metadata "${k}" must be a string, got ${typeof v}`);
     header.__metadata__ = metadata;
   }
   let offset = 0;
@@ -109,27 +126,43 @@ function writeLittleEndian(out: Uint8Array, pos: number, t: StoredTensor): void 
 
 /** Parse safetensors bytes; `file` names the source in errors. Validates the header completely. */
 export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): SafetensorsFile {
-  if (bytes.length < 8) throw new SafetensorsError(file, null, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+  if (bytes.length < 8)
+    throw new SafetensorsError(
+      file,
+      null,
+      `file is ${bytes.length} bytes, shorter than the 8-byte header length`,
+    );
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = dv.getBigUint64(0, true);
-  if (n64 > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, null, `header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n64 > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsError(file, null, `header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const n = Number(n64);
   if (8 + n > bytes.length)
-    throw new SafetensorsError(file, null, `header length ${n} runs past the end of the file (${bytes.length} bytes): truncated or not safetensors`);
+    throw new SafetensorsError(
+      file,
+      null,
+      `header length ${n} runs past the end of the file (${bytes.length} bytes): truncated or not safetensors`,
+    );
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
   } catch {
     throw new SafetensorsError(file, null, 'header is not valid UTF-8');
   }
-  if (!text.startsWith('{')) throw new SafetensorsError(file, null, `header must be a JSON object starting with "{", got ${JSON.stringify(text.slice(0, 16))}`);
+  if (!text.startsWith('{'))
+    throw new SafetensorsError(
+      file,
+      null,
+      `header must be a JSON object starting with "{", got ${JSON.stringify(text.slice(0, 16))}`,
+    );
   let header: unknown;
   try {
     header = JSON.parse(text);
   } catch (err) {
     throw new SafetensorsError(file, null, `header is not valid JSON (${(err as Error).message})`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(file, null, 'header must be a JSON object');
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    throw new SafetensorsError(file, null, 'header must be a JSON object');
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
 
@@ -144,9 +177,15 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safeten
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SafetensorsError(file, null, '__metadata__ must be an object of strings');
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+        throw new SafetensorsError(file, null, '__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw)) {
-        if (typeof v !== 'string') throw new SafetensorsError(file, null, `__metadata__."${k}" must be a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string')
+          throw new SafetensorsError(
+            file,
+            null,
+            `__metadata__."${k}" must be a string, got ${JSON.stringify(v)}`,
+          );
         metadata[k] = v;
       }
       continue;
@@ -160,12 +199,18 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safeten
       throw new SafetensorsError(
         file,
         e.name,
-        e.begin < covered ? `data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${covered})` : `hole in the data section between ${covered} and ${e.begin}`,
+        e.begin < covered
+          ? `data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${covered})`
+          : `hole in the data section between ${covered} and ${e.begin}`,
       );
     covered = e.end;
   }
   if (covered !== dataLength)
-    throw new SafetensorsError(file, null, `tensors cover ${covered} bytes of a ${dataLength}-byte data section (truncated, or trailing bytes)`);
+    throw new SafetensorsError(
+      file,
+      null,
+      `tensors cover ${covered} bytes of a ${dataLength}-byte data section (truncated, or trailing bytes)`,
+    );
 
   const tensors = new Map<string, StoredTensor>();
   const dtypes = new Map<string, SafetensorsDtype>();
@@ -180,21 +225,29 @@ function parseEntry(file: string, name: string, raw: unknown, dataLength: number
   const fail = (detail: string): never => {
     throw new SafetensorsError(file, name, detail);
   };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('entry must be an object {dtype, shape, data_offsets}');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    fail('entry must be an object {dtype, shape, data_offsets}');
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
   if (typeof dtype !== 'string' || !(dtype in ELEMENT_BYTES))
     fail(`unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(ELEMENT_BYTES).join(', ')})`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
     fail(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)
+  )
     fail(`data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offsets)}`);
   const [begin, end] = offsets as [number, number];
   if (begin > end) fail(`data_offsets [${begin}, ${end}] end before they begin`);
-  if (end > dataLength) fail(`data_offsets [${begin}, ${end}] run past the ${dataLength}-byte data section (truncated file?)`);
+  if (end > dataLength)
+    fail(`data_offsets [${begin}, ${end}] run past the ${dataLength}-byte data section (truncated file?)`);
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
   const want = count * ELEMENT_BYTES[dtype as SafetensorsDtype];
   if (want !== end - begin)
-    fail(`shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${want} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    fail(
+      `shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${want} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+    );
   return { name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end };
 }
 
@@ -263,6 +316,10 @@ export function readSafetensors(path: string): SafetensorsFile {
 }
 
 /** Write tensors to a .safetensors file atomically (readers never see a half-written file). */
-export function writeSafetensors(path: string, tensors: TensorEntries, metadata?: Record<string, string>): void {
+export function writeSafetensors(
+  path: string,
+  tensors: TensorEntries,
+  metadata?: Record<string, string>,
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata, path));
 }

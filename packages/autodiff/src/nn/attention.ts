@@ -53,17 +53,24 @@ export class MultiheadAttention extends Module {
   ) {
     super();
     checkPositive('MultiheadAttention', { embedDim, numHeads });
-    if (embedDim % numHeads !== 0) throw new RangeError(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0)
+      throw new RangeError(
+        `MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`,
+      );
     this.headDim = embedDim / numHeads;
     this.dropoutP = opts.dropout ?? 0;
-    if (!(this.dropoutP >= 0 && this.dropoutP <= 1)) throw new RangeError(`MultiheadAttention: dropout must lie in [0, 1], got ${this.dropoutP}`);
+    if (!(this.dropoutP >= 0 && this.dropoutP <= 1))
+      throw new RangeError(`MultiheadAttention: dropout must lie in [0, 1], got ${this.dropoutP}`);
     this.batchFirst = opts.batchFirst ?? false;
     this.rng = opts.rng;
     const bias = opts.bias ?? true;
     const dtype = opts.dtype ?? 'float32';
     this.registerParameter('in_proj_weight', xavierUniform([3 * embedDim, embedDim], opts.rng, 1, dtype));
     this.registerParameter('in_proj_bias', bias ? full([3 * embedDim], 0, { dtype }) : null);
-    this.outProj = this.registerModule('out_proj', new Linear(embedDim, embedDim, { rng: opts.rng, bias, dtype }));
+    this.outProj = this.registerModule(
+      'out_proj',
+      new Linear(embedDim, embedDim, { rng: opts.rng, bias, dtype }),
+    );
     if (bias) this.outProj.bias!.data.fill(0);
   }
 
@@ -93,12 +100,18 @@ export class MultiheadAttention extends Module {
       ['value', value],
     ] as const)
       if (t.ndim !== 3 || t.shape[2] !== e)
-        throw new ShapeError(`MultiheadAttention: ${name} must be ${this.batchFirst ? '(N, L, E)' : '(L, N, E)'} with E = ${e}, got ${fmtShape(t.shape)}`);
-    const [q0, k0, v0] = this.batchFirst ? [transpose(query, 0, 1), transpose(key, 0, 1), transpose(value, 0, 1)] : [query, key, value];
+        throw new ShapeError(
+          `MultiheadAttention: ${name} must be ${this.batchFirst ? '(N, L, E)' : '(L, N, E)'} with E = ${e}, got ${fmtShape(t.shape)}`,
+        );
+    const [q0, k0, v0] = this.batchFirst
+      ? [transpose(query, 0, 1), transpose(key, 0, 1), transpose(value, 0, 1)]
+      : [query, key, value];
     const [l, n] = [q0.shape[0]!, q0.shape[1]!];
     const s = k0.shape[0]!;
     if (k0.shape[1] !== n || v0.shape[1] !== n || v0.shape[0] !== s)
-      throw new ShapeError(`MultiheadAttention: query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} disagree on batch or source length`);
+      throw new ShapeError(
+        `MultiheadAttention: query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} disagree on batch or source length`,
+      );
     // (len, N, E) -> (N*H, len, d): the head split torch uses.
     const heads = (x: Tensor, len: number) => transpose(reshape(x, [len, n * h, d]), 0, 1);
     const q = mul(heads(this.project(q0, 0), l), 1 / Math.sqrt(d));

@@ -38,7 +38,7 @@ export class Sequential extends Module {
   constructor(...layers: TensorModule[]) {
     super();
     this.layers = layers;
-    layers.forEach((m, i) => this.registerModule(String(i), m));
+    for (const [i, m] of layers.entries()) this.registerModule(String(i), m);
   }
 
   get length(): number {
@@ -47,7 +47,8 @@ export class Sequential extends Module {
 
   at(i: number): TensorModule {
     const m = this.layers[i < 0 ? this.layers.length + i : i];
-    if (m === undefined) throw new RangeError(`Sequential: index ${i} out of range for ${this.layers.length} layers`);
+    if (m === undefined)
+      throw new RangeError(`Sequential: index ${i} out of range for ${this.layers.length} layers`);
     return m;
   }
 

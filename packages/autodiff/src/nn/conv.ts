@@ -43,16 +43,24 @@ export class Conv2d extends Module {
     const [kt, kv] = pair(kernelSize);
     const [st, sv] = pair(opts.stride ?? 1);
     const [pt, pv] = typeof opts.padding === 'number' ? [opts.padding, 0] : pair(opts.padding ?? 0);
-    if (kv !== 1) throw new RangeError(`Conv2d: only (kt x 1) kernels are supported, got kernel size [${kt}, ${kv}]`);
+    if (kv !== 1)
+      throw new RangeError(`Conv2d: only (kt x 1) kernels are supported, got kernel size [${kt}, ${kv}]`);
     if (sv !== 1) throw new RangeError(`Conv2d: the stride along V must be 1, got [${st}, ${sv}]`);
     if (pv !== 0) throw new RangeError(`Conv2d: the padding along V must be 0, got [${pt}, ${pv}]`);
     checkPositive('Conv2d', { kernelSize: kt, stride: st });
-    if (!Number.isInteger(pt) || pt < 0) throw new RangeError(`Conv2d: padding must be a non-negative integer, got ${pt}`);
+    if (!Number.isInteger(pt) || pt < 0)
+      throw new RangeError(`Conv2d: padding must be a non-negative integer, got ${pt}`);
     this.kernelSize = kt;
     this.stride = st;
     this.padding = pt;
-    this.registerParameter('weight', kaimingUniform([outChannels, inChannels, kt, 1], opts.rng, Math.sqrt(5), opts.dtype));
-    this.registerParameter('bias', (opts.bias ?? true) ? fanInBias(outChannels, inChannels * kt, opts.rng, opts.dtype) : null);
+    this.registerParameter(
+      'weight',
+      kaimingUniform([outChannels, inChannels, kt, 1], opts.rng, Math.sqrt(5), opts.dtype),
+    );
+    this.registerParameter(
+      'bias',
+      (opts.bias ?? true) ? fanInBias(outChannels, inChannels * kt, opts.rng, opts.dtype) : null,
+    );
   }
 
   get weight(): Tensor {
@@ -64,7 +72,9 @@ export class Conv2d extends Module {
 
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels)
-      throw new ShapeError(`Conv2d(${this.inChannels}, ${this.outChannels}): input must be (N, ${this.inChannels}, T, V), got ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `Conv2d(${this.inChannels}, ${this.outChannels}): input must be (N, ${this.inChannels}, T, V), got ${fmtShape(x.shape)}`,
+      );
     return conv2dTemporal(x, this.weight, this.bias, { stride: this.stride, pad: this.padding });
   }
 }

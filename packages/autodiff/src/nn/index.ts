@@ -1,4 +1,9 @@
-export { MultiheadAttention, type AttentionOptions, type AttentionResult, type MultiheadAttentionOptions } from './attention.js';
+export {
+  type AttentionOptions,
+  type AttentionResult,
+  MultiheadAttention,
+  type MultiheadAttentionOptions,
+} from './attention.js';
 export { Dropout, Identity, ReLU, Sequential } from './basic.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
 export { fanInBias, fans, kaimingUniform, uniformTensor, xavierUniform } from './init.js';
@@ -13,4 +18,10 @@ export {
   type StateDictLike,
   type TensorModule,
 } from './module.js';
-export { BatchNorm1d, BatchNorm2d, type BatchNormOptions as BatchNormModuleOptions, LayerNorm, type LayerNormOptions as LayerNormModuleOptions } from './norm.js';
+export {
+  BatchNorm1d,
+  BatchNorm2d,
+  type BatchNormOptions as BatchNormModuleOptions,
+  LayerNorm,
+  type LayerNormOptions as LayerNormModuleOptions,
+} from './norm.js';

@@ -12,7 +12,13 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
 
-export function uniformTensor(shape: readonly number[], lo: number, hi: number, rng: Rng, dtype: DType = 'float32'): Tensor {
+export function uniformTensor(
+  shape: readonly number[],
+  lo: number,
+  hi: number,
+  rng: Rng,
+  dtype: DType = 'float32',
+): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = rng.uniform(lo, hi);
@@ -20,7 +26,12 @@ export function uniformTensor(shape: readonly number[], lo: number, hi: number, 
 }
 
 /** kaiming_uniform_(w, a) with leaky_relu gain: bound = sqrt(6 / ((1 + a^2) fan_in)); a = sqrt(5) is Linear/Conv's default. */
-export function kaimingUniform(shape: readonly number[], rng: Rng, a = Math.sqrt(5), dtype: DType = 'float32'): Tensor {
+export function kaimingUniform(
+  shape: readonly number[],
+  rng: Rng,
+  a = Math.sqrt(5),
+  dtype: DType = 'float32',
+): Tensor {
   const { fanIn } = fans(shape);
   const bound = fanIn === 0 ? 0 : Math.sqrt(6 / ((1 + a * a) * fanIn));
   return uniformTensor(shape, -bound, bound, rng, dtype);
@@ -33,7 +44,12 @@ export function fanInBias(n: number, fanIn: number, rng: Rng, dtype: DType = 'fl
 }
 
 /** xavier_uniform_(w, gain): bound = gain * sqrt(6 / (fan_in + fan_out)). */
-export function xavierUniform(shape: readonly number[], rng: Rng, gain = 1, dtype: DType = 'float32'): Tensor {
+export function xavierUniform(
+  shape: readonly number[],
+  rng: Rng,
+  gain = 1,
+  dtype: DType = 'float32',
+): Tensor {
   const { fanIn, fanOut } = fans(shape);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniformTensor(shape, -bound, bound, rng, dtype);

@@ -22,8 +22,14 @@ export class Linear extends Module {
   ) {
     super();
     checkPositive('Linear', { inFeatures, outFeatures });
-    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], opts.rng, Math.sqrt(5), opts.dtype));
-    this.registerParameter('bias', (opts.bias ?? true) ? fanInBias(outFeatures, inFeatures, opts.rng, opts.dtype) : null);
+    this.registerParameter(
+      'weight',
+      kaimingUniform([outFeatures, inFeatures], opts.rng, Math.sqrt(5), opts.dtype),
+    );
+    this.registerParameter(
+      'bias',
+      (opts.bias ?? true) ? fanInBias(outFeatures, inFeatures, opts.rng, opts.dtype) : null,
+    );
   }
 
   get weight(): Tensor {
@@ -35,7 +41,9 @@ export class Linear extends Module {
 
   forward(x: Tensor): Tensor {
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inFeatures)
-      throw new ShapeError(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${fmtShape(x.shape)} must end in ${this.inFeatures}`);
+      throw new ShapeError(
+        `Linear(${this.inFeatures}, ${this.outFeatures}): input ${fmtShape(x.shape)} must end in ${this.inFeatures}`,
+      );
     const y = matmul(x, transpose(this.weight, 0, 1));
     return this.bias === null ? y : add(y, this.bias);
   }
@@ -43,5 +51,6 @@ export class Linear extends Module {
 
 export function checkPositive(layer: string, values: Record<string, number>): void {
   for (const [k, v] of Object.entries(values))
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${layer}: ${k} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`${layer}: ${k} must be a positive integer, got ${v}`);
 }

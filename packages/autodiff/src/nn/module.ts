@@ -5,7 +5,7 @@
  * checkpoints written by torch. Subclasses register their tensors in the constructor and expose them
  * through getters (so `to(dtype)` can swap them), and define their own typed `forward`.
  */
-import { IntTensor } from '../io/int-tensor.js';
+import type { IntTensor } from '../io/int-tensor.js';
 import { fmtShape } from '../ops/errors.js';
 import { type DType, Tensor } from '../tensor.js';
 
@@ -38,7 +38,8 @@ export class Module {
   private readonly modules = new Map<string, Module>();
 
   private checkName(kind: string, name: string): void {
-    if (!NAME.test(name)) throw new TypeError(`${this.constructor.name}: invalid ${kind} name "${name}" (letters, digits, _)`);
+    if (!NAME.test(name))
+      throw new TypeError(`${this.constructor.name}: invalid ${kind} name "${name}" (letters, digits, _)`);
     if (this.params.has(name) || this.buffers.has(name) || this.modules.has(name))
       throw new TypeError(`${this.constructor.name}: "${name}" is already registered`);
   }
@@ -98,7 +99,8 @@ export class Module {
   /** This module and all descendants, depth first, with dotted names ('' for this one). */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    for (const [name, m] of this.modules) out.push(...m.namedModules(prefix === '' ? name : `${prefix}.${name}`));
+    for (const [name, m] of this.modules)
+      out.push(...m.namedModules(prefix === '' ? name : `${prefix}.${name}`));
     return out;
   }
 
@@ -126,7 +128,8 @@ export class Module {
   namedBuffers(): [string, BufferValue][] {
     const out: [string, BufferValue][] = [];
     for (const [prefix, m] of this.namedModules())
-      for (const [name, b] of m.buffers) if (b !== null) out.push([prefix === '' ? name : `${prefix}.${name}`, b]);
+      for (const [name, b] of m.buffers)
+        if (b !== null) out.push([prefix === '' ? name : `${prefix}.${name}`, b]);
     return out;
   }
 
@@ -163,7 +166,8 @@ export class Module {
       for (const [name, p] of m.params)
         if (p !== null && p.dtype !== dtype) m.params.set(name, new Tensor(convert(p, dtype), p.shape, true));
       for (const [name, b] of m.buffers)
-        if (b instanceof Tensor && b.dtype !== dtype) m.buffers.set(name, new Tensor(convert(b, dtype), b.shape, false));
+        if (b instanceof Tensor && b.dtype !== dtype)
+          m.buffers.set(name, new Tensor(convert(b, dtype), b.shape, false));
     }
     return this;
   }
@@ -177,7 +181,8 @@ export class Module {
     for (const [prefix, m] of this.namedModules()) {
       const key = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
       for (const [name, p] of m.params) if (p !== null) out.set(key(name), p.detach());
-      for (const [name, b] of m.buffers) if (b !== null) out.set(key(name), b instanceof Tensor ? b.detach() : b);
+      for (const [name, b] of m.buffers)
+        if (b !== null) out.set(key(name), b instanceof Tensor ? b.detach() : b);
     }
     return out;
   }
@@ -202,7 +207,9 @@ export class Module {
       throw new StateDictError(
         `${this.constructor.name}.loadStateDict: ${[
           missingKeys.length > 0 ? `missing keys ${missingKeys.map((k) => `"${k}"`).join(', ')}` : '',
-          unexpectedKeys.length > 0 ? `unexpected keys ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}` : '',
+          unexpectedKeys.length > 0
+            ? `unexpected keys ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}`
+            : '',
         ]
           .filter((s) => s !== '')
           .join('; ')}`,

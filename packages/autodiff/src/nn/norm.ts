@@ -70,7 +70,11 @@ abstract class BatchNormBase extends Module {
     }
     // Batch statistics in training mode, or when there are no running statistics to use (as torch).
     const useBatch = this.training || !this.trackRunningStats;
-    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: useBatch, momentum, eps: this.eps });
+    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
+      training: useBatch,
+      momentum,
+      eps: this.eps,
+    });
   }
 }
 
@@ -78,7 +82,9 @@ abstract class BatchNormBase extends Module {
 export class BatchNorm1d extends BatchNormBase {
   protected checkInput(x: Tensor): void {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures)
-      throw new ShapeError(`BatchNorm1d(${this.numFeatures}): input must be (N, ${this.numFeatures}) or (N, ${this.numFeatures}, L), got ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `BatchNorm1d(${this.numFeatures}): input must be (N, ${this.numFeatures}) or (N, ${this.numFeatures}, L), got ${fmtShape(x.shape)}`,
+      );
   }
 }
 
@@ -86,7 +92,9 @@ export class BatchNorm1d extends BatchNormBase {
 export class BatchNorm2d extends BatchNormBase {
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4 || x.shape[1] !== this.numFeatures)
-      throw new ShapeError(`BatchNorm2d(${this.numFeatures}): input must be (N, ${this.numFeatures}, H, W), got ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `BatchNorm2d(${this.numFeatures}): input must be (N, ${this.numFeatures}, H, W), got ${fmtShape(x.shape)}`,
+      );
   }
 }
 
@@ -104,7 +112,8 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    this.normalizedShape.forEach((d, i) => checkPositive('LayerNorm', { [`normalizedShape[${i}]`]: d }));
+    for (const [i, d] of this.normalizedShape.entries())
+      checkPositive('LayerNorm', { [`normalizedShape[${i}]`]: d });
     this.eps = opts.eps ?? 1e-5;
     const affine = opts.elementwiseAffine ?? true;
     const dtype = { dtype: opts.dtype ?? 'float32' } as const;

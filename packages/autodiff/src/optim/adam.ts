@@ -39,8 +39,10 @@ function adamUpdate(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState,
 /** The first thing wrong with Adam hyper-parameters, or null. */
 function adamProblem(h: AdamOptions): string | null {
   if (!(Number.isFinite(h.lr) && h.lr >= 0)) return `lr must be >= 0, got ${h.lr}`;
-  if (!Array.isArray(h.betas) || h.betas.length !== 2) return `betas must be [beta1, beta2], got ${JSON.stringify(h.betas)}`;
-  if (!(h.betas[0] >= 0 && h.betas[0] < 1 && h.betas[1] >= 0 && h.betas[1] < 1)) return `betas must lie in [0, 1), got [${h.betas.join(', ')}]`;
+  if (!Array.isArray(h.betas) || h.betas.length !== 2)
+    return `betas must be [beta1, beta2], got ${JSON.stringify(h.betas)}`;
+  if (!(h.betas[0] >= 0 && h.betas[0] < 1 && h.betas[1] >= 0 && h.betas[1] < 1))
+    return `betas must lie in [0, 1), got [${h.betas.join(', ')}]`;
   if (!(h.eps >= 0)) return `eps must be >= 0, got ${h.eps}`;
   if (!(h.weightDecay >= 0)) return `weightDecay must be >= 0, got ${h.weightDecay}`;
   return null;

@@ -7,7 +7,8 @@ import type { Tensor } from '../tensor.js';
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
   if (!(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
-  if (!(normType > 0)) throw new RangeError(`clipGradNorm: normType must be > 0 or Infinity, got ${normType}`);
+  if (!(normType > 0))
+    throw new RangeError(`clipGradNorm: normType must be > 0 or Infinity, got ${normType}`);
   const grads = [...params].flatMap((p) => (p.grad === null ? [] : [p.grad.data]));
   if (grads.length === 0) return 0;
   let total = 0;

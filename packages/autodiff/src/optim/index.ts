@@ -1,4 +1,4 @@
-export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { Adam, type AdamOptions, AdamW } from './adam.js';
 export { clipGradNorm } from './clip.js';
 export {
   Optimizer,

@@ -42,13 +42,20 @@ export abstract class Optimizer<H extends { lr: number }> {
     defaults: H,
   ) {
     const groups: ParamGroup<H>[] =
-      params.length > 0 && !('params' in (params[0] as object)) ? [{ params: params as Tensor[] } as ParamGroup<H>] : (params as ParamGroup<H>[]);
-    if (groups.length === 0 || groups.every((g) => g.params.length === 0)) throw new OptimizerError(`${name}: got an empty parameter list`);
+      params.length > 0 && !('params' in (params[0] as object))
+        ? [{ params: params as Tensor[] } as ParamGroup<H>]
+        : (params as ParamGroup<H>[]);
+    if (groups.length === 0 || groups.every((g) => g.params.length === 0))
+      throw new OptimizerError(`${name}: got an empty parameter list`);
     const seen = new Set<Tensor>();
     this.paramGroups = groups.map((g, gi) => {
       for (const p of g.params) {
-        if (seen.has(p)) throw new OptimizerError(`${name}: a parameter ${fmtShape(p.shape)} appears twice (group ${gi})`);
-        if (!p.requiresGrad) throw new OptimizerError(`${name}: parameter ${fmtShape(p.shape)} in group ${gi} does not require grad`);
+        if (seen.has(p))
+          throw new OptimizerError(`${name}: a parameter ${fmtShape(p.shape)} appears twice (group ${gi})`);
+        if (!p.requiresGrad)
+          throw new OptimizerError(
+            `${name}: parameter ${fmtShape(p.shape)} in group ${gi} does not require grad`,
+          );
         seen.add(p);
       }
       const resolved = { ...defaults, ...g, params: [...g.params] } as ResolvedGroup<H>;
@@ -71,7 +78,8 @@ export abstract class Optimizer<H extends { lr: number }> {
     return this.paramGroups[0]!.lr;
   }
   set lr(v: number) {
-    if (!(Number.isFinite(v) && v >= 0)) throw new OptimizerError(`${this.name}: lr must be a finite number >= 0, got ${v}`);
+    if (!(Number.isFinite(v) && v >= 0))
+      throw new OptimizerError(`${this.name}: lr must be a finite number >= 0, got ${v}`);
     for (const g of this.paramGroups) g.lr = v;
   }
 
@@ -92,7 +100,9 @@ export abstract class Optimizer<H extends { lr: number }> {
         const g = p.grad;
         if (g === null) continue;
         if (g.data.length !== p.data.length)
-          throw new OptimizerError(`${this.name}: gradient ${fmtShape(g.shape)} does not match parameter ${fmtShape(p.shape)}`);
+          throw new OptimizerError(
+            `${this.name}: gradient ${fmtShape(g.shape)} does not match parameter ${fmtShape(p.shape)}`,
+          );
         let s = this.state.get(p);
         if (s === undefined) {
           s = {};
@@ -121,25 +131,37 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** Restore hyper-parameters and state saved by stateDict() of an optimiser over the same parameter layout. */
   loadStateDict(sd: OptimizerStateDict): void {
     if (sd.paramGroups.length !== this.paramGroups.length)
-      throw new OptimizerError(`${this.name}.loadStateDict: ${sd.paramGroups.length} param groups saved, this optimiser has ${this.paramGroups.length}`);
+      throw new OptimizerError(
+        `${this.name}.loadStateDict: ${sd.paramGroups.length} param groups saved, this optimiser has ${this.paramGroups.length}`,
+      );
     const params = this.params();
     let next = 0;
     sd.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi]!;
       if (saved.params.length !== group.params.length)
-        throw new OptimizerError(`${this.name}.loadStateDict: group ${gi} saved ${saved.params.length} params, this optimiser has ${group.params.length}`);
+        throw new OptimizerError(
+          `${this.name}.loadStateDict: group ${gi} saved ${saved.params.length} params, this optimiser has ${group.params.length}`,
+        );
       saved.params.forEach((idx, j) => {
-        if (idx !== next + j) throw new OptimizerError(`${this.name}.loadStateDict: group ${gi} param ${j} has index ${idx}, expected ${next + j}`);
+        if (idx !== next + j)
+          throw new OptimizerError(
+            `${this.name}.loadStateDict: group ${gi} param ${j} has index ${idx}, expected ${next + j}`,
+          );
       });
       next += saved.params.length;
     });
     const newState = new Map<Tensor, ParamState>();
     for (const [key, s] of Object.entries(sd.state)) {
       const p = params[Number(key)];
-      if (p === undefined) throw new OptimizerError(`${this.name}.loadStateDict: state for parameter ${key}, but there are only ${params.length}`);
+      if (p === undefined)
+        throw new OptimizerError(
+          `${this.name}.loadStateDict: state for parameter ${key}, but there are only ${params.length}`,
+        );
       for (const [k, v] of Object.entries(s))
         if (typeof v !== 'number' && v.length !== p.data.length)
-          throw new OptimizerError(`${this.name}.loadStateDict: state.${key}.${k} has ${v.length} elements, parameter ${fmtShape(p.shape)} has ${p.data.length}`);
+          throw new OptimizerError(
+            `${this.name}.loadStateDict: state.${key}.${k} has ${v.length} elements, parameter ${fmtShape(p.shape)} has ${p.data.length}`,
+          );
       newState.set(p, copyState(s));
     }
     sd.paramGroups.forEach((saved, gi) => {

@@ -24,7 +24,11 @@ export class SGD extends Optimizer<SgdOptions> {
     this.check(Number.isFinite(g.lr) && g.lr >= 0, i, `lr must be >= 0, got ${g.lr}`);
     this.check(g.momentum >= 0, i, `momentum must be >= 0, got ${g.momentum}`);
     this.check(g.weightDecay >= 0, i, `weightDecay must be >= 0, got ${g.weightDecay}`);
-    this.check(!g.nesterov || (g.momentum > 0 && g.dampening === 0), i, 'nesterov needs momentum > 0 and dampening 0');
+    this.check(
+      !g.nesterov || (g.momentum > 0 && g.dampening === 0),
+      i,
+      'nesterov needs momentum > 0 and dampening 0',
+    );
   }
 
   protected update(p: FloatArray, g: FloatArray, h: SgdOptions, s: ParamState): void {
@@ -34,7 +38,9 @@ export class SGD extends Optimizer<SgdOptions> {
       return;
     }
     const first = s.momentum_buffer === undefined;
-    const buf = (first ? (s.momentum_buffer = p instanceof Float64Array ? new Float64Array(p.length) : new Float32Array(p.length)) : s.momentum_buffer) as FloatArray;
+    if (first)
+      s.momentum_buffer = p instanceof Float64Array ? new Float64Array(p.length) : new Float32Array(p.length);
+    const buf = s.momentum_buffer as FloatArray;
     for (let i = 0; i < p.length; i++) {
       const d = g[i]! + wd * p[i]!;
       const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;

@@ -13,7 +13,8 @@ function checkNonNegative(what: string, v: number): void {
 }
 
 function checkStep(t: number): void {
-  if (!(Number.isFinite(t) && t >= 0)) throw new RangeError(`lrAt: step must be a finite number >= 0, got ${t}`);
+  if (!(Number.isFinite(t) && t >= 0))
+    throw new RangeError(`lrAt: step must be a finite number >= 0, got ${t}`);
 }
 
 export function constantLr(lr: number): LrSchedule {
@@ -40,16 +41,19 @@ export function stepLr(opts: StepLrOptions): LrSchedule {
   const gamma = opts.gamma ?? 0.1;
   checkNonNegative('stepLr: base', opts.base);
   checkNonNegative('stepLr: gamma', gamma);
-  if ((opts.stepSize === undefined) === (opts.milestones === undefined)) throw new RangeError('stepLr: give exactly one of stepSize and milestones');
+  if ((opts.stepSize === undefined) === (opts.milestones === undefined))
+    throw new RangeError('stepLr: give exactly one of stepSize and milestones');
   if (opts.stepSize !== undefined && !(Number.isInteger(opts.stepSize) && opts.stepSize > 0))
     throw new RangeError(`stepLr: stepSize must be a positive integer, got ${opts.stepSize}`);
   const milestones = [...(opts.milestones ?? [])];
   for (let i = 1; i < milestones.length; i++)
-    if (!(milestones[i]! > milestones[i - 1]!)) throw new RangeError(`stepLr: milestones must increase, got [${milestones.join(', ')}]`);
+    if (!(milestones[i]! > milestones[i - 1]!))
+      throw new RangeError(`stepLr: milestones must increase, got [${milestones.join(', ')}]`);
   return {
     lrAt(t) {
       checkStep(t);
-      const passed = opts.stepSize !== undefined ? Math.floor(t / opts.stepSize) : milestones.filter((m) => t >= m).length;
+      const passed =
+        opts.stepSize !== undefined ? Math.floor(t / opts.stepSize) : milestones.filter((m) => t >= m).length;
       return opts.base * gamma ** passed;
     },
   };
@@ -82,8 +86,10 @@ export function warmupCosineLr(opts: WarmupCosineOptions): LrSchedule {
   checkNonNegative('warmupCosineLr: base', base);
   checkNonNegative('warmupCosineLr: floor', floor);
   checkNonNegative('warmupCosineLr: warmup', warmup);
-  if (!(Number.isFinite(total) && total > warmup)) throw new RangeError(`warmupCosineLr: total (${total}) must exceed warmup (${warmup})`);
-  if (!(s >= 0 && s <= 1)) throw new RangeError(`warmupCosineLr: warmupStartFactor must lie in [0, 1], got ${s}`);
+  if (!(Number.isFinite(total) && total > warmup))
+    throw new RangeError(`warmupCosineLr: total (${total}) must exceed warmup (${warmup})`);
+  if (!(s >= 0 && s <= 1))
+    throw new RangeError(`warmupCosineLr: warmupStartFactor must lie in [0, 1], got ${s}`);
   return {
     lrAt(t) {
       checkStep(t);
