@@ -5,12 +5,17 @@ import { unary } from './elementwise.js';
 import { normAxis } from './strided.js';
 
 export function relu(a: Tensor): Tensor {
-  return unary(
-    'relu',
-    a,
-    (x) => (x > 0 ? x : 0),
-    (x) => (x > 0 ? 1 : 0),
-  );
+  // Hand-written loops: relu is on every hot path and a generic callback would not be inlined.
+  const n = a.size;
+  const x = a.data;
+  const out = new Tensor(allocate(a.dtype, n), a.shape);
+  const y = out.data;
+  for (let i = 0; i < n; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
+  return record(out, 'relu', [a], (g) => {
+    const gx = allocate(a.dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = x[i]! > 0 ? g[i]! : 0;
+    return [gx];
+  });
 }
 
 export function leakyRelu(a: Tensor, slope = 0.01): Tensor {

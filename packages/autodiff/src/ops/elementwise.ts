@@ -5,10 +5,11 @@ import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
 import { ArgumentError } from './errors.js';
 import { broadcastShapes, expandData, reduceToShape } from './strided.js';
 
+/** x() and y() give the operands expanded to the output shape, computed only when a gradient needs them. */
 type BinaryBackward = (
   g: FloatArray,
-  x: FloatArray,
-  y: FloatArray,
+  x: () => FloatArray,
+  y: () => FloatArray,
   out: FloatArray,
 ) => [FloatArray | null, FloatArray | null];
 
@@ -32,8 +33,8 @@ function binary(
   const out = new Tensor(alloc(x.length), shape);
   kernel(out.data, x, y);
   return record(out, op, [a, b], (g) => {
-    const xe = expandData(a.data, a.shape, shape, alloc);
-    const ye = expandData(b.data, b.shape, shape, alloc);
+    const xe = () => expandData(a.data, a.shape, shape, alloc);
+    const ye = () => expandData(b.data, b.shape, shape, alloc);
     const [ga, gb] = grads(g, xe, ye, out.data);
     return [
       ga && a.requiresGrad ? reduceToShape(ga, shape, a.shape, alloc) : null,
@@ -57,6 +58,36 @@ export function unary(
   return record(out, op, [a], (g) => {
     const gx = allocate(a.dtype, n);
     for (let i = 0; i < n; i++) gx[i] = g[i]! * df(x[i]!, y[i]!);
+    return [gx];
+  });
+}
+
+/** out = scale * x + shift with its own loop (scalar arithmetic is hot; a generic callback would not inline). */
+function affine(op: string, a: Tensor, scale: number, shift: number): Tensor {
+  const n = a.size;
+  const x = a.data;
+  const out = new Tensor(allocate(a.dtype, n), a.shape);
+  const y = out.data;
+  if (scale === 1) for (let i = 0; i < n; i++) y[i] = x[i]! + shift;
+  else for (let i = 0; i < n; i++) y[i] = scale * x[i]! + shift;
+  return record(out, op, [a], (g) => {
+    if (scale === 1) return [g];
+    const gx = allocate(a.dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = scale * g[i]!;
+    return [gx];
+  });
+}
+
+/** x / d with true division (not x * (1/d)), matching PyTorch to the last bit. */
+function scalarDiv(a: Tensor, d: number): Tensor {
+  const n = a.size;
+  const x = a.data;
+  const out = new Tensor(allocate(a.dtype, n), a.shape);
+  const y = out.data;
+  for (let i = 0; i < n; i++) y[i] = x[i]! / d;
+  return record(out, 'div', [a], (g) => {
+    const gx = allocate(a.dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = g[i]! / d;
     return [gx];
   });
 }
@@ -141,8 +172,14 @@ export function mul(a: Tensor | number, b: Tensor | number): Tensor {
       const n = g.length;
       const ga = a.requiresGrad ? fill(g, n) : null;
       const gb = b.requiresGrad ? fill(g, n) : null;
-      if (ga) for (let i = 0; i < n; i++) ga[i] = g[i]! * y[i]!;
-      if (gb) for (let i = 0; i < n; i++) gb[i] = g[i]! * x[i]!;
+      if (ga) {
+        const ye = y();
+        for (let i = 0; i < n; i++) ga[i] = g[i]! * ye[i]!;
+      }
+      if (gb) {
+        const xe = x();
+        for (let i = 0; i < n; i++) gb[i] = g[i]! * xe[i]!;
+      }
       return [ga, gb];
     },
   );
@@ -176,8 +213,9 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
       const n = g.length;
       const ga = a.requiresGrad ? fill(g, n) : null;
       const gb = b.requiresGrad ? fill(g, n) : null;
-      if (ga) for (let i = 0; i < n; i++) ga[i] = g[i]! / y[i]!;
-      if (gb) for (let i = 0; i < n; i++) gb[i] = (-g[i]! * out[i]!) / y[i]!;
+      const ye = y();
+      if (ga) for (let i = 0; i < n; i++) ga[i] = g[i]! / ye[i]!;
+      if (gb) for (let i = 0; i < n; i++) gb[i] = (-g[i]! * out[i]!) / ye[i]!;
       return [ga, gb];
     },
   );
@@ -195,7 +233,9 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
     (g, x, y) => {
       const ga = fill(g, g.length);
       const gb = fill(g, g.length);
-      for (let i = 0; i < g.length; i++) (x[i]! >= y[i]! ? ga : gb)[i] = g[i]!;
+      const xe = x();
+      const ye = y();
+      for (let i = 0; i < g.length; i++) (xe[i]! >= ye[i]! ? ga : gb)[i] = g[i]!;
       return [ga, gb];
     },
   );

@@ -58,7 +58,7 @@ function sizeOf(shape: readonly number[]): number {
 export function mean(a: Tensor, axes?: number | readonly number[], keepdim = false): Tensor {
   const p = reducePlan('mean', a.shape, axes, keepdim);
   if (p.count === 0) throw new ArgumentError('mean: reducing over an empty axis');
-  return ew.mul(sum(a, axes, keepdim), 1 / p.count);
+  return ew.div(sum(a, axes, keepdim), p.count);
 }
 
 /** Variance along axes; unbiased (divide by n-1) by default like torch.var. */
@@ -75,7 +75,7 @@ export function variance(
       `var: ${p.count} element(s) per group is too few${unbiased ? ' for the unbiased estimate' : ''}`,
     );
   const centered = ew.sub(a, mean(a, axes, true));
-  return ew.mul(sum(ew.square(centered), axes, opts.keepdim ?? false), 1 / denom);
+  return ew.div(sum(ew.square(centered), axes, opts.keepdim ?? false), denom);
 }
 
 /** Alias of `variance` with PyTorch's name. */
