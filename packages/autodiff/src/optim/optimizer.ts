@@ -49,13 +49,10 @@ export abstract class Optimizer<H extends { lr: number }> {
       throw new OptimizerError(`${name}: got an empty parameter list`);
     const seen = new Set<Tensor>();
     this.paramGroups = groups.map((g, gi) => {
+      // Frozen tensors (requiresGrad false) are allowed, as in torch: they never get a gradient, so step() skips them.
       for (const p of g.params) {
         if (seen.has(p))
           throw new OptimizerError(`${name}: a parameter ${fmtShape(p.shape)} appears twice (group ${gi})`);
-        if (!p.requiresGrad)
-          throw new OptimizerError(
-            `${name}: parameter ${fmtShape(p.shape)} in group ${gi} does not require grad`,
-          );
         seen.add(p);
       }
       const resolved = { ...defaults, ...g, params: [...g.params] } as ResolvedGroup<H>;
