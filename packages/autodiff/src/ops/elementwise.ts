@@ -286,7 +286,7 @@ export function abs(a: Tensor): Tensor {
   return unary('abs', a, Math.abs, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0));
 }
 
-/** Clamp into [min, max] (either bound may be omitted); gradient 1 strictly inside, 0 outside (PyTorch passes it at the bound). */
+/** Clamp into [min, max] (either bound may be omitted); gradient 1 inside and at the bounds (as PyTorch), 0 outside. */
 export function clamp(a: Tensor, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): Tensor {
   if (min > max) throw new ArgumentError(`clamp: min ${min} > max ${max}`);
   return unary(

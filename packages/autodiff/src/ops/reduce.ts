@@ -41,7 +41,10 @@ export function reducePlan(
 export function sum(a: Tensor, axes?: number | readonly number[], keepdim = false): Tensor {
   const p = reducePlan('sum', a.shape, axes, keepdim);
   const out = new Tensor(allocate(a.dtype, sizeOf(p.outShape)), p.outShape);
-  stridedScatterAdd(out.data, a.data, a.shape, p.strides);
+  // Accumulate in float64 (then round once) so float32 sums over many elements stay accurate.
+  const acc = out.data instanceof Float64Array ? out.data : new Float64Array(out.size);
+  stridedScatterAdd(acc, a.data, a.shape, p.strides);
+  if (acc !== out.data) out.data.set(acc);
   return record(out, 'sum', [a], (g) => {
     const gx = allocate(a.dtype, a.size);
     stridedGather(gx, g, a.shape, p.strides);

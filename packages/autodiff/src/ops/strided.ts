@@ -118,7 +118,10 @@ export function expandData(
   return out;
 }
 
-/** Sum a gradient of `gShape` down to `targetShape` (the adjoint of broadcasting); returns g when shapes match. */
+/**
+ * Sum a gradient of `gShape` down to `targetShape` (the adjoint of broadcasting); returns g when shapes match.
+ * Accumulates in float64 so float32 sums over many elements (bias gradients) stay accurate.
+ */
 export function reduceToShape(
   g: FloatArray,
   gShape: readonly number[],
@@ -129,7 +132,9 @@ export function reduceToShape(
   let n = 1;
   for (const d of targetShape) n *= d;
   const out = alloc(n);
-  stridedScatterAdd(out, g, gShape, broadcastStrides(targetShape, gShape));
+  const acc = out instanceof Float64Array ? out : new Float64Array(n);
+  stridedScatterAdd(acc, g, gShape, broadcastStrides(targetShape, gShape));
+  if (acc !== out) out.set(acc);
   return out;
 }
 
