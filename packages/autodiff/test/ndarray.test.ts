@@ -22,5 +22,7 @@ test('toNdarray is a view; fromNdarray shares contiguous data and copies strided
     [2, 3],
     [5, 6],
   ]);
-  expect(() => fromNdarray(ndarray([1, 2]))).toThrow(/fromNdarray: storage must be a Float32Array or Float64Array/);
+  expect(() => fromNdarray(ndarray([1, 2]))).toThrow(
+    /fromNdarray: storage must be a Float32Array or Float64Array/,
+  );
 });

@@ -58,7 +58,10 @@ describe('Tensor basics', () => {
     const a = tensor([1, 2, 3, 4], [2, 2]);
     const b = tensor([0.5, -1, 2, 3], [2, 2]);
     expect(a.add(b).mul(2).sub(1).div(b).relu().toArray()).toEqual(
-      tensor(Array.from(a.data, (x, i) => Math.max(((x + b.data[i]!) * 2 - 1) / b.data[i]!, 0)), [2, 2]).toArray(),
+      tensor(
+        Array.from(a.data, (x, i) => Math.max(((x + b.data[i]!) * 2 - 1) / b.data[i]!, 0)),
+        [2, 2],
+      ).toArray(),
     );
     expect(a.matmul(b).toArray()).toEqual(matmul(a, b).toArray());
     expect(a.transpose().toArray()).toEqual([
@@ -142,7 +145,10 @@ describe('tape and backward', () => {
 describe('gradCheck helper', () => {
   /** A deliberately wrong op: d/dx x^2 claimed to be x. */
   function badSquare(a: Tensor): Tensor {
-    const out = new Tensor(a.data.map((v) => v * v), a.shape);
+    const out = new Tensor(
+      a.data.map((v) => v * v),
+      a.shape,
+    );
     const back: BackwardFn = (g) => [g.map((v, i) => v * a.data[i]!)];
     return record(out, 'badSquare', [a], back);
   }
