@@ -79,7 +79,8 @@ test('attention-like block (batched matmul, permute, softmax, layerNorm) in floa
   expect(Math.abs(l32.item() - l64.item())).toBeLessThan(1e-4 * (1 + Math.abs(l64.item())));
   l64.backward();
   l32.backward();
-  for (let i = 0; i < p64.length; i++) expect(maxRel(p32[i]!.grad!.data, p64[i]!.grad!.data), `param ${i}`).toBeLessThan(1e-4);
+  for (let i = 0; i < p64.length; i++)
+    expect(maxRel(p32[i]!.grad!.data, p64[i]!.grad!.data), `param ${i}`).toBeLessThan(1e-4);
 });
 
 test('float32 sums accumulate in float64 (no drift over a million elements)', () => {
