@@ -46,5 +46,7 @@ export function expectClose(
   expect(actual, `${name}: missing`).toBeTruthy();
   expect([...actual!.shape], `${name}: shape`).toEqual([...expected.shape]);
   const err = relErr(actual!.data, expected.data);
+  // GOLDEN_REPORT=1 prints every figure (for reports): `GOLDEN_REPORT=1 pnpm vitest run packages/autodiff/test/golden`
+  if (process.env.GOLDEN_REPORT) console.log(`golden ${name} ${err.toExponential(2)}`);
   expect(err, `${name}: relative error ${err.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
 }
