@@ -12,7 +12,9 @@ import {
   LayerNorm,
   Linear,
   type Module,
+  ModuleList,
   MultiheadAttention,
+  ParameterList,
   ReLU,
   Sequential,
   StateDictError,
@@ -360,5 +362,39 @@ describe('module gradients (float64 central differences)', () => {
     );
     checkParamGrads(mha, () => mha.forward(q, kv, kv).output);
     checkParamGrads(mha, () => mha.forward(q, kv, kv).weights!);
+  });
+});
+
+describe('ModuleList and ParameterList', () => {
+  it('name entries "0", "1", ... as torch (st_gcn_networks.{i}, edge_importance.{i})', () => {
+    const rng = new Rng(0);
+    class Net extends Linear {
+      readonly blocks = this.registerModule(
+        'st_gcn_networks',
+        new ModuleList([new Linear(2, 2, { rng }), new BatchNorm1d(2)]),
+      );
+      readonly importance = this.registerModule(
+        'edge_importance',
+        new ParameterList([
+          new Tensor(new Float32Array(4).fill(1), [2, 2]),
+          new Tensor(new Float32Array(4).fill(1), [2, 2]),
+        ]),
+      );
+    }
+    const net = new Net(2, 2, { rng });
+    expect(net.namedParameters().map(([n]) => n)).toEqual([
+      'weight',
+      'bias',
+      'st_gcn_networks.0.weight',
+      'st_gcn_networks.0.bias',
+      'st_gcn_networks.1.weight',
+      'st_gcn_networks.1.bias',
+      'edge_importance.0',
+      'edge_importance.1',
+    ]);
+    expect(net.blocks.length).toBe(2);
+    expect(net.blocks.at(-1)).toBeInstanceOf(BatchNorm1d);
+    expect([...net.importance].every((p) => p.requiresGrad)).toBe(true);
+    expect(() => net.importance.at(2)).toThrow(/out of range/);
   });
 });

@@ -58,3 +58,64 @@ export class Sequential extends Module {
     return y;
   }
 }
+
+/** An indexable list of modules, children named "0", "1", ... (torch.nn.ModuleList). */
+export class ModuleList<M extends Module = Module> extends Module {
+  private readonly items: M[] = [];
+
+  constructor(modules: Iterable<M> = []) {
+    super();
+    for (const m of modules) this.push(m);
+  }
+
+  push(m: M): this {
+    this.registerModule(String(this.items.length), m);
+    this.items.push(m);
+    return this;
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  at(i: number): M {
+    const m = this.items[i < 0 ? this.items.length + i : i];
+    if (m === undefined)
+      throw new RangeError(`ModuleList: index ${i} out of range for ${this.items.length} modules`);
+    return m;
+  }
+
+  [Symbol.iterator](): Iterator<M> {
+    return this.items[Symbol.iterator]();
+  }
+}
+
+/** An indexable list of parameters named "0", "1", ... (torch.nn.ParameterList, e.g. ST-GCN's edge_importance). */
+export class ParameterList extends Module {
+  private count = 0;
+
+  constructor(params: Iterable<Tensor> = []) {
+    super();
+    for (const p of params) this.push(p);
+  }
+
+  push(p: Tensor): this {
+    this.registerParameter(String(this.count++), p);
+    return this;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  at(i: number): Tensor {
+    const j = i < 0 ? this.count + i : i;
+    if (!(j >= 0 && j < this.count))
+      throw new RangeError(`ParameterList: index ${i} out of range for ${this.count} parameters`);
+    return this.param(String(j))!;
+  }
+
+  [Symbol.iterator](): Iterator<Tensor> {
+    return Array.from({ length: this.count }, (_, i) => this.at(i))[Symbol.iterator]();
+  }
+}

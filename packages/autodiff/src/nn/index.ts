@@ -4,7 +4,7 @@ export {
   MultiheadAttention,
   type MultiheadAttentionOptions,
 } from './attention.js';
-export { Dropout, Identity, ReLU, Sequential } from './basic.js';
+export { Dropout, Identity, ModuleList, ParameterList, ReLU, Sequential } from './basic.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
 export { fanInBias, fans, kaimingUniform, uniformTensor, xavierUniform } from './init.js';
 export { Linear, type LinearOptions } from './linear.js';
