@@ -68,7 +68,9 @@ function affine(op: string, a: Tensor, scale: number, shift: number): Tensor {
   const x = a.data;
   const out = new Tensor(allocate(a.dtype, n), a.shape);
   const y = out.data;
+  // Separate loops keep results bit-identical to x + c, x * c and c - x (no spurious + 0 or 1 *).
   if (scale === 1) for (let i = 0; i < n; i++) y[i] = x[i]! + shift;
+  else if (shift === 0) for (let i = 0; i < n; i++) y[i] = scale * x[i]!;
   else for (let i = 0; i < n; i++) y[i] = scale * x[i]! + shift;
   return record(out, op, [a], (g) => {
     if (scale === 1) return [g];
@@ -99,12 +101,7 @@ function fill(t: FloatArray, n: number): FloatArray {
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     if (typeof a === 'number') throw new ArgumentError('add: at least one operand must be a Tensor');
-    return unary(
-      'add',
-      a,
-      (x) => x + b,
-      () => 1,
-    );
+    return affine('add', a, 1, b);
   }
   if (typeof a === 'number') return add(b, a);
   return binary(
@@ -121,20 +118,9 @@ export function add(a: Tensor | number, b: Tensor | number): Tensor {
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     if (typeof a === 'number') throw new ArgumentError('sub: at least one operand must be a Tensor');
-    return unary(
-      'sub',
-      a,
-      (x) => x - b,
-      () => 1,
-    );
+    return affine('sub', a, 1, -b);
   }
-  if (typeof a === 'number')
-    return unary(
-      'sub',
-      b,
-      (y) => a - y,
-      () => -1,
-    );
+  if (typeof a === 'number') return affine('sub', b, -1, a);
   return binary(
     'sub',
     a,
@@ -153,12 +139,7 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     if (typeof a === 'number') throw new ArgumentError('mul: at least one operand must be a Tensor');
-    return unary(
-      'mul',
-      a,
-      (x) => x * b,
-      () => b,
-    );
+    return affine('mul', a, b, 0);
   }
   if (typeof a === 'number') return mul(b, a);
   return binary(
@@ -188,12 +169,7 @@ export function mul(a: Tensor | number, b: Tensor | number): Tensor {
 export function div(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     if (typeof a === 'number') throw new ArgumentError('div: at least one operand must be a Tensor');
-    return unary(
-      'div',
-      a,
-      (x) => x / b,
-      () => 1 / b,
-    );
+    return scalarDiv(a, b);
   }
   if (typeof a === 'number')
     return unary(
