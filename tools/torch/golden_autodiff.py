@@ -303,6 +303,18 @@ def mha_fixture(seed):
     tensors["grad.q"], tensors["grad.k"], tensors["grad.v"] = (t.grad.detach().clone() for t in (qd, kd, vd))
     for name, p in mha.named_parameters():
         tensors["grad." + name] = p.grad.detach().clone()
+    # Key padding mask: batch 0 ignores its last key, batch 1 its first two.
+    kpm = torch.tensor([[False, False, False, True], [True, True, False, False]])
+    qd, kd, vd = (t.double().requires_grad_(True) for t in (q, k, v))
+    mha.zero_grad()
+    out, w = mha(qd, kd, vd, key_padding_mask=kpm)
+    ((out * R.double()).sum() + (w * Rw.double()).sum()).backward()
+    tensors["kpm"] = kpm.to(torch.uint8)
+    tensors["kpm.out"] = out.detach()
+    tensors["kpm.weights"] = w.detach()
+    tensors["kpm.grad.q"], tensors["kpm.grad.k"], tensors["kpm.grad.v"] = (t.grad.detach().clone() for t in (qd, kd, vd))
+    for name, p in mha.named_parameters():
+        tensors["kpm.grad." + name] = p.grad.detach().clone()
     write_safetensors(os.path.join(OUT_DIR, "golden_mha.safetensors"), tensors, {"E": E, "H": H})
 
 

@@ -105,6 +105,29 @@ describe('MultiheadAttention vs PyTorch', () => {
     return mha;
   }
 
+  it('with a key padding mask', () => {
+    const mha = build(false);
+    const [q, k, v] = ['q', 'k', 'v'].map((n) => leaf(getTensor(f, n)));
+    const kpm = getInt(f, 'kpm').data as Uint8Array;
+    const { output, weights } = mha.forward(q!, k!, v!, { keyPaddingMask: kpm });
+    sum(mul(output, getTensor(f, 'R')))
+      .add(sum(mul(weights!, getTensor(f, 'Rw'))))
+      .backward();
+    expectClose('kpm.out', output, getTensor(f, 'kpm.out'));
+    expectClose('kpm.weights', weights, getTensor(f, 'kpm.weights'));
+    for (const [n, t] of [
+      ['q', q],
+      ['k', k],
+      ['v', v],
+    ] as const)
+      expectClose(`kpm.grad.${n}`, t!.grad, getTensor(f, `kpm.grad.${n}`));
+    for (const [name, p] of mha.namedParameters())
+      expectClose(`kpm.grad.${name}`, p.grad, getTensor(f, `kpm.grad.${name}`));
+    expect(() => mha.forward(q!, k!, v!, { keyPaddingMask: [true] })).toThrow(
+      /keyPaddingMask must hold N\*S = 2\*4 = 8 entries/,
+    );
+  });
+
   for (const batchFirst of [false, true]) {
     it(`output, averaged weights and gradients (batchFirst ${batchFirst})`, () => {
       const mha = build(batchFirst);

@@ -24,6 +24,8 @@ export interface MultiheadAttentionOptions {
 export interface AttentionOptions {
   /** Additive float mask broadcastable to (N*H, L, S), e.g. (L, S) with -Infinity at forbidden pairs. */
   attnMask?: Tensor;
+  /** (N, S) row-major, true/1 = ignore that key (torch's boolean key_padding_mask). */
+  keyPaddingMask?: ArrayLike<boolean | number>;
   /** Also return the attention weights averaged over heads (default true). */
   needWeights?: boolean;
 }
@@ -90,6 +92,21 @@ export class MultiheadAttention extends Module {
     return b === null ? y : add(y, slice(b, 0, i * e, (i + 1) * e));
   }
 
+  /** The key padding mask as an additive (N*H, 1, S) constant: -Infinity at ignored keys. */
+  private paddingMask(mask: ArrayLike<boolean | number>, n: number, s: number, dtype: DType): Tensor {
+    if (mask.length !== n * s)
+      throw new ShapeError(
+        `MultiheadAttention: keyPaddingMask must hold N*S = ${n}*${s} = ${n * s} entries, got ${mask.length}`,
+      );
+    const h = this.numHeads;
+    const t = full([n * h, 1, s], 0, { dtype });
+    for (let b = 0; b < n; b++)
+      for (let j = 0; j < s; j++)
+        if (mask[b * s + j])
+          for (let k = 0; k < h; k++) t.data[(b * h + k) * s + j] = Number.NEGATIVE_INFINITY;
+    return t;
+  }
+
   forward(query: Tensor, key: Tensor, value: Tensor, opts: AttentionOptions = {}): AttentionResult {
     const e = this.embedDim;
     const h = this.numHeads;
@@ -119,6 +136,8 @@ export class MultiheadAttention extends Module {
     const v = heads(this.project(v0, 2), s);
     let scores = matmul(q, transpose(k, 1, 2));
     if (opts.attnMask !== undefined) scores = add(scores, opts.attnMask);
+    if (opts.keyPaddingMask !== undefined)
+      scores = add(scores, this.paddingMask(opts.keyPaddingMask, n, s, scores.dtype));
     let attn = softmax(scores, -1);
     if (this.training && this.dropoutP > 0) attn = dropout(attn, this.dropoutP, this.rng, true);
     const ctx = reshape(transpose(matmul(attn, v), 0, 1), [l, n, e]);
