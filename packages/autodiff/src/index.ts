@@ -27,6 +27,8 @@ export * from './ops/linalg.js';
 export * from './ops/conv.js';
 export * from './ops/norm.js';
 export * from './ops/loss.js';
+// Building blocks for user-written ops (broadcasting and its adjoint).
+export { broadcastShapes, expandData, reduceToShape } from './ops/strided.js';
 // Public test helpers for people writing their own ops.
 export * from './testing/gradcheck.js';
 export * from './testing/arbitraries.js';

@@ -171,3 +171,14 @@ describe('gradCheck helper', () => {
     expect(gradCheck(exp, [tensor([0.1, 0.2])]).ok).toBe(true);
   });
 });
+
+describe('dtype conversion', () => {
+  test('cast is differentiable and returns the gradient in the source dtype', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    const y = sum(mul(x.toFloat64(), tensor([1, 2, 3], undefined, { dtype: 'float64' })));
+    expect(y.dtype).toBe('float64');
+    y.backward();
+    expect(x.grad!.dtype).toBe('float32');
+    expect(Array.from(x.grad!.data)).toEqual([1, 2, 3]);
+  });
+});

@@ -68,3 +68,62 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     return [ga, gb];
   });
 }
+
+/**
+ * torch.nn.functional.linear: y = x @ weight^T + bias for x (..., in), weight (out, in), bias (out) or null.
+ * Uses the backend's transposed-operand matmul, so the weight is never copied or transposed.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  assertSameDtype('linear', x, weight);
+  if (weight.ndim !== 2)
+    throw new ShapeError(`linear: weight must be (out, in), got ${fmtShape(weight.shape)}`);
+  const [outF, inF] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF)
+    throw new ShapeError(
+      `linear: input ${fmtShape(x.shape)} does not end in ${inF} features as weight ${fmtShape(weight.shape)} expects`,
+    );
+  if (bias !== null) {
+    assertSameDtype('linear', x, bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== outF)
+      throw new ShapeError(
+        `linear: bias must be [${outF}] for weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`,
+      );
+  }
+  const rows = x.size / inF;
+  const outShape = [...x.shape.slice(0, -1), outF];
+  const out = new Tensor(allocate(x.dtype, rows * outF), outShape);
+  const y = out.data;
+  if (bias !== null) for (let r = 0; r < rows; r++) y.set(bias.data, r * outF);
+  getBackend().matmul(y, x.data, weight.data, {
+    batch: 1,
+    m: rows,
+    k: inF,
+    n: outF,
+    transB: true,
+    accumulate: bias !== null,
+  });
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record(out, 'linear', inputs, (g) => {
+    const be = getBackend();
+    let gx = null;
+    let gw = null;
+    let gb = null;
+    if (x.requiresGrad) {
+      // dX (rows, in) = dY (rows, out) @ W (out, in).
+      gx = allocate(x.dtype, x.size);
+      be.matmul(gx, g, weight.data, { batch: 1, m: rows, k: outF, n: inF });
+    }
+    if (weight.requiresGrad) {
+      // dW (out, in) = dY^T (out, rows) @ X (rows, in).
+      gw = allocate(x.dtype, weight.size);
+      be.matmul(gw, g, x.data, { batch: 1, m: outF, k: rows, n: inF, transA: true });
+    }
+    if (bias?.requiresGrad) {
+      const acc = new Float64Array(outF);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) acc[j]! += g[r * outF + j]!;
+      gb = allocate(x.dtype, outF);
+      gb.set(acc);
+    }
+    return bias === null ? [gx, gw] : [gx, gw, gb];
+  });
+}

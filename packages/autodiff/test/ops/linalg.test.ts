@@ -1,4 +1,4 @@
-import { arbTensor, gradCheck, matmul, tensor } from '@asma/autodiff';
+import { add, arbTensor, gradCheck, linear, matmul, tensor, transpose } from '@asma/autodiff';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 
@@ -103,5 +103,36 @@ describe('matmul', () => {
     expect(() =>
       matmul(tensor(new Float32Array(12), [2, 3, 2]), tensor(new Float32Array(12), [3, 2, 2])),
     ).toThrow(/matmul: cannot multiply \[2,3,2\] by \[3,2,2\]: batch dimensions do not broadcast/);
+  });
+});
+
+describe('linear', () => {
+  test('equals matmul(x, W^T) + b for any leading dims, and gradient-checks x, W, b', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .tuple(fc.array(dim, { minLength: 1, maxLength: 3 }), dim, dim, fc.boolean())
+          .chain(([lead, inF, outF, withBias]) =>
+            fc.tuple(
+              arbTensor([...lead, inF]),
+              arbTensor([outF, inF]),
+              withBias ? arbTensor([outF]) : fc.constant(null),
+            ),
+          ),
+        ([x, w, b]) => {
+          const y = linear(x, w, b);
+          const ref = matmul(x, transpose(w));
+          const full = b ? add(ref, b) : ref;
+          expect(y.shape).toEqual(full.shape);
+          for (let i = 0; i < y.size; i++) expect(y.data[i]).toBeCloseTo(full.data[i]!, 12);
+          if (b) gradCheck((xx, ww, bb) => linear(xx!, ww!, bb!), [x, w, b]);
+          else gradCheck((xx, ww) => linear(xx!, ww!), [x, w]);
+        },
+      ),
+      RUNS,
+    );
+    expect(() => linear(tensor(new Float32Array(6), [2, 3]), tensor(new Float32Array(8), [2, 4]))).toThrow(
+      'linear: input [2,3] does not end in 4 features as weight [2,4] expects',
+    );
   });
 });
