@@ -182,3 +182,25 @@ describe('dtype conversion', () => {
     expect(Array.from(x.grad!.data)).toEqual([1, 2, 3]);
   });
 });
+
+describe('gradient buffers are never shared', () => {
+  test('an op that hands one gradient array to two leaves gives them separate .grad buffers', () => {
+    const a = tensor([1, 2], undefined, { requiresGrad: true });
+    const b = tensor([3, 4], undefined, { requiresGrad: true });
+    sum(mul(add(a, b), tensor([5, 6]))).backward();
+    expect(a.grad!.data).not.toBe(b.grad!.data);
+    sum(mul(a, 10)).backward();
+    expect(Array.from(a.grad!.data)).toEqual([15, 16]);
+    expect(Array.from(b.grad!.data)).toEqual([5, 6]);
+  });
+
+  test('a shared gradient reaching an intermediate used twice is not corrupted', () => {
+    const x = tensor([1, 2], undefined, { requiresGrad: true, dtype: 'float64' });
+    const h = exp(x);
+    const z = add(h, h);
+    const y = sum(add(mul(z, tensor([1, 1], undefined, { dtype: 'float64' })), h));
+    y.backward();
+    expect(x.grad!.data[0]).toBeCloseTo(3 * Math.E, 12);
+    expect(x.grad!.data[1]).toBeCloseTo(3 * Math.exp(2), 12);
+  });
+});

@@ -74,10 +74,12 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      // Ownership of g ends here: closures may hand g itself to several inputs, which must then copy it.
+      const mine = owned.delete(g);
       const node = t.gradFn;
       if (node === null) {
         // A leaf: accumulate into .grad so micro-batch gradient accumulation works.
-        if (t.grad === null) t.grad = new Tensor(owned.has(g) ? g : g.slice(), t.shape);
+        if (t.grad === null) t.grad = new Tensor(mine ? g : g.slice(), t.shape);
         else {
           const d = t.grad.data;
           for (let i = 0; i < d.length; i++) d[i]! += g[i]!;
@@ -93,6 +95,8 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
         const x = node.inputs[i]!;
         const gi = ins[i];
         if (!x.requiresGrad || gi === null || gi === undefined) continue;
+        // A fresh array (not g, not handed to another input) is ours to accumulate into in place.
+        if (gi !== g && ins.indexOf(gi) === ins.lastIndexOf(gi) && !grads.has(x)) owned.add(gi);
         if (gi.length !== x.size)
           throw new ShapeError(
             `backward: '${node.op}' returned a gradient of ${gi.length} elements for input ${fmtShape(x.shape)}`,

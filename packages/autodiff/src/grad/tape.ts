@@ -8,8 +8,8 @@ import { isGradEnabled } from './mode.js';
 
 /**
  * Maps the gradient of the output (same shape, same dtype) to one gradient per input (input's shape,
- * or null where the input needs none). It may return `g` itself; callers never mutate returned arrays
- * they do not own.
+ * or null where the input needs none). Each entry must be either `g` itself or a freshly allocated array
+ * (never a tensor's data): the engine accumulates into fresh arrays in place and copies `g` before mutating it.
  */
 export type BackwardFn = (g: FloatArray) => (FloatArray | null)[];
 
