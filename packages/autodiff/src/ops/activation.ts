@@ -92,8 +92,12 @@ export function softmax(a: Tensor, axis = -1): Tensor {
     let mx = Number.NEGATIVE_INFINITY;
     for (let j = 0, p = off; j < n; j++, p += s) if (x[p]! > mx) mx = x[p]!;
     let z = 0;
-    for (let j = 0, p = off; j < n; j++, p += s) z += Math.exp(x[p]! - mx);
-    for (let j = 0, p = off; j < n; j++, p += s) y[p] = Math.exp(x[p]! - mx) / z;
+    for (let j = 0, p = off; j < n; j++, p += s) {
+      const e = Math.exp(x[p]! - mx);
+      y[p] = e;
+      z += e;
+    }
+    for (let j = 0, p = off; j < n; j++, p += s) y[p] = y[p]! / z;
   });
   return record(out, 'softmax', [a], (g) => {
     const gx = allocate(a.dtype, a.size);
