@@ -2,7 +2,7 @@
 import type { FloatArray } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
-import { ArgumentError } from './errors.js';
+import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 import { broadcastShapes, expandData, reduceToShape } from './strided.js';
 
 /** x() and y() give the operands expanded to the output shape, computed only when a gradient needs them. */
@@ -280,6 +280,27 @@ export function cast(a: Tensor, dtype: DType): Tensor {
   return record(out, 'cast', [a], (g) => {
     const gx = allocate(a.dtype, a.size);
     gx.set(g);
+    return [gx];
+  });
+}
+
+/**
+ * torch.Tensor.masked_fill: `value` where mask is non-zero, x elsewhere. `mask` (any dtype, 0/1) broadcasts to
+ * x's shape; the gradient flows to x only where the mask is 0 (used for attention masks with -Infinity).
+ */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
+  if (shape.length !== x.ndim || shape.some((d, i) => d !== x.shape[i]))
+    throw new ShapeError(
+      `maskedFill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`,
+    );
+  const m = expandData(mask.data, mask.shape, shape, (n) => new Float64Array(n));
+  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const xd = x.data;
+  for (let i = 0; i < x.size; i++) out.data[i] = m[i] !== 0 ? value : xd[i]!;
+  return record(out, 'maskedFill', [x], (g) => {
+    const gx = allocate(x.dtype, x.size);
+    for (let i = 0; i < x.size; i++) gx[i] = m[i] !== 0 ? 0 : g[i]!;
     return [gx];
   });
 }

@@ -11,12 +11,14 @@ import {
   gradCheck,
   leakyRelu,
   log,
+  maskedFill,
   maximum,
   mul,
   neg,
   pow,
   relu,
   sigmoid,
+  softmax,
   sqrt,
   square,
   sub,
@@ -191,6 +193,36 @@ describe('unary ops', () => {
         },
       ),
       RUNS,
+    );
+  });
+});
+
+describe('maskedFill', () => {
+  test('fills where the broadcast mask is set, gradient flows elsewhere; -Infinity masks softmax entries', () => {
+    fc.assert(
+      fc.property(
+        arbShape({ minRank: 1, maxRank: 3 }).chain((s) =>
+          fc.tuple(
+            arbTensor(s),
+            fc.array(fc.boolean(), { minLength: s[s.length - 1]!, maxLength: s[s.length - 1]! }),
+          ),
+        ),
+        ([x, bits]) => {
+          const mask = tensor(
+            bits.map((b) => (b ? 1 : 0)),
+            [bits.length],
+          );
+          const y = maskedFill(x, mask, -7);
+          for (let i = 0; i < x.size; i++) expect(y.data[i]).toBe(bits[i % bits.length] ? -7 : x.data[i]);
+          gradCheck((t) => maskedFill(t, mask, -7), [x]);
+        },
+      ),
+      RUNS,
+    );
+    const p = softmax(maskedFill(tensor([1, 2, 3]), tensor([0, 1, 0]), Number.NEGATIVE_INFINITY));
+    expect(p.data[1]).toBe(0);
+    expect(() => maskedFill(tensor([1, 2]), tensor([1, 0, 1]), 0)).toThrow(
+      'maskedFill: cannot broadcast [2] with [3]: axis -1 has sizes 2 and 3',
     );
   });
 });
