@@ -38,7 +38,7 @@ export function arbBroadcastShapes(c: ShapeConstraints = {}): fc.Arbitrary<[numb
   );
 }
 
-/** Values for a tensor of `size` elements, bounded away from nothing in particular: uniform in [lo, hi]. */
+/** `size` finite doubles in [lo, hi] (fast-check favours the bounds and 0, so expect repeats and ties). */
 export function arbValues(size: number, lo = -2, hi = 2): fc.Arbitrary<number[]> {
   return fc.array(fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }), {
     minLength: size,
