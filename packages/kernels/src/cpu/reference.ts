@@ -50,7 +50,12 @@ export function tconvForwardReference(
         }
 }
 
-export function tconvBackwardInputReference(dx: FloatArray, dy: FloatArray, w: FloatArray, p: TconvArgs): void {
+export function tconvBackwardInputReference(
+  dx: FloatArray,
+  dy: FloatArray,
+  w: FloatArray,
+  p: TconvArgs,
+): void {
   const to = tconvOutLength(p);
   const acc = new Float64Array(p.n * p.cin * p.t * p.v);
   for (let ni = 0; ni < p.n; ni++)
@@ -120,7 +125,8 @@ export function graphAggBackwardInputReference(
       for (let r = 0; r < ct; r++)
         for (let vi = 0; vi < p.v; vi++) {
           let s = 0;
-          for (let wi = 0; wi < p.w; wi++) s += dy[(ni * ct + r) * p.w + wi]! * a[(ki * p.v + vi) * p.w + wi]!;
+          for (let wi = 0; wi < p.w; wi++)
+            s += dy[(ni * ct + r) * p.w + wi]! * a[(ki * p.v + vi) * p.w + wi]!;
           dx[((ni * p.k + ki) * ct + r) * p.v + vi] = s;
         }
 }

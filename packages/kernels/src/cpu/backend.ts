@@ -1,0 +1,16 @@
+import type { KernelBackend } from '../types.js';
+import { graphAggBackwardAdjacencyCpu, graphAggBackwardInputCpu, graphAggForwardCpu } from './graphAgg.js';
+import { matmulCpu } from './matmul.js';
+import { tconvBackwardInputCpu, tconvBackwardWeightCpu, tconvForwardCpu } from './tconv.js';
+
+/** The fast CPU backend: blocked, packed gemm underneath every kernel; allocation-free once warm. */
+export const cpuBackend: KernelBackend = {
+  name: 'cpu',
+  matmul: matmulCpu,
+  tconvForward: tconvForwardCpu,
+  tconvBackwardInput: tconvBackwardInputCpu,
+  tconvBackwardWeight: tconvBackwardWeightCpu,
+  graphAggForward: graphAggForwardCpu,
+  graphAggBackwardInput: graphAggBackwardInputCpu,
+  graphAggBackwardAdjacency: graphAggBackwardAdjacencyCpu,
+};

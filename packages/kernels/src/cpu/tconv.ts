@@ -1,0 +1,105 @@
+/**
+ * Temporal (kt x 1) convolution as im2col + gemm: per sample, the (Cin*kt) x (Tout*V) column matrix
+ * turns forward into W (Cout x Cin*kt) @ col, backward-input into col2im(W^T @ dy), and
+ * backward-weight into sum_n dy @ col^T. The column buffer is a grow-only scratch.
+ */
+import type { FloatArray, TconvArgs } from '../types.js';
+import { tconvOutLength } from '../types.js';
+import { gemm, scratch } from './gemm.js';
+
+const COL_SLOT = 0;
+
+/** col[(ci*kt + q), (t*V + v)] = x[ni, ci, t*stride - pad + q, v], 0 outside [0, T). */
+function im2col(col: Float64Array, x: FloatArray, ni: number, p: TconvArgs, to: number): void {
+  const { cin, t: T, v: V, kt, stride, pad } = p;
+  const cols = to * V;
+  for (let ci = 0; ci < cin; ci++) {
+    const xBase = (ni * cin + ci) * T * V;
+    for (let q = 0; q < kt; q++) {
+      const row = (ci * kt + q) * cols;
+      for (let t = 0; t < to; t++) {
+        const ti = t * stride - pad + q;
+        const d = row + t * V;
+        if (ti < 0 || ti >= T) col.fill(0, d, d + V);
+        else {
+          const s = xBase + ti * V;
+          for (let v = 0; v < V; v++) col[d + v] = x[s + v];
+        }
+      }
+    }
+  }
+}
+
+export function tconvForwardCpu(
+  out: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
+  p: TconvArgs,
+): void {
+  const to = tconvOutLength(p);
+  const cols = to * p.v;
+  const kdim = p.cin * p.kt;
+  const col = scratch(COL_SLOT, kdim * cols);
+  for (let ni = 0; ni < p.n; ni++) {
+    const o = ni * p.cout * cols;
+    if (bias) for (let co = 0; co < p.cout; co++) out.fill(bias[co], o + co * cols, o + (co + 1) * cols);
+    im2col(col, x, ni, p, to);
+    gemm(p.cout, cols, kdim, w, 0, kdim, 1, col, 0, cols, 1, out, o, cols, bias !== null);
+  }
+}
+
+export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatArray, p: TconvArgs): void {
+  const { cin, t: T, v: V, kt, stride, pad } = p;
+  const to = tconvOutLength(p);
+  const cols = to * V;
+  const kdim = cin * kt;
+  const col = scratch(COL_SLOT, kdim * cols);
+  dx.fill(0, 0, p.n * cin * T * V);
+  for (let ni = 0; ni < p.n; ni++) {
+    // col = W^T (Cin*kt x Cout) @ dy[ni] (Cout x Tout*V), then scatter-add back onto the time axis.
+    gemm(kdim, cols, p.cout, w, 0, 1, kdim, dy, ni * p.cout * cols, cols, 1, col, 0, cols, false);
+    for (let ci = 0; ci < cin; ci++) {
+      const xBase = (ni * cin + ci) * T * V;
+      for (let q = 0; q < kt; q++) {
+        const row = (ci * kt + q) * cols;
+        for (let t = 0; t < to; t++) {
+          const ti = t * stride - pad + q;
+          if (ti < 0 || ti >= T) continue;
+          const s = row + t * V;
+          const d = xBase + ti * V;
+          for (let v = 0; v < V; v++) dx[d + v] += col[s + v];
+        }
+      }
+    }
+  }
+}
+
+export function tconvBackwardWeightCpu(
+  dw: FloatArray,
+  dbias: FloatArray | null,
+  dy: FloatArray,
+  x: FloatArray,
+  p: TconvArgs,
+): void {
+  const to = tconvOutLength(p);
+  const cols = to * p.v;
+  const kdim = p.cin * p.kt;
+  const col = scratch(COL_SLOT, kdim * cols);
+  if (p.n === 0) dw.fill(0, 0, p.cout * kdim);
+  for (let ni = 0; ni < p.n; ni++) {
+    im2col(col, x, ni, p, to);
+    // dW (Cout x Cin*kt) (+)= dy[ni] (Cout x Tout*V) @ col^T (Tout*V x Cin*kt).
+    gemm(p.cout, kdim, cols, dy, ni * p.cout * cols, cols, 1, col, 0, 1, cols, dw, 0, kdim, ni > 0);
+  }
+  if (dbias) {
+    for (let co = 0; co < p.cout; co++) {
+      let s = 0;
+      for (let ni = 0; ni < p.n; ni++) {
+        const o = (ni * p.cout + co) * cols;
+        for (let j = 0; j < cols; j++) s += dy[o + j];
+      }
+      dbias[co] = s;
+    }
+  }
+}
