@@ -1,7 +1,7 @@
-import { referenceBackend } from './cpu/reference.js';
+import { cpuBackend } from './cpu/backend.js';
 import type { KernelBackend } from './types.js';
 
-let active: KernelBackend = referenceBackend;
+let active: KernelBackend = cpuBackend;
 
 /** The backend autodiff dispatches heavy kernels to. */
 export function getBackend(): KernelBackend {

@@ -1,6 +1,6 @@
+import { Rng } from '@asma/kernels';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@asma/kernels';
 
 describe('Rng', () => {
   it('reproduces a stream from its seed', () => {

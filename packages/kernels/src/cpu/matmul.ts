@@ -9,7 +9,7 @@ export function matmulCpu(out: FloatArray, a: FloatArray, b: FloatArray, p: Matm
   const acc = p.accumulate ?? false;
   const rsA = p.transA ? 1 : k;
   const csA = p.transA ? m : 1;
-  const rsB = p.transB ? 1 : k;
+  const rsB = p.transB ? 1 : n;
   const csB = p.transB ? k : 1;
   // A stack of row-major A matrices times one shared B is a single tall product: pack B once.
   if (batch > 1 && sb === 0 && !p.transA && sa === m * k) {

@@ -1,0 +1,58 @@
+/** Shared helpers for the kernel equivalence suites: seeded data and a scaled closeness check. */
+import type { FloatArray, Rng } from '@asma/kernels';
+
+export type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+export const CTORS: readonly [string, Ctor][] = [
+  ['Float32Array', Float32Array],
+  ['Float64Array', Float64Array],
+];
+
+export function randomArray(ctor: Ctor, size: number, rng: Rng): FloatArray {
+  const a = new ctor(size);
+  for (let i = 0; i < size; i++) a[i] = rng.uniform(-1, 1);
+  return a;
+}
+
+export function toF64(a: FloatArray): Float64Array {
+  return Float64Array.from(a);
+}
+
+export function absF64(a: FloatArray): Float64Array {
+  return Float64Array.from(a, Math.abs);
+}
+
+/**
+ * Relative tolerance per unit of sqrt(reduction length). float32: the cpu backend accumulates in
+ * float64 but rounds into float32 once per depth block (and per k for graph aggregation), so its
+ * error is a few float32 ulps (6e-8) of the magnitude sum; 1e-6 * sqrt(k) covers that with margin
+ * while still catching any wrong index (errors of order 1). float64: summation-order differences,
+ * about sqrt(k) * 1.1e-16 of the magnitude sum.
+ */
+export function tolerance(ctor: Ctor): number {
+  return ctor === Float32Array ? 1e-6 : 1e-14;
+}
+
+/**
+ * Assert |actual - expected| <= tol * sqrt(k) * (scale + 1e-30) elementwise, where scale is the
+ * same product computed on absolute values (sum |a| |b|): a relative bound immune to cancellation.
+ */
+export function expectClose(
+  actual: FloatArray,
+  expected: FloatArray,
+  scale: FloatArray,
+  tol: number,
+  k: number,
+  what: string,
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: length ${actual.length} != ${expected.length}`);
+  const f = tol * Math.sqrt(Math.max(1, k));
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    if (!(d <= f * scale[i]! + 1e-30)) {
+      throw new Error(
+        `${what}: element ${i}: got ${actual[i]}, expected ${expected[i]} (|diff| ${d} > ${f} * scale ${scale[i]})`,
+      );
+    }
+  }
+}
