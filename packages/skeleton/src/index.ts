@@ -48,3 +48,33 @@ export { clipMotionEnergy, jointMotionEnergy, motionEnergy } from './stats.js';
 export type { StreamView } from './streams.js';
 export { bonePairs, boneStream, getStream, motionStream } from './streams.js';
 export * from './synthetic/index.js';
+// Dataset readers, frame50 preprocessing, splits and conversion.
+export type { ConversionSummary, Skipped } from './convert/engine.js';
+export { type ConvertNtuOptions, convertNtu } from './convert/ntu.js';
+export { type ConvertPkuOptions, convertPku } from './convert/pku.js';
+export { SkeletonEmptyError, SkeletonParseError } from './errors.js';
+export { type ActorOptions, type RawClip, selectActors } from './ntu/actors.js';
+export { type NtuName, parseNtuName } from './ntu/name.js';
+export { type NtuBody, type NtuSequence, parseNtuSkeleton, readNtuSkeleton } from './ntu/parse.js';
+export {
+  type PkuAction,
+  type PkuSkeleton,
+  type PkuSplit,
+  parsePkuLabels,
+  parsePkuSkeleton,
+  parsePkuSplit,
+  pkuClip,
+  readPkuSkeleton,
+} from './pku/parse.js';
+export { alignShoulders, type Frame50Options, frame50, resizeFrames, validLength } from './preprocess/frame50.js';
+export {
+  checkNtuSplit,
+  inNtuBenchmark,
+  isNtuTraining,
+  NTU_TRAIN_CAMERAS,
+  NTU60_TRAIN_SUBJECTS,
+  NTU120_TRAIN_SUBJECTS,
+  type NtuBenchmark,
+  type NtuSplit,
+  parseNameList,
+} from './splits.js';

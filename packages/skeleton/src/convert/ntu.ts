@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SkeletonParseError } from '../errors.js';
+import { selectActors } from '../ntu/actors.js';
+import { parseNtuName } from '../ntu/name.js';
+import { readNtuSkeleton } from '../ntu/parse.js';
+import { frame50 } from '../preprocess/frame50.js';
+import { checkNtuSplit, inNtuBenchmark, isNtuTraining, type NtuBenchmark, type NtuSplit, parseNameList } from '../splits.js';
+import { type ConversionSummary, runConversion, type Skipped } from './engine.js';
+
+export interface ConvertNtuOptions {
+  split: NtuSplit;
+  benchmark?: NtuBenchmark;
+  out: string;
+  /** Output frames (default 50). */
+  frames?: number;
+  /** A missing-skeleton list file (one name per line); listed files are skipped without being read. */
+  missingList?: string;
+  shardSize?: number;
+  logPath?: string | null;
+  silent?: boolean;
+  onSource?(done: number): void;
+}
+
+/**
+ * Convert a folder of NTU .skeleton files to frame50 .npy files: `<out>/{train,val}_data.npy`
+ * (N, 3, frames, 25, 2) float32, `{train,val}_label.npy` int64 (action - 1), `manifest.json`.
+ * Files are taken in sorted name order; files outside the benchmark (NTU-60: S001-S017, A001-A060)
+ * are ignored; unreadable files, files without a usable body and files in `missingList` are
+ * skipped and named in the manifest. Resumable (see runConversion).
+ */
+export function convertNtu(rawDir: string, opts: ConvertNtuOptions): ConversionSummary {
+  const benchmark = opts.benchmark ?? 'ntu60';
+  const frames = opts.frames ?? 50;
+  checkNtuSplit(benchmark, opts.split);
+  const missing = opts.missingList ? parseNameList(readFileSync(opts.missingList, 'utf8')) : new Set<string>();
+  const preSkipped: Skipped[] = [];
+  const sources: string[] = [];
+  for (const f of readdirSync(rawDir).sort()) {
+    if (!f.endsWith('.skeleton')) continue;
+    let meta: ReturnType<typeof parseNtuName>;
+    try {
+      meta = parseNtuName(f);
+    } catch (err) {
+      if (!(err instanceof SkeletonParseError)) throw err;
+      preSkipped.push({ name: f, reason: err.message });
+      continue;
+    }
+    if (!inNtuBenchmark(meta, benchmark)) continue;
+    if (missing.has(meta.name)) {
+      preSkipped.push({ name: meta.name, reason: 'in the missing-skeleton list' });
+      continue;
+    }
+    sources.push(f);
+  }
+  return runConversion({
+    out: opts.out,
+    sources,
+    rowShape: [3, frames, 25, 2],
+    config: {
+      dataset: 'ntu',
+      benchmark,
+      split: opts.split,
+      frames,
+      sizes: sources.map((f) => statSync(join(rawDir, f)).size),
+      missing: [...missing].sort(),
+    },
+    preSkipped,
+    shardSize: opts.shardSize,
+    logPath: opts.logPath,
+    silent: opts.silent,
+    onSource: opts.onSource,
+    label: `ntu ${benchmark} ${opts.split}`,
+    process(f) {
+      const meta = parseNtuName(f);
+      const raw = selectActors(readNtuSkeleton(join(rawDir, f)));
+      const data = frame50(raw.data, raw.frames, { frames, file: f });
+      const part = isNtuTraining(meta, benchmark, opts.split) ? 'train' : 'val';
+      return { rows: [{ name: meta.name, label: meta.label, part, data }], skipped: [] };
+    },
+  });
+}
