@@ -66,14 +66,14 @@ export function spatialSampler(rule: SpatialRule, layout: SkeletonLayout = NTU25
           `${draws} draws from a multiset of only ${total} items`,
         );
       }
-      // All joints gone is possible only if every joint is in the multiset and the draws can cover them.
-      if (mult.every((m) => m > 0) && draws >= total - Math.min(...mult) + 1) {
-        throw noneLeft('spatial.draws', `${draws} draws from ${total} items can remove all ${v} joints`);
+      // Every joint can be drawn once each when all are in the multiset and there are >= V draws.
+      if (mult.every((m) => m > 0) && draws >= v) {
+        throw noneLeft('spatial.draws', `${draws} draws can remove all ${v} joints`);
       }
       sample = (rng) => {
         const drawn = multisetDraw(mult, draws, rng);
         const removed: number[] = [];
-        drawn.forEach((c, j) => c > 0 && removed.push(j));
+        for (let j = 0; j < drawn.length; j++) if (drawn[j]! > 0) removed.push(j);
         return spatialMaskFrom(removed, v);
       };
       break;
