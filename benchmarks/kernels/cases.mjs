@@ -1,0 +1,97 @@
+/**
+ * The benchmarked kernel cases: one shape each, run by several implementations.
+ * GFLOP/s counts 2 flops per multiply-add. The reference and naive implementations of the
+ * temporal convolution are timed on a 2-sample batch (the same per-sample work: they would
+ * take tens of seconds per call at N = 32); the cpu backend runs the full N = 32 batch.
+ */
+import { cpuBackend, referenceBackend, tconvOutLength } from '@asma/kernels';
+
+function rand(size, seed) {
+  // Small LCG: benchmark data need not be statistically good, only deterministic and nonzero.
+  const a = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 32 - 0.5;
+  }
+  return a;
+}
+
+/** Plain i-k-j triple loop over Float32Array: the baseline any JS programmer writes first. */
+export function naiveMatmul(c, a, b, m, k, n) {
+  c.fill(0);
+  for (let i = 0; i < m; i++)
+    for (let q = 0; q < k; q++) {
+      const av = a[i * k + q];
+      const ai = i * n;
+      const bq = q * n;
+      for (let j = 0; j < n; j++) c[ai + j] += av * b[bq + j];
+    }
+}
+
+/** Direct temporal convolution, loops in the i-k-j spirit (innermost loop contiguous over t*V + v). */
+export function naiveTconv(out, x, w, p) {
+  const to = tconvOutLength(p);
+  const cols = to * p.v;
+  out.fill(0);
+  for (let ni = 0; ni < p.n; ni++)
+    for (let co = 0; co < p.cout; co++) {
+      const o = (ni * p.cout + co) * cols;
+      for (let ci = 0; ci < p.cin; ci++)
+        for (let q = 0; q < p.kt; q++) {
+          const wv = w[(co * p.cin + ci) * p.kt + q];
+          const xb = (ni * p.cin + ci) * p.t * p.v;
+          for (let t = 0; t < to; t++) {
+            const ti = t * p.stride - p.pad + q;
+            if (ti < 0 || ti >= p.t) continue;
+            const xo = xb + ti * p.v;
+            const oo = o + t * p.v;
+            for (let v = 0; v < p.v; v++) out[oo + v] += wv * x[xo + v];
+          }
+        }
+    }
+}
+
+function matmulCase(s) {
+  const a = rand(s * s, 1);
+  const b = rand(s * s, 2);
+  const c = new Float32Array(s * s);
+  const args = { batch: 1, m: s, k: s, n: s };
+  return {
+    name: `matmul ${s}^3`,
+    impls: [
+      { backend: 'cpu-reference', flops: 2 * s ** 3, fn: () => referenceBackend.matmul(c, a, b, args) },
+      { backend: 'naive-ikj', flops: 2 * s ** 3, fn: () => naiveMatmul(c, a, b, s, s, s) },
+      { backend: 'cpu', flops: 2 * s ** 3, fn: () => cpuBackend.matmul(c, a, b, args) },
+    ],
+  };
+}
+
+function tconvCase(n, slowN) {
+  const shape = (nn) => ({ n: nn, cin: 256, cout: 256, t: 13, v: 25, kt: 9, stride: 1, pad: 4 });
+  const flops = (nn) => 2 * nn * 256 * 256 * 9 * 13 * 25;
+  const p = shape(n);
+  const ps = shape(slowN);
+  const x = rand(n * 256 * 13 * 25, 3);
+  const w = rand(256 * 256 * 9, 4);
+  const bias = rand(256, 5);
+  const out = new Float32Array(n * 256 * 13 * 25);
+  return {
+    name: `tconv fwd N=${n} C=256 kt=9 T=13 V=25`,
+    impls: [
+      {
+        backend: 'cpu-reference',
+        note: `N=${slowN}`,
+        flops: flops(slowN),
+        fn: () => referenceBackend.tconvForward(out, x, w, bias, ps),
+      },
+      { backend: 'naive-ikj', note: `N=${slowN}`, flops: flops(slowN), fn: () => naiveTconv(out, x, w, ps) },
+      { backend: 'cpu', flops: flops(n), fn: () => cpuBackend.tconvForward(out, x, w, bias, p) },
+    ],
+  };
+}
+
+/** quick: smaller batch for a smoke run. */
+export function kernelCases(quick) {
+  return [matmulCase(256), matmulCase(512), tconvCase(quick ? 2 : 32, 2)];
+}

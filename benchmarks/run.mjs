@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: builds the packages the benchmarks import (they load the compiled dist/), then runs
+ * each suite and prints its table. Options: --quick (small batch, 2 rounds), --rounds N, --json FILE.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+const quick = values.quick;
+const rounds = values.rounds ? Number.parseInt(values.rounds, 10) : quick ? 2 : 5;
+if (!(rounds >= 1)) throw new Error(`--rounds: expected a positive integer, got ${values.rounds}`);
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsc = fileURLToPath(new URL('../node_modules/.bin/tsc', import.meta.url));
+console.log('building @asma/kernels (tsc -b)');
+execFileSync(tsc, ['-b', 'packages/kernels'], { cwd: root, stdio: 'inherit' });
+
+const { kernelTable, runKernelBench } = await import('./kernels/bench.mjs');
+const kernels = runKernelBench({ rounds, quick });
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  node: process.version,
+  date: new Date().toISOString(),
+  torch: kernels.torchVersion,
+  rounds,
+};
+console.log(
+  `\n## Kernels (${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, torch ${machine.torch ?? 'absent'}, ${machine.date}, median of ${rounds} interleaved rounds)\n`,
+);
+console.log(kernelTable(kernels));
+if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, kernels }, null, 2)}\n`);
