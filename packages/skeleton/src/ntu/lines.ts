@@ -33,13 +33,13 @@ export class LineCursor {
   expectLine(count: number, what: string): string[] {
     const tokens = this.next();
     if (tokens === undefined)
-      throw new SkeletonParseError(this.file, this.line + 1, what, `${count} values`, 'end of file (truncated)');
+      throw new SkeletonParseError(this.file, this.line + 1, what, plural(count), 'end of file (truncated)');
     if (tokens.length !== count)
       throw new SkeletonParseError(
         this.file,
         this.line,
         what,
-        `${count} value${count === 1 ? '' : 's'}`,
+        plural(count),
         tokens.length === 0 ? 'an empty line' : `${tokens.length}: ${quote(tokens.join(' '))}`,
       );
     return tokens;
@@ -73,4 +73,8 @@ export class LineCursor {
         throw new SkeletonParseError(this.file, this.line, what, 'end of file', `trailing data ${quote(tokens.join(' '))}`);
     }
   }
+}
+
+function plural(count: number): string {
+  return `${count} value${count === 1 ? '' : 's'}`;
 }
