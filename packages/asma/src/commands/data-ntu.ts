@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type ConversionSummary, convertNtu, type NtuBenchmark, type NtuSplit } from '@asma/skeleton';
+import { type Command, UsageError } from '../command.js';
+
+const help = `usage: asma data ntu <raw-dir> --split xsub|xview|xset --out <dir> [options]
+
+Convert NTU RGB+D .skeleton files to the frame50 layout used by SkeletonCLR / AimCLR:
+  <out>/train_data.npy, val_data.npy     (N, 3, frames, 25, 2) float32 (centred on joint 21,
+                                         valid frames resized to 'frames', shoulders aligned to x)
+  <out>/train_label.npy, val_label.npy   (N,) int64, action - 1
+  <out>/manifest.json                    clip names per part, skipped files and why
+  <out>/convert-log.jsonl                machine-readable log
+Two actors are kept per clip (largest motion energy). Files that do not parse or hold no body
+are skipped and named. An interrupted run resumes where it stopped when run again with the same
+arguments. Exits 1 when no clip could be converted.
+
+options:
+  --split <s>          xsub or xview (ntu60), xsub or xset (ntu120)   (required)
+  --out <dir>          output folder (required)
+  --benchmark <b>      ntu60 (S001-S017, A001-A060; default) or ntu120
+  --missing <file>     NTU's missing-skeleton list (one name per line): skipped without reading
+  --frames <n>         output frames (default 50)`;
+
+export const dataNtuCommand: Command = {
+  path: ['data', 'ntu'],
+  summary: 'convert raw NTU RGB+D .skeleton files to frame50 .npy (xsub / xview / xset)',
+  help,
+  async run(args) {
+    let parsed: { values: Record<string, string | undefined>; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          split: { type: 'string' },
+          out: { type: 'string' },
+          benchmark: { type: 'string' },
+          missing: { type: 'string' },
+          frames: { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: true,
+      }) as typeof parsed;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError('expected exactly one <raw-dir>');
+    if (!values.out) throw new UsageError('--out <dir> is required');
+    if (!existsSync(positionals[0]!)) throw new UsageError(`no such folder: ${positionals[0]}`);
+    const benchmark = (values.benchmark ?? 'ntu60') as NtuBenchmark;
+    if (benchmark !== 'ntu60' && benchmark !== 'ntu120')
+      throw new UsageError(`--benchmark must be ntu60 or ntu120, got '${values.benchmark}'`);
+    const split = values.split as NtuSplit;
+    const allowed = benchmark === 'ntu60' ? ['xsub', 'xview'] : ['xsub', 'xset'];
+    if (!allowed.includes(split)) throw new UsageError(`--split must be ${allowed.join(' or ')} for ${benchmark}, got '${values.split ?? ''}'`);
+    const summary = convertNtu(positionals[0]!, {
+      split,
+      benchmark,
+      out: values.out,
+      missingList: values.missing,
+      frames: intOption('frames', values.frames, 50, 1),
+    });
+    return reportConversion(summary);
+  },
+};
+
+// Shared with data-pku.ts.
+
+/** A positive integer option. */
+export function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+/** Print a conversion's counts and skipped files; exit code 1 only when nothing was converted. */
+export function reportConversion(s: ConversionSummary): number {
+  const shown = 20;
+  for (const k of s.skipped.slice(0, shown)) console.error(`skipped ${k.name}: ${k.reason}`);
+  if (s.skipped.length > shown) console.error(`... and ${s.skipped.length - shown} more (see manifest.json)`);
+  const resumed = s.resumedShards > 0 ? ` (resumed ${s.resumedShards} shards)` : '';
+  console.log(`${s.train} train / ${s.val} val clips, ${s.skipped.length} skipped -> ${s.out}${resumed}`);
+  if (s.train + s.val === 0) {
+    console.error('error: no clip could be converted');
+    return 1;
+  }
+  return 0;
+}

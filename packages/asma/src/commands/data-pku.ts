@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { convertPku } from '@asma/skeleton';
+import { type Command, UsageError } from '../command.js';
+import { intOption, reportConversion } from './data-ntu.js';
+
+const help = `usage: asma data pku <skeleton-dir> <label-dir> --split-file <file> --out <dir> [options]
+
+Convert PKU-MMD videos to frame50 clips, one per labelled action:
+  <skeleton-dir>/<id>.txt   one line per frame, 150 values (2 bodies x 25 joints x xyz)
+  <label-dir>/<id>.txt      lines 'label,start,end,confidence' (1-based class, frames start..end inclusive)
+  --split-file              the published split file ('Training videos:' ids, then 'Validataion videos:' ids)
+Writes <out>/{train,val}_data.npy (N, 3, frames, 25, 2) float32, {train,val}_label.npy int64 (label - 1),
+manifest.json and convert-log.jsonl. Resumable; exits 1 when no clip could be converted.
+
+options:
+  --split-file <file>  split file (required)
+  --out <dir>          output folder (required)
+  --classes <n>        number of classes: 51 for phase I (default), 41 for phase II
+  --frames <n>         output frames (default 50)`;
+
+export const dataPkuCommand: Command = {
+  path: ['data', 'pku'],
+  summary: 'convert PKU-MMD skeleton + label files to frame50 .npy',
+  help,
+  async run(args) {
+    let parsed: { values: Record<string, string | undefined>; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          'split-file': { type: 'string' },
+          out: { type: 'string' },
+          classes: { type: 'string' },
+          frames: { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: true,
+      }) as typeof parsed;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 2) throw new UsageError('expected <skeleton-dir> <label-dir>');
+    if (!values['split-file']) throw new UsageError('--split-file <file> is required');
+    if (!values.out) throw new UsageError('--out <dir> is required');
+    for (const p of [...positionals, values['split-file']]) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
+    const summary = convertPku(positionals[0]!, positionals[1]!, values['split-file'], {
+      out: values.out,
+      numClasses: intOption('classes', values.classes, 51, 1),
+      frames: intOption('frames', values.frames, 50, 1),
+    });
+    return reportConversion(summary);
+  },
+};
