@@ -3,11 +3,15 @@ export { applyFrameRemoval, applyJointRemoval, applyZeroMask, zeroMaskArray } fr
 export { checkCount, MaskingConfigError } from './errors.js';
 export type { BodyPart } from './parts.js';
 export { bodyParts, resolveParts } from './parts.js';
+export type { MasksPictureOptions } from './picture.js';
+export { readClip, writeMasksPicture } from './picture.js';
 export type { AsmaOptions, AsmaStrategy, PresetOptions, RandomOptions } from './presets.js';
 export { asmaViews, pstlViews, randomViews, strategyByName } from './presets.js';
 export { multisetDraw, uniformSample, weightedSampleWithoutReplacement } from './sampling.js';
 export type { SpatialMask, SpatialRule, SpatialSampler } from './spatial.js';
 export { multisetInclusion, spatialMaskFrom, spatialSampler } from './spatial.js';
+export type { MasksSvgOptions } from './svg.js';
+export { renderMasksSvg } from './svg.js';
 export type { TemporalMask, TemporalRule, TemporalSampler } from './temporal.js';
 export { temporalSampler } from './temporal.js';
 export type {

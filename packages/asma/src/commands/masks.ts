@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { writeMasksPicture } from '@asma/masking';
+import { type Command, UsageError } from '../command.js';
+
+const help = `usage: asma masks --data <X.npy> --out <masks.svg> [options]
+
+Draw what each masked view of a strategy hides in one clip of an (N, 3, T, 25, M) .npy (float32 or
+float64): the per-frame motion energy, one frame strip per view (kept / dropped by motion / dropped
+at random) and the skeleton (x/y) in a few key frames with the masked joints in red.
+
+options:
+  --data <file>        clips .npy (required)
+  --out <file>         SVG to write (required)
+  --index <i>          clip to draw (default 0)
+  --strategy <name>    asma (default: views A and B), pstl or random
+  --seed <n>           seed of the mask draw (default 0)
+  --key-frames <n>     skeleton panels per view (default 6)`;
+
+function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+export const masksCommand: Command = {
+  path: ['masks'],
+  summary: 'draw the joints and frames each masking view hides in one clip (SVG)',
+  help,
+  async run(args) {
+    let values: Record<string, string | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          data: { type: 'string' },
+          out: { type: 'string' },
+          index: { type: 'string' },
+          strategy: { type: 'string' },
+          seed: { type: 'string' },
+          'key-frames': { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: false,
+      }) as { values: Record<string, string | undefined> });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    for (const key of ['data', 'out'] as const)
+      if (!values[key]) throw new UsageError(`--${key} <file> is required`);
+    if (!existsSync(values.data!)) throw new UsageError(`--data: no such file '${values.data}'`);
+    const strategy = values.strategy ?? 'asma';
+    if (!['asma', 'pstl', 'random'].includes(strategy)) {
+      throw new UsageError(`--strategy must be asma, pstl or random, got '${strategy}'`);
+    }
+    const r = writeMasksPicture({
+      data: values.data!,
+      out: values.out!,
+      index: intOption(values.index, 'index', 0, 0),
+      strategy,
+      seed: intOption(values.seed, 'seed', 0, 0),
+      keyFrames: intOption(values['key-frames'], 'key-frames', 6, 1),
+    });
+    for (const v of r.views) {
+      console.log(
+        `${v.name}: joints masked [${v.spatial[0]!.removed.join(', ')}], frames kept ${v.temporal.tKeep}/${v.temporal.frames}`,
+      );
+    }
+    console.log(`-> ${values.out}`);
+    return 0;
+  },
+};
