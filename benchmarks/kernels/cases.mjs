@@ -67,17 +67,18 @@ function matmulCase(s) {
   };
 }
 
-function tconvCase(n, slowN) {
-  const shape = (nn) => ({ n: nn, cin: 256, cout: 256, t: 13, v: 25, kt: 9, stride: 1, pad: 4 });
-  const flops = (nn) => 2 * nn * 256 * 256 * 9 * 13 * 25;
+/** ST-GCN temporal convolution (stride 1, 'same' padding) with c channels in and out. */
+function tconvCase(n, slowN, c, t) {
+  const shape = (nn) => ({ n: nn, cin: c, cout: c, t, v: 25, kt: 9, stride: 1, pad: 4 });
+  const flops = (nn) => 2 * nn * c * c * 9 * t * 25;
   const p = shape(n);
   const ps = shape(slowN);
-  const x = rand(n * 256 * 13 * 25, 3);
-  const w = rand(256 * 256 * 9, 4);
-  const bias = rand(256, 5);
-  const out = new Float32Array(n * 256 * 13 * 25);
+  const x = rand(n * c * t * 25, 3);
+  const w = rand(c * c * 9, 4);
+  const bias = rand(c, 5);
+  const out = new Float32Array(n * c * t * 25);
   return {
-    name: `tconv fwd N=${n} C=256 kt=9 T=13 V=25`,
+    name: `tconv fwd N=${n} C=${c} kt=9 T=${t} V=25`,
     impls: [
       {
         backend: 'cpu-reference',
@@ -93,5 +94,7 @@ function tconvCase(n, slowN) {
 
 /** quick: smaller batch for a smoke run. */
 export function kernelCases(quick) {
-  return [matmulCase(256), matmulCase(512), tconvCase(quick ? 2 : 32, 2)];
+  const n = quick ? 2 : 32;
+  // The hot layer of ST-GCN-16 (batch 16, two views), then an early 64-channel layer.
+  return [matmulCase(256), matmulCase(512), tconvCase(n, 2, 256, 13), tconvCase(n, 2, 64, 50)];
 }
