@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseDecimal } from '../src/ntu/lines.js';
 import {
   frame50,
   parseNtuName,
@@ -51,6 +52,25 @@ function mutated(text: string) {
     return s;
   });
 }
+
+describe('parseDecimal (the fast number reader)', () => {
+  const same = (tok: string) => {
+    const want = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(tok) ? Number(tok) : Number.NaN;
+    const got = parseDecimal(tok, 0, tok.length);
+    expect(Object.is(got, Number.isFinite(want) ? want : Number.NaN), `${tok}: ${got} vs ${want}`).toBe(true);
+  };
+  it('equals Number(token) bit for bit on decimal-looking tokens', () => {
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), maxLength: 22 });
+    const tok = fc
+      .tuple(fc.constantFrom('', '+', '-'), digits, fc.constantFrom('', '.'), digits, fc.constantFrom('', 'e', 'E', 'e-', 'e+'), fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), maxLength: 3 }))
+      .map((p) => p.join(''));
+    fc.assert(fc.property(tok, same), { numRuns: 3000 });
+    fc.assert(fc.property(fc.double({ noNaN: true }), (d) => same(String(d))), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ unit: char, maxLength: 12 }), same), { numRuns: 2000 });
+    for (const t of ['0.2181153', '-0.05792645', '3.785547', '1e22', '1e23', '123456789012345678', '4.9e-324', '1e-400', '1e309', '.5', '5.', '-0', '1e', '.', 'e5', '0x10', '1_0'])
+      same(t);
+  });
+});
 
 describe('fuzz: parsers throw only typed errors, quickly', () => {
   it('NTU: random strings', () => {

@@ -74,6 +74,10 @@ describe('parseNtuSkeleton', () => {
       "f:5: joint 1 field 'trackingState': expected an integer in 0..2, got '7'",
     );
     expect(() => parseNtuSkeleton(text.replace(/^(\d+\r\n\d+\r\n)72057594037931200/, '$1-72'), 'f')).toThrow("field 'bodyID'");
+    // Coordinates beyond +-1e6 m are corrupt (and would overflow float32 in the preprocessing).
+    expect(() => parseNtuSkeleton(text.replace(/(\r\n25\r\n)[-\d.]+ /, '$12e38 '), 'f')).toThrow(
+      "f:5: joint 1 field 'x': expected a coordinate within +-1000000 m, got '2e+38'",
+    );
   });
 });
 

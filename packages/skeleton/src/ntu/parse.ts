@@ -32,6 +32,11 @@ const BODY_FIELDS = [
 // Generous bounds: the real data has <= 300 frames and <= 6 bodies; the file length bounds the work anyway.
 const MAX_FRAMES = 1_000_000;
 const MAX_BODIES = 64;
+/**
+ * Camera-space coordinates are metres (Kinect sees ~0.5-8 m). Anything beyond this bound is
+ * corrupt, and would overflow float32 in the preprocessing (centring, squared norms).
+ */
+export const MAX_COORDINATE = 1e6;
 
 /**
  * Parse the text of an NTU RGB+D .skeleton file (format in docs: numFrames; per frame numBodies;
@@ -70,13 +75,19 @@ function parseBody(cur: LineCursor, where: string): NtuBody {
     throw new SkeletonParseError(cur.file, cur.line, `${where} numJoints`, `${NTU_JOINTS} joints`, String(numJoints));
   const xyz = new Float64Array(3 * NTU_JOINTS);
   const tracking = new Uint8Array(NTU_JOINTS);
+  const row = new Float64Array(JOINT_FIELDS.length);
   for (let j = 0; j < NTU_JOINTS; j++) {
-    const tok = cur.expectLine(JOINT_FIELDS.length, `joint ${j + 1}`);
-    for (let k = 0; k < JOINT_FIELDS.length; k++) {
-      const v = cur.num(tok[k]!, `joint ${j + 1} field '${JOINT_FIELDS[k]}'`);
-      if (k < 3) xyz[3 * j + k] = v;
+    cur.numbers(row, `joint ${j + 1}`, (k) => `joint ${j + 1} field '${JOINT_FIELDS[k]}'`);
+    for (let c = 0; c < 3; c++) {
+      const v = row[c]!;
+      if (Math.abs(v) > MAX_COORDINATE)
+        throw cur.rangeError(`joint ${j + 1} field '${JOINT_FIELDS[c]}'`, `a coordinate within +-${MAX_COORDINATE} m`, v);
+      xyz[3 * j + c] = v;
     }
-    tracking[j] = cur.int(tok[11]!, `joint ${j + 1} field 'trackingState'`, 0, 2);
+    const state = row[11]!;
+    if (state !== 0 && state !== 1 && state !== 2)
+      throw new SkeletonParseError(cur.file, cur.line, `joint ${j + 1} field 'trackingState'`, 'an integer in 0..2', quote(String(state)));
+    tracking[j] = state;
   }
   return { id, info: values, xyz, tracking };
 }

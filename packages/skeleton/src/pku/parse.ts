@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { quote, SkeletonEmptyError, SkeletonParseError } from '../errors.js';
 import { LineCursor } from '../ntu/lines.js';
+import { MAX_COORDINATE } from '../ntu/parse.js';
 
 /** A PKU-MMD skeleton file: `frames` rows of 150 values (2 bodies x 25 joints x xyz). */
 export interface PkuSkeleton {
@@ -30,22 +31,16 @@ const VALUES = 150;
 export function parsePkuSkeleton(text: string, file = '<text>'): PkuSkeleton {
   const cur = new LineCursor(text, file);
   const rows: Float64Array[] = [];
-  for (;;) {
-    const tok = cur.next();
-    if (tok === undefined) break;
-    if (tok.length === 0) {
+  const names = Array.from({ length: VALUES }, (_, i) => `body ${Math.floor(i / 75) + 1} joint ${Math.floor((i % 75) / 3) + 1} field '${'xyz'[i % 3]}'`);
+  while (cur.advance()) {
+    if (cur.blank()) {
       cur.expectEnd(`frame ${rows.length + 1}`); // blank lines only at the end
       break;
     }
-    if (tok.length !== VALUES)
-      throw new SkeletonParseError(file, cur.line, `frame ${rows.length + 1}`, `${VALUES} values`, String(tok.length));
     const row = new Float64Array(VALUES);
-    for (let i = 0; i < VALUES; i++) {
-      const body = Math.floor(i / 75) + 1;
-      const joint = Math.floor((i % 75) / 3) + 1;
-      const axis = 'xyz'[i % 3];
-      row[i] = cur.num(tok[i]!, `body ${body} joint ${joint} field '${axis}'`);
-    }
+    cur.numbersOfLine(row, `frame ${rows.length + 1}`, (i) => names[i]!);
+    for (let i = 0; i < VALUES; i++)
+      if (Math.abs(row[i]!) > MAX_COORDINATE) throw cur.rangeError(names[i]!, `a coordinate within +-${MAX_COORDINATE} m`, row[i]!);
     rows.push(row);
   }
   if (rows.length === 0) throw new SkeletonEmptyError(file, 1, 'frames', 'at least 1 frame', '0');
