@@ -8,8 +8,9 @@ import { uniformSample, weightedSampleWithoutReplacement } from './sampling.js';
  * e_t = mean over (c, v, m) of (x[t+1] - x[t])^2 (e_{T-1} = 0):
  * - drop 'highest' (PSTL, ASMa encoder B) or 'lowest' (ASMa encoder A) or 'none';
  * - selection 'topk' (deterministic; ties go to the lower frame index first) or 'sampled'
- *   (without replacement, probability proportional to e_t + floor for 'highest' and to
- *   max(e) - e_t + floor for 'lowest', floor = 1e-3 * (max(e) - min(e)); uniform if e is flat).
+ *   (without replacement, probability proportional to e_t - min(e) + floor for 'highest' and to
+ *   max(e) - e_t + floor for 'lowest', floor = 1e-3 * (max(e) - min(e)); uniform if e is flat;
+ *   with PSTL's energy min(e) = e_{T-1} = 0, so 'highest' is p ~ e_t + floor).
  * Then `randomDrops` more frames uniformly among the rest. Kept frames stay in time order.
  */
 export interface TemporalRule {
@@ -102,10 +103,10 @@ export function temporalSampler(rule: TemporalRule, frames?: number): TemporalSa
       throw new MaskingConfigError('energy', `has ${energy.length} values, expected n * frames = ${n * t}`);
     }
     for (let i = 0; i < energy.length; i++) {
-      if (Number.isNaN(energy[i]!)) {
+      if (!Number.isFinite(energy[i]!)) {
         throw new MaskingConfigError(
           'energy',
-          `clip ${Math.floor(i / t)} frame ${i % t} is NaN (NaN in the batch?)`,
+          `clip ${Math.floor(i / t)} frame ${i % t} is ${energy[i]} (NaN or Infinity in the batch?)`,
         );
       }
     }
@@ -172,7 +173,7 @@ function motionDrop(e: Float32Array, rule: Required<TemporalRule>, rng: Rng): nu
   const floor = 1e-3 * (hi - lo);
   const w = new Float64Array(t);
   for (let f = 0; f < t; f++) {
-    w[f] = hi === lo ? 1 : (rule.drop === 'highest' ? e[f]! : hi - e[f]!) + floor;
+    w[f] = hi === lo ? 1 : (rule.drop === 'highest' ? e[f]! - lo : hi - e[f]!) + floor;
   }
   return weightedSampleWithoutReplacement(w, rule.count, rng);
 }

@@ -210,6 +210,16 @@ describe('reproducibility and validation', () => {
           ),
         /energy: clip 1 frame 0 is NaN/,
       ],
+      [
+        () =>
+          temporalSampler({ drop: 'highest', count: 1, randomDrops: 0 }).sample(
+            Float32Array.from([0, Number.POSITIVE_INFINITY]),
+            1,
+            2,
+            new Rng(0),
+          ),
+        /energy: clip 0 frame 1 is Infinity/,
+      ],
     ];
     for (const [f, message] of cases) {
       expect(f).toThrow(MaskingConfigError);
