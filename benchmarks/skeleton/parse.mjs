@@ -42,6 +42,7 @@ for (let i = 0; i < nFiles; i++) texts.push(makeFile(rng, 80 + rng.int(41), 1 + 
 const mb = texts.reduce((s, t) => s + t.length, 0) / 1e6;
 
 function time(fn) {
+  fn(); // warm-up (JIT)
   const best = [];
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
@@ -78,7 +79,7 @@ const tConvert = time(() => {
 });
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`NTU .skeleton reader, ${nFiles} generated files (${(mb / nFiles * 1000).toFixed(0)} KB each, 80-120 frames, 1-2 bodies), ${cpus()[0]?.model}, Node ${process.version}, median of ${rounds}`);
+console.log(`NTU .skeleton reader, ${nFiles} generated files (${(mb / nFiles * 1000).toFixed(0)} KB each, 80-120 frames, 1-2 bodies), ${cpus()[0]?.model}, Node ${process.version}, median of ${rounds} after a warm-up round, one thread`);
 console.log(`| stage | files/s | MB/s |`);
 console.log(`|---|---|---|`);
 console.log(`| parse (validate all 12 fields) | ${(nFiles / tParse).toFixed(0)} | ${(mb / tParse).toFixed(1)} |`);

@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alignShoulders, frame50, resizeFrames, SkeletonEmptyError, validLength } from '../src/index.js';
+import { alignShoulders, frame50, readNpy, resizeFrames, SkeletonEmptyError, validLength } from '../src/index.js';
 
 const V = 25;
 const M = 2;
@@ -107,4 +108,35 @@ describe('frame50', () => {
   it('throws SkeletonEmptyError when body 0 joint 0 is never present', () => {
     expect(() => frame50(new Float32Array(3 * 4 * V * M), 4, { file: 'a.skeleton' })).toThrow(SkeletonEmptyError);
   });
+});
+
+describe('frame50 against the reference (numpy + cv2, fixtures/ntu/make_frame50_fixture.py)', () => {
+  // Centring and the cv2 resize are reproduced bit for bit: y (untouched by the rotation) must be
+  // exact. x and z go through float32 acos/cos/sin, where numpy's SIMD float32 functions and our
+  // correctly rounded ones may differ by an ulp; that moves a coordinate by a few 1e-7 m at most.
+  const dir = join(import.meta.dirname, 'fixtures', 'ntu');
+  const input = readNpy(join(dir, 'frame50_input.npy'));
+  const [K, , Tin] = input.shape as [number, number, number];
+  const rowIn = 3 * Tin * V * M;
+  for (const TO of [50, 20, 70]) {
+    it(`${TO} frames: y bit-exact, x and z within 1e-6 m of cv2/numpy`, () => {
+      const want = readNpy(join(dir, `frame50_out${TO}.npy`)).data as Float32Array;
+      let exact = 0;
+      let worst = 0;
+      for (let k = 0; k < K; k++) {
+        const got = frame50((input.data as Float32Array).subarray(k * rowIn, (k + 1) * rowIn), Tin, { frames: TO });
+        const w = want.subarray(k * got.length, (k + 1) * got.length);
+        const plane = TO * V * M;
+        for (let i = 0; i < got.length; i++) {
+          const err = Math.abs(got[i]! - w[i]!);
+          if (i >= plane && i < 2 * plane) expect(got[i]).toBe(w[i]);
+          worst = Math.max(worst, err);
+          if (err === 0) exact++;
+        }
+      }
+      if (process.env.FRAME50_REPORT) console.log(`T=${TO}: ${exact} of ${want.length} bit-exact, worst ${worst}`);
+      expect(worst).toBeLessThanOrEqual(1e-6);
+      expect(exact / want.length).toBeGreaterThan(0.9);
+    });
+  }
 });
