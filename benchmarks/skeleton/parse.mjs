@@ -12,7 +12,9 @@ import { parseArgs } from 'node:util';
 import { Rng } from '@asma/kernels';
 import { convertNtu, frame50, parseNtuSkeleton, selectActors } from '@asma/skeleton';
 
-const { values } = parseArgs({ options: { files: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { files: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } },
+});
 const nFiles = Number(values.files);
 const rounds = Number(values.rounds);
 
@@ -22,14 +24,17 @@ function makeFile(rng, frames, bodies) {
   for (let t = 0; t < frames; t++) {
     lines.push(String(bodies));
     for (let b = 0; b < bodies; b++) {
-      lines.push(`7205759403793${1100 + b} 0 1 1 1 1 0 ${r7(rng.normal() * 0.05)} ${r7(rng.normal() * 0.05)} 2`, '25');
+      lines.push(
+        `7205759403793${1100 + b} 0 1 1 1 1 0 ${r7(rng.normal() * 0.05)} ${r7(rng.normal() * 0.05)} 2`,
+        '25',
+      );
       for (let j = 0; j < 25; j++) {
         const x = b + 0.1 * (j % 5) + 0.05 * Math.sin(0.1 * t + j);
         const y = 0.8 - 0.1 * Math.floor(j / 5) + 0.01 * rng.normal();
         const z = 3.5 + 0.01 * rng.normal();
         const proj = [277.419 + 100 * x, 191.8218 - 100 * y, 1036.233 + 300 * x, 519.1677 - 300 * y];
         const q = [rng.uniform(), rng.uniform(), rng.uniform(), rng.uniform()];
-        lines.push([x, y, z, ...proj, ...q].map(r7).join(' ') + ' 2');
+        lines.push(`${[x, y, z, ...proj, ...q].map(r7).join(' ')} 2`);
       }
     }
   }
@@ -79,9 +84,15 @@ const tConvert = time(() => {
 });
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`NTU .skeleton reader, ${nFiles} generated files (${(mb / nFiles * 1000).toFixed(0)} KB each, 80-120 frames, 1-2 bodies), ${cpus()[0]?.model}, Node ${process.version}, median of ${rounds} after a warm-up round, one thread`);
+console.log(
+  `NTU .skeleton reader, ${nFiles} generated files (${((mb / nFiles) * 1000).toFixed(0)} KB each, 80-120 frames, 1-2 bodies), ${cpus()[0]?.model}, Node ${process.version}, median of ${rounds} after a warm-up round, one thread`,
+);
 console.log(`| stage | files/s | MB/s |`);
 console.log(`|---|---|---|`);
-console.log(`| parse (validate all 12 fields) | ${(nFiles / tParse).toFixed(0)} | ${(mb / tParse).toFixed(1)} |`);
+console.log(
+  `| parse (validate all 12 fields) | ${(nFiles / tParse).toFixed(0)} | ${(mb / tParse).toFixed(1)} |`,
+);
 console.log(`| parse + actors + frame50 | ${(nFiles / tFull).toFixed(0)} | ${(mb / tFull).toFixed(1)} |`);
-console.log(`| convertNtu from disk (${converted} files -> .npy) | ${(converted / tConvert).toFixed(0)} | ${(mb / tConvert).toFixed(1)} |`);
+console.log(
+  `| convertNtu from disk (${converted} files -> .npy) | ${(converted / tConvert).toFixed(0)} | ${(mb / tConvert).toFixed(1)} |`,
+);

@@ -26,6 +26,10 @@ export {
 } from './augment.js';
 export type { BatchShape, ClipArray, SkeletonBatch } from './batch.js';
 export { batchIndex, checkBatch, sliceBatch, zerosBatch } from './batch.js';
+export type { ConversionSummary, Skipped } from './convert/engine.js';
+export { type ConvertNtuOptions, convertNtu } from './convert/ntu.js';
+export { type ConvertPkuOptions, convertPku } from './convert/pku.js';
+export { SkeletonEmptyError, SkeletonParseError } from './errors.js';
 export type { Adjacency, AdjacencyOptions, PartitionStrategy } from './graph.js';
 export { adjacency, hopDistance, normalizeDigraph, subAdjacency } from './graph.js';
 export type { SkeletonLayout } from './layout.js';
@@ -44,15 +48,6 @@ export {
   toNumbers,
   writeNpy,
 } from './npy.js';
-export { clipMotionEnergy, jointMotionEnergy, motionEnergy } from './stats.js';
-export type { StreamView } from './streams.js';
-export { bonePairs, boneStream, getStream, motionStream } from './streams.js';
-export * from './synthetic/index.js';
-// Dataset readers, frame50 preprocessing, splits and conversion.
-export type { ConversionSummary, Skipped } from './convert/engine.js';
-export { type ConvertNtuOptions, convertNtu } from './convert/ntu.js';
-export { type ConvertPkuOptions, convertPku } from './convert/pku.js';
-export { SkeletonEmptyError, SkeletonParseError } from './errors.js';
 export { type ActorOptions, type RawClip, selectActors } from './ntu/actors.js';
 export { type NtuName, parseNtuName } from './ntu/name.js';
 export { type NtuBody, type NtuSequence, parseNtuSkeleton, readNtuSkeleton } from './ntu/parse.js';
@@ -66,7 +61,13 @@ export {
   pkuClip,
   readPkuSkeleton,
 } from './pku/parse.js';
-export { alignShoulders, type Frame50Options, frame50, resizeFrames, validLength } from './preprocess/frame50.js';
+export {
+  alignShoulders,
+  type Frame50Options,
+  frame50,
+  resizeFrames,
+  validLength,
+} from './preprocess/frame50.js';
 export {
   checkNtuSplit,
   inNtuBenchmark,
@@ -78,3 +79,7 @@ export {
   type NtuSplit,
   parseNameList,
 } from './splits.js';
+export { clipMotionEnergy, jointMotionEnergy, motionEnergy } from './stats.js';
+export type { StreamView } from './streams.js';
+export { bonePairs, boneStream, getStream, motionStream } from './streams.js';
+export * from './synthetic/index.js';

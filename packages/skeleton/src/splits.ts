@@ -10,16 +10,49 @@ export const NTU60_TRAIN_SUBJECTS: readonly number[] = [
 /** NTU-120 cross-subject training subjects. */
 export const NTU120_TRAIN_SUBJECTS: readonly number[] = [
   ...NTU60_TRAIN_SUBJECTS,
-  45, 46, 47, 49, 50, 52, 53, 54, 55, 56, 57, 58, 59, 70, 74, 78, 80, 81, 82, 83, 84, 85, 86, 89,
-  91, 92, 93, 94, 95, 97, 98, 100, 103,
+  45,
+  46,
+  47,
+  49,
+  50,
+  52,
+  53,
+  54,
+  55,
+  56,
+  57,
+  58,
+  59,
+  70,
+  74,
+  78,
+  80,
+  81,
+  82,
+  83,
+  84,
+  85,
+  86,
+  89,
+  91,
+  92,
+  93,
+  94,
+  95,
+  97,
+  98,
+  100,
+  103,
 ];
 /** NTU cross-view training cameras. */
 export const NTU_TRAIN_CAMERAS: readonly number[] = [2, 3];
 
 /** Whether a split is defined for a benchmark (xview is NTU-60's, xset NTU-120's). */
 export function checkNtuSplit(benchmark: NtuBenchmark, split: NtuSplit): void {
-  if (benchmark === 'ntu60' && split === 'xset') throw new RangeError('ntu60 has no xset split (use xsub or xview)');
-  if (benchmark === 'ntu120' && split === 'xview') throw new RangeError('ntu120 has no xview split (use xsub or xset)');
+  if (benchmark === 'ntu60' && split === 'xset')
+    throw new RangeError('ntu60 has no xset split (use xsub or xview)');
+  if (benchmark === 'ntu120' && split === 'xview')
+    throw new RangeError('ntu120 has no xview split (use xsub or xset)');
 }
 
 /** Whether the file belongs to the benchmark at all (NTU-60: setups 1-17, actions 1-60). */

@@ -47,7 +47,10 @@ describe('convertNtu', () => {
     const raw = selectActors(readNtuSkeleton(join(NTU, 'S003C003P004R001A051.skeleton')));
     expect(train.data.subarray(3 * 50 * 25 * 2)).toEqual(frame50(raw.data, raw.frames));
     expect(readdirSync(out).sort()).toEqual(['convert-log.jsonl', ...OUTPUTS].sort()); // no .partial left
-    const log = readFileSync(join(out, 'convert-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(join(out, 'convert-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.filter((r) => r.event === 'skip').length).toBe(5);
     expect(log.at(-1).event).toBe('done');
   });
@@ -71,7 +74,10 @@ describe('convertNtu', () => {
     cpSync(NTU, raw, { recursive: true });
     const good = ['S001C001P001R001A001', 'S002C002P003R002A050', 'S003C003P004R001A051'];
     for (let i = 0; i < 9; i++)
-      cpSync(join(NTU, `${good[i % 3]}.skeleton`), join(raw, `S004C00${(i % 3) + 1}P0${10 + i}R001A0${10 + i}.skeleton`));
+      cpSync(
+        join(NTU, `${good[i % 3]}.skeleton`),
+        join(raw, `S004C00${(i % 3) + 1}P0${10 + i}R001A0${10 + i}.skeleton`),
+      );
     const full = join(tmp, 'full');
     const a = convertNtu(raw, { split: 'xsub', out: full, silent: true, shardSize: 3 });
     expect(a.resumedShards).toBe(0);
@@ -93,14 +99,23 @@ describe('convertNtu', () => {
     writeFileSync(join(resumed, '.partial', '.shard-2.train.npy.999.1.tmp'), 'left by a killed run');
     const b = convertNtu(raw, { split: 'xsub', out: resumed, silent: true, shardSize: 3 });
     expect(b.resumedShards).toBe(2);
-    for (const f of OUTPUTS) expect(readFileSync(join(resumed, f)).equals(readFileSync(join(full, f))), f).toBe(true);
+    for (const f of OUTPUTS)
+      expect(readFileSync(join(resumed, f)).equals(readFileSync(join(full, f))), f).toBe(true);
     expect(existsSync(join(resumed, '.partial'))).toBe(false);
   });
 
   it('a partial run with other options is discarded, not mixed in', () => {
     const out = join(tmp, 'changed');
     expect(() =>
-      convertNtu(NTU, { split: 'xsub', out, silent: true, shardSize: 2, onSource: (d) => { if (d === 4) throw new Error('stop'); } }),
+      convertNtu(NTU, {
+        split: 'xsub',
+        out,
+        silent: true,
+        shardSize: 2,
+        onSource: (d) => {
+          if (d === 4) throw new Error('stop');
+        },
+      }),
     ).toThrow('stop');
     const s = convertNtu(NTU, { split: 'xsub', out, silent: true, shardSize: 2, frames: 30 });
     expect(s.resumedShards).toBe(0);
@@ -109,7 +124,9 @@ describe('convertNtu', () => {
 
   it('nothing convertible: empty outputs, all files named', () => {
     const raw = join(tmp, 'bad');
-    cpSync(join(NTU, 'S001C001P007R001A004.skeleton'), join(raw, 'S001C001P007R001A004.skeleton'), { recursive: true });
+    cpSync(join(NTU, 'S001C001P007R001A004.skeleton'), join(raw, 'S001C001P007R001A004.skeleton'), {
+      recursive: true,
+    });
     const s = convertNtu(raw, { split: 'xsub', out: join(tmp, 'bad-out'), silent: true });
     expect([s.train, s.val, s.skipped.length]).toEqual([0, 0, 1]);
     expect(readNpy(join(tmp, 'bad-out', 'train_data.npy')).shape).toEqual([0, 3, 50, 25, 2]);
@@ -143,23 +160,34 @@ describe('PKU-MMD', () => {
     expect(clip.data[1]).toBe(Math.fround(sk.data[10 * 150 + 75]!));
     // (c=2, t=14, v=24, m=0) is frame 25 (row 24), body 1, joint 25, z.
     expect(clip.data[((2 * 15 + 14) * 25 + 24) * 2]).toBe(Math.fround(sk.data[24 * 150 + 24 * 3 + 2]!));
-    expect(() => pkuClip(sk, { start: 30, end: 41, line: 9 })).toThrow('label line 9 end: expected a frame in 1..40, got 41');
+    expect(() => pkuClip(sk, { start: 30, end: 41, line: 9 })).toThrow(
+      'label line 9 end: expected a frame in 1..40, got 41',
+    );
   });
 
   it('typed errors for bad lines', () => {
-    expect(() => parsePkuSkeleton('1 2 3\n', 'v.txt')).toThrow('v.txt:1: frame 1: expected 150 values, got 3');
+    expect(() => parsePkuSkeleton('1 2 3\n', 'v.txt')).toThrow(
+      'v.txt:1: frame 1: expected 150 values, got 3',
+    );
     const row = new Array(150).fill('0.5');
     row[80] = 'abc';
-    expect(() => parsePkuSkeleton(`${row.join(' ')}\n`, 'v.txt')).toThrow("v.txt:1: body 2 joint 2 field 'z': expected a finite number, got 'abc'");
-    expect(() => parsePkuLabels('52,1,2,1\n', 'l.txt')).toThrow("l.txt:1: label: expected an integer in 1..51, got '52'");
-    expect(() => parsePkuLabels('3,5,2,1\n', 'l.txt')).toThrow("l.txt:1: end: expected an integer in 5..");
+    expect(() => parsePkuSkeleton(`${row.join(' ')}\n`, 'v.txt')).toThrow(
+      "v.txt:1: body 2 joint 2 field 'z': expected a finite number, got 'abc'",
+    );
+    expect(() => parsePkuLabels('52,1,2,1\n', 'l.txt')).toThrow(
+      "l.txt:1: label: expected an integer in 1..51, got '52'",
+    );
+    expect(() => parsePkuLabels('3,5,2,1\n', 'l.txt')).toThrow('l.txt:1: end: expected an integer in 5..');
     expect(() => parsePkuLabels('3;5;2;1\n', 'l.txt')).toThrow("expected 'label,start,end,confidence'");
     expect(() => parsePkuSplit('0002-L, 0003-M\n', 's.txt')).toThrow("a 'Training videos:' line");
   });
 
   it('convertPku writes the split, skipping actions outside the video', () => {
     const out = join(tmp, 'pku');
-    const s = convertPku(join(PKU, 'skeleton'), join(PKU, 'label'), join(PKU, 'cross-subject.txt'), { out, silent: true });
+    const s = convertPku(join(PKU, 'skeleton'), join(PKU, 'label'), join(PKU, 'cross-subject.txt'), {
+      out,
+      silent: true,
+    });
     expect([s.train, s.val]).toEqual([4, 1]);
     expect(s.skipped.map((k) => k.name)).toEqual(['0002-M:2']);
     expect(toNumbers(readNpy(join(out, 'train_label.npy')).data)).toEqual([11, 2, 40, 4]);

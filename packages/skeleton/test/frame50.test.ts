@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alignShoulders, frame50, readNpy, resizeFrames, SkeletonEmptyError, validLength } from '../src/index.js';
+import {
+  alignShoulders,
+  frame50,
+  readNpy,
+  resizeFrames,
+  SkeletonEmptyError,
+  validLength,
+} from '../src/index.js';
 
 const V = 25;
 const M = 2;
@@ -10,7 +17,8 @@ const idx = (T: number, c: number, t: number, v: number, m: number) => ((c * T +
 function clip(T: number, f: (c: number, t: number, v: number, m: number) => number): Float32Array {
   const x = new Float32Array(3 * T * V * M);
   for (let c = 0; c < 3; c++)
-    for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) for (let m = 0; m < M; m++) x[idx(T, c, t, v, m)] = f(c, t, v, m);
+    for (let t = 0; t < T; t++)
+      for (let v = 0; v < V; v++) for (let m = 0; m < M; m++) x[idx(T, c, t, v, m)] = f(c, t, v, m);
   return x;
 }
 const series = (x: Float32Array, T: number, c: number, v: number, m: number) =>
@@ -31,7 +39,7 @@ describe('resizeFrames (cv2 INTER_LINEAR, half-pixel centres)', () => {
   it('4 frames -> 6: src = -1/6 (clamped to 0), 1/2, 7/6, 11/6, 5/2, 19/6 (clamped to 3)', () => {
     const got = series(resizeFrames(ramp, 4, 6), 6, 0, 3, 0);
     const want = [0, 0.5, 7 / 6, 11 / 6, 2.5, 3];
-    got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 6));
+    for (let i = 0; i < 6; i++) expect(got[i]).toBeCloseTo(want[i]!, 6);
   });
   it('same length is the identity; 1 frame is repeated', () => {
     const x = clip(5, (c, t, v, m) => Math.sin(c + 3 * t + 7 * v + 11 * m));
@@ -42,7 +50,9 @@ describe('resizeFrames (cv2 INTER_LINEAR, half-pixel centres)', () => {
 
 describe('alignShoulders', () => {
   it('a shoulder vector along +z (summed z >= 0) is rotated by -90 deg onto +x', () => {
-    const x = clip(2, (c, _t, v) => (v === 8 && c === 2 ? 1 : v === 3 && c === 0 ? 1 : v === 3 && c === 1 ? 0.5 : 0));
+    const x = clip(2, (c, _t, v) =>
+      v === 8 && c === 2 ? 1 : v === 3 && c === 0 ? 1 : v === 3 && c === 1 ? 0.5 : 0,
+    );
     alignShoulders(x, 2, 0);
     // Right shoulder (0, 0, 1) -> (1, 0, 0); joint 4 (1, 0.5, 0) -> (0, 0.5, -1).
     for (let t = 0; t < 2; t++) {
@@ -93,7 +103,11 @@ describe('frame50', () => {
       if (m === 1) return 0;
       const px = (v % 5) * 0.1 + (v === 8 ? 0.3 : 0) + 0.01 * t;
       const pz = (v % 3) * 0.05;
-      return [Math.cos(yaw) * px - Math.sin(yaw) * pz, 1 + v * 0.01, 3 + Math.sin(yaw) * px + Math.cos(yaw) * pz][c]!;
+      return [
+        Math.cos(yaw) * px - Math.sin(yaw) * pz,
+        1 + v * 0.01,
+        3 + Math.sin(yaw) * px + Math.cos(yaw) * pz,
+      ][c]!;
     });
     const y = frame50(x, 7);
     expect(y.length).toBe(3 * 50 * V * M);
@@ -106,7 +120,9 @@ describe('frame50', () => {
     }
   });
   it('throws SkeletonEmptyError when body 0 joint 0 is never present', () => {
-    expect(() => frame50(new Float32Array(3 * 4 * V * M), 4, { file: 'a.skeleton' })).toThrow(SkeletonEmptyError);
+    expect(() => frame50(new Float32Array(3 * 4 * V * M), 4, { file: 'a.skeleton' })).toThrow(
+      SkeletonEmptyError,
+    );
   });
 });
 
@@ -124,7 +140,9 @@ describe('frame50 against the reference (numpy + cv2, fixtures/ntu/make_frame50_
       let exact = 0;
       let worst = 0;
       for (let k = 0; k < K; k++) {
-        const got = frame50((input.data as Float32Array).subarray(k * rowIn, (k + 1) * rowIn), Tin, { frames: TO });
+        const got = frame50((input.data as Float32Array).subarray(k * rowIn, (k + 1) * rowIn), Tin, {
+          frames: TO,
+        });
         const w = want.subarray(k * got.length, (k + 1) * got.length);
         const plane = TO * V * M;
         for (let i = 0; i < got.length; i++) {
@@ -134,7 +152,8 @@ describe('frame50 against the reference (numpy + cv2, fixtures/ntu/make_frame50_
           if (err === 0) exact++;
         }
       }
-      if (process.env.FRAME50_REPORT) console.log(`T=${TO}: ${exact} of ${want.length} bit-exact, worst ${worst}`);
+      if (process.env.FRAME50_REPORT)
+        console.log(`T=${TO}: ${exact} of ${want.length} bit-exact, worst ${worst}`);
       expect(worst).toBeLessThanOrEqual(1e-6);
       expect(exact / want.length).toBeGreaterThan(0.9);
     });

@@ -41,7 +41,9 @@ describe('parseNtuSkeleton', () => {
 
   it('names file, line and field in errors', () => {
     const e = errorOf(() => readNtuSkeleton(fixture('S001C001P008R001A005.skeleton')));
-    expect(e.message).toBe("S001C001P008R001A005.skeleton:5: joint 1 field 'z': expected a finite number, got 'abc'");
+    expect(e.message).toBe(
+      "S001C001P008R001A005.skeleton:5: joint 1 field 'z': expected a finite number, got 'abc'",
+    );
     expect([e.file, e.line, e.field]).toEqual(['S001C001P008R001A005.skeleton', 5, "joint 1 field 'z'"]);
     expect(errorOf(() => readNtuSkeleton(fixture('S001C001P009R001A006.skeleton'))).message).toBe(
       "S001C001P009R001A006.skeleton:5: joint 1 field 'y': expected a finite number, got 'NaN'",
@@ -57,7 +59,9 @@ describe('parseNtuSkeleton', () => {
   it('rejects empty sequences with SkeletonEmptyError', () => {
     expect(() => readNtuSkeleton(fixture('S001C002P005R001A002.skeleton'))).toThrow(SkeletonEmptyError);
     expect(() => parseNtuSkeleton('0\n', 'x')).toThrow('x:1: numFrames: expected at least 1 frame, got 0');
-    expect(() => parseNtuSkeleton('', 'x')).toThrow('x:1: numFrames: expected 1 value, got end of file (truncated)');
+    expect(() => parseNtuSkeleton('', 'x')).toThrow(
+      'x:1: numFrames: expected 1 value, got end of file (truncated)',
+    );
   });
 
   it('rejects trailing garbage, Inf, hex, bad counts', () => {
@@ -67,13 +71,19 @@ describe('parseNtuSkeleton', () => {
     expect(() => parseNtuSkeleton(text.replace('0.1 0.2 0.3 0.4 2', '0.1 0.2 Infinity 0.4 2'), 'f')).toThrow(
       "f:5: joint 1 field 'orientationY': expected a finite number, got 'Infinity'",
     );
-    expect(() => parseNtuSkeleton(text.replace('0.1 0.2 0.3 0.4 2', '0.1 0.2 0x3 0.4 2'), 'f')).toThrow(/'0x3'/);
-    expect(() => parseNtuSkeleton(text.replace(/^5/, '1.5'), 'f')).toThrow("f:1: numFrames: expected an integer in 0..1000000, got '1.5'");
+    expect(() => parseNtuSkeleton(text.replace('0.1 0.2 0.3 0.4 2', '0.1 0.2 0x3 0.4 2'), 'f')).toThrow(
+      /'0x3'/,
+    );
+    expect(() => parseNtuSkeleton(text.replace(/^5/, '1.5'), 'f')).toThrow(
+      "f:1: numFrames: expected an integer in 0..1000000, got '1.5'",
+    );
     expect(() => parseNtuSkeleton(text.replace(/\r\n2\r\n/, '\r\n-1\r\n'), 'f')).toThrow('frame 1 numBodies');
     expect(() => parseNtuSkeleton(text.replace('0.1 0.2 0.3 0.4 2', '0.1 0.2 0.3 0.4 7'), 'f')).toThrow(
       "f:5: joint 1 field 'trackingState': expected an integer in 0..2, got '7'",
     );
-    expect(() => parseNtuSkeleton(text.replace(/^(\d+\r\n\d+\r\n)72057594037931200/, '$1-72'), 'f')).toThrow("field 'bodyID'");
+    expect(() => parseNtuSkeleton(text.replace(/^(\d+\r\n\d+\r\n)72057594037931200/, '$1-72'), 'f')).toThrow(
+      "field 'bodyID'",
+    );
     // Coordinates beyond +-1e6 m are corrupt (and would overflow float32 in the preprocessing).
     expect(() => parseNtuSkeleton(text.replace(/(\r\n25\r\n)[-\d.]+ /, '$12e38 '), 'f')).toThrow(
       "f:5: joint 1 field 'x': expected a coordinate within +-1000000 m, got '2e+38'",
@@ -95,7 +105,9 @@ describe('parseNtuName', () => {
   });
   it('rejects malformed and out-of-range names', () => {
     expect(() => parseNtuName('S001C001P001R001A001.txt')).toThrow(SkeletonParseError);
-    expect(() => parseNtuName('S001C004P001R001A001.skeleton')).toThrow('file name camera: expected 1..3, got 4');
+    expect(() => parseNtuName('S001C004P001R001A001.skeleton')).toThrow(
+      'file name camera: expected 1..3, got 4',
+    );
     expect(() => parseNtuName('S001C001P001R001A121')).toThrow('action: expected 1..120, got 121');
     expect(() => parseNtuName('S000C001P001R001A001')).toThrow('setup');
   });
@@ -158,9 +170,13 @@ describe('selectActors', () => {
     };
     const seq = (d: number): NtuSequence => ({
       file: 'h',
-      frames: [{ bodies: [mk(0, 0, 0), mk(0, 0, 0), mk(0.8, 0, 0)] }, { bodies: [mk(0.6, 0, 0), mk(0, d, d)] }],
+      frames: [
+        { bodies: [mk(0, 0, 0), mk(0, 0, 0), mk(0.8, 0, 0)] },
+        { bodies: [mk(0.6, 0, 0), mk(0, d, d)] },
+      ],
     });
-    const yAt = (c: { data: Float32Array; frames: number }, t: number, m: number) => c.data[((1 * c.frames + t) * 25) * 2 + m];
+    const yAt = (c: { data: Float32Array; frames: number }, t: number, m: number) =>
+      c.data[(1 * c.frames + t) * 25 * 2 + m];
     const low = selectActors(seq(0.2)); // energies 0.3, 0.2, 0
     expect([xAt(low, 1, 0, 0), yAt(low, 1, 1)]).toEqual([Math.fround(1.6), Math.fround(1.2)]);
     const high = selectActors(seq(0.4)); // energies 0.3, 0.4, 0: slot 2 first

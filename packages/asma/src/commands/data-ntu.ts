@@ -53,7 +53,10 @@ export const dataNtuCommand: Command = {
       throw new UsageError(`--benchmark must be ntu60 or ntu120, got '${values.benchmark}'`);
     const split = values.split as NtuSplit;
     const allowed = benchmark === 'ntu60' ? ['xsub', 'xview'] : ['xsub', 'xset'];
-    if (!allowed.includes(split)) throw new UsageError(`--split must be ${allowed.join(' or ')} for ${benchmark}, got '${values.split ?? ''}'`);
+    if (!allowed.includes(split))
+      throw new UsageError(
+        `--split must be ${allowed.join(' or ')} for ${benchmark}, got '${values.split ?? ''}'`,
+      );
     const summary = convertNtu(positionals[0]!, {
       split,
       benchmark,
@@ -71,7 +74,8 @@ export const dataNtuCommand: Command = {
 export function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
   return n;
 }
 

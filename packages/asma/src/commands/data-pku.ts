@@ -44,7 +44,8 @@ export const dataPkuCommand: Command = {
     if (positionals.length !== 2) throw new UsageError('expected <skeleton-dir> <label-dir>');
     if (!values['split-file']) throw new UsageError('--split-file <file> is required');
     if (!values.out) throw new UsageError('--out <dir> is required');
-    for (const p of [...positionals, values['split-file']]) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
+    for (const p of [...positionals, values['split-file']])
+      if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
     const summary = convertPku(positionals[0]!, positionals[1]!, values['split-file'], {
       out: values.out,
       numClasses: intOption('classes', values.classes, 51, 1),

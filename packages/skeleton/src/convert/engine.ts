@@ -81,7 +81,11 @@ export function runConversion(opts: EngineOptions): ConversionSummary {
   removeTemporaries(out);
 
   const shards = Math.ceil(sources.length / shardSize);
-  const bar = new ProgressBar(sources.length, { label: opts.label ?? 'convert', unit: 'files', silent: opts.silent });
+  const bar = new ProgressBar(sources.length, {
+    label: opts.label ?? 'convert',
+    unit: 'files',
+    silent: opts.silent,
+  });
   log.write({ event: 'start', sources: sources.length, shards });
   let resumedShards = 0;
   let done = 0;
@@ -106,7 +110,11 @@ export function runConversion(opts: EngineOptions): ConversionSummary {
           result = { rows: [], skipped: [{ name: key, reason: (err as Error).message }] };
         }
         for (const row of result.rows) {
-          writers[row.part] ??= new NpyWriter(join(partial, `shard-${s}.${row.part}.npy`), '<f4', opts.rowShape);
+          writers[row.part] ??= new NpyWriter(
+            join(partial, `shard-${s}.${row.part}.npy`),
+            '<f4',
+            opts.rowShape,
+          );
           writers[row.part]!.append(row.data);
           info[row.part].push({ name: row.name, label: row.label });
         }
@@ -122,18 +130,37 @@ export function runConversion(opts: EngineOptions): ConversionSummary {
       throw err;
     }
     writeFileAtomic(infoPath, JSON.stringify(info));
-    log.write({ event: 'shard', shard: s, train: info.train.length, val: info.val.length, skipped: info.skipped.length });
+    log.write({
+      event: 'shard',
+      shard: s,
+      train: info.train.length,
+      val: info.val.length,
+      skipped: info.skipped.length,
+    });
   }
   bar.finish();
   const summary = merge(out, partial, shards, opts, resumedShards);
-  log.write({ event: 'done', train: summary.train, val: summary.val, skipped: summary.skipped.length, filesPerSecond: bar.rate() });
+  log.write({
+    event: 'done',
+    train: summary.train,
+    val: summary.val,
+    skipped: summary.skipped.length,
+    filesPerSecond: bar.rate(),
+  });
   rmSync(partial, { recursive: true, force: true });
   return summary;
 }
 
-function merge(out: string, partial: string, shards: number, opts: EngineOptions, resumedShards: number): ConversionSummary {
+function merge(
+  out: string,
+  partial: string,
+  shards: number,
+  opts: EngineOptions,
+  resumedShards: number,
+): ConversionSummary {
   const infos: ShardInfo[] = [];
-  for (let s = 0; s < shards; s++) infos.push(JSON.parse(readFileSync(join(partial, `shard-${s}.json`), 'utf8')) as ShardInfo);
+  for (let s = 0; s < shards; s++)
+    infos.push(JSON.parse(readFileSync(join(partial, `shard-${s}.json`), 'utf8')) as ShardInfo);
   const counts = { train: 0, val: 0 };
   for (const part of ['train', 'val'] as const) {
     const writer = new NpyWriter(join(out, `${part}_data.npy`), '<f4', opts.rowShape);
@@ -142,7 +169,8 @@ function merge(out: string, partial: string, shards: number, opts: EngineOptions
         if (info[part].length === 0) return;
         const reader = NpyReader.open(join(partial, `shard-${s}.${part}.npy`));
         try {
-          for (let r = 0; r < reader.rows; r += 64) writer.append(reader.readRows(r, Math.min(64, reader.rows - r)));
+          for (let r = 0; r < reader.rows; r += 64)
+            writer.append(reader.readRows(r, Math.min(64, reader.rows - r)));
         } finally {
           reader.close();
         }
@@ -169,10 +197,14 @@ function merge(out: string, partial: string, shards: number, opts: EngineOptions
 }
 
 function isSkippable(err: unknown): boolean {
-  return err instanceof SkeletonParseError || (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string');
+  return (
+    err instanceof SkeletonParseError ||
+    (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string')
+  );
 }
 
 // NpyWriter / writeFileAtomic temporaries (".<name>.<pid>.<time>.tmp") left by a killed run.
 function removeTemporaries(dir: string): void {
-  for (const f of readdirSync(dir)) if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+  for (const f of readdirSync(dir))
+    if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
 }

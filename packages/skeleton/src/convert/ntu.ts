@@ -5,7 +5,14 @@ import { selectActors } from '../ntu/actors.js';
 import { parseNtuName } from '../ntu/name.js';
 import { readNtuSkeleton } from '../ntu/parse.js';
 import { frame50 } from '../preprocess/frame50.js';
-import { checkNtuSplit, inNtuBenchmark, isNtuTraining, type NtuBenchmark, type NtuSplit, parseNameList } from '../splits.js';
+import {
+  checkNtuSplit,
+  inNtuBenchmark,
+  isNtuTraining,
+  type NtuBenchmark,
+  type NtuSplit,
+  parseNameList,
+} from '../splits.js';
 import { type ConversionSummary, runConversion, type Skipped } from './engine.js';
 
 export interface ConvertNtuOptions {
@@ -33,7 +40,9 @@ export function convertNtu(rawDir: string, opts: ConvertNtuOptions): ConversionS
   const benchmark = opts.benchmark ?? 'ntu60';
   const frames = opts.frames ?? 50;
   checkNtuSplit(benchmark, opts.split);
-  const missing = opts.missingList ? parseNameList(readFileSync(opts.missingList, 'utf8')) : new Set<string>();
+  const missing = opts.missingList
+    ? parseNameList(readFileSync(opts.missingList, 'utf8'))
+    : new Set<string>();
   const preSkipped: Skipped[] = [];
   const sources: string[] = [];
   for (const f of readdirSync(rawDir).sort()) {

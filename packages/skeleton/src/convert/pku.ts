@@ -22,14 +22,20 @@ export interface ConvertPkuOptions {
  * `<labelDir>/<id>.txt` give one clip per labelled action (frames start..end inclusive), named
  * `<id>:<label-line>`. Same outputs and resumability as convertNtu.
  */
-export function convertPku(skeletonDir: string, labelDir: string, splitFile: string, opts: ConvertPkuOptions): ConversionSummary {
+export function convertPku(
+  skeletonDir: string,
+  labelDir: string,
+  splitFile: string,
+  opts: ConvertPkuOptions,
+): ConversionSummary {
   const frames = opts.frames ?? 50;
   const numClasses = opts.numClasses ?? 51;
   const split = parsePkuSplit(readFileSync(splitFile, 'utf8'), splitFile);
   const partOf = new Map<string, 'train' | 'val'>();
   for (const id of split.train) partOf.set(id, 'train');
   for (const id of split.val) {
-    if (partOf.has(id)) throw new SkeletonParseError(splitFile, 0, 'video id', 'each id in one part only', `'${id}' in both`);
+    if (partOf.has(id))
+      throw new SkeletonParseError(splitFile, 0, 'video id', 'each id in one part only', `'${id}' in both`);
     partOf.set(id, 'val');
   }
   const sources = [...partOf.keys()];
@@ -59,7 +65,12 @@ export function convertPku(skeletonDir: string, labelDir: string, splitFile: str
         const name = `${id}:${a.line}`;
         try {
           const clip = pkuClip(sk, a);
-          result.rows.push({ name, label: a.label, part, data: frame50(clip.data, clip.frames, { frames, file: name }) });
+          result.rows.push({
+            name,
+            label: a.label,
+            part,
+            data: frame50(clip.data, clip.frames, { frames, file: name }),
+          });
         } catch (err) {
           if (!(err instanceof SkeletonParseError)) throw err;
           result.skipped.push({ name, reason: err.message });

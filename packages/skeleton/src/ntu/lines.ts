@@ -89,7 +89,8 @@ export class LineCursor {
     }
     // A wrong count (e.g. a line cut short) is the more useful message, so it is checked first.
     if (k !== out.length) throw this.countError(this.tokens(), out.length, what);
-    if (bad >= 0) throw new SkeletonParseError(this.file, this.line, field(bad), 'a finite number', quote(badText));
+    if (bad >= 0)
+      throw new SkeletonParseError(this.file, this.line, field(bad), 'a finite number', quote(badText));
   }
 
   /** Error for token k of the current line when its value is out of a range. */
@@ -118,7 +119,8 @@ export class LineCursor {
 
   num(tok: string, what: string): number {
     const v = NUMBER.test(tok) ? Number(tok) : Number.NaN;
-    if (!Number.isFinite(v)) throw new SkeletonParseError(this.file, this.line, what, 'a finite number', quote(tok));
+    if (!Number.isFinite(v))
+      throw new SkeletonParseError(this.file, this.line, what, 'a finite number', quote(tok));
     return v;
   }
 
@@ -126,7 +128,13 @@ export class LineCursor {
   expectEnd(what: string): void {
     while (this.advance()) {
       if (!this.blank())
-        throw new SkeletonParseError(this.file, this.line, what, 'end of file', `trailing data ${quote(this.tokens().join(' '))}`);
+        throw new SkeletonParseError(
+          this.file,
+          this.line,
+          what,
+          'end of file',
+          `trailing data ${quote(this.tokens().join(' '))}`,
+        );
     }
   }
 

@@ -20,7 +20,13 @@ export function parseNtuName(fileName: string): NtuName {
   const base = fileName.slice(fileName.lastIndexOf('/') + 1);
   const m = PATTERN.exec(base);
   if (!m) throw new SkeletonParseError(base, 0, 'file name', "'SsssCcccPpppRrrrAaaa.skeleton'", quote(base));
-  const [setup, camera, subject, replication, action] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
+  const [setup, camera, subject, replication, action] = m.slice(1, 6).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const check = (field: string, v: number, max: number) => {
     if (v < 1 || v > max) throw new SkeletonParseError(base, 0, `file name ${field}`, `1..${max}`, String(v));
   };
@@ -29,5 +35,13 @@ export function parseNtuName(fileName: string): NtuName {
   check('subject', subject, 106);
   check('replication', replication, 2);
   check('action', action, 120);
-  return { name: base.replace(/\.skeleton$/, ''), setup, camera, subject, replication, action, label: action - 1 };
+  return {
+    name: base.replace(/\.skeleton$/, ''),
+    setup,
+    camera,
+    subject,
+    replication,
+    action,
+    label: action - 1,
+  };
 }

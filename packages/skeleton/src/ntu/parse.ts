@@ -22,12 +22,30 @@ export interface NtuSequence {
 
 export const NTU_JOINTS = 25;
 const JOINT_FIELDS = [
-  'x', 'y', 'z', 'depthX', 'depthY', 'colorX', 'colorY',
-  'orientationW', 'orientationX', 'orientationY', 'orientationZ', 'trackingState',
+  'x',
+  'y',
+  'z',
+  'depthX',
+  'depthY',
+  'colorX',
+  'colorY',
+  'orientationW',
+  'orientationX',
+  'orientationY',
+  'orientationZ',
+  'trackingState',
 ] as const;
 const BODY_FIELDS = [
-  'bodyID', 'clippedEdges', 'handLeftConfidence', 'handLeftState', 'handRightConfidence',
-  'handRightState', 'isRestricted', 'leanX', 'leanY', 'trackingState',
+  'bodyID',
+  'clippedEdges',
+  'handLeftConfidence',
+  'handLeftState',
+  'handRightConfidence',
+  'handRightState',
+  'isRestricted',
+  'leanX',
+  'leanY',
+  'trackingState',
 ] as const;
 // Generous bounds: the real data has <= 300 frames and <= 6 bodies; the file length bounds the work anyway.
 const MAX_FRAMES = 1_000_000;
@@ -59,7 +77,13 @@ export function parseNtuSkeleton(text: string, file = '<text>'): NtuSequence {
   cur.expectEnd(`after frame ${numFrames}`);
   if (numFrames === 0) throw new SkeletonEmptyError(file, 1, 'numFrames', 'at least 1 frame', '0');
   if (!anyBody)
-    throw new SkeletonEmptyError(file, 0, 'bodies', 'a body in at least one frame', `none in ${numFrames} frames`);
+    throw new SkeletonEmptyError(
+      file,
+      0,
+      'bodies',
+      'a body in at least one frame',
+      `none in ${numFrames} frames`,
+    );
   return { file, frames };
 }
 
@@ -67,12 +91,25 @@ function parseBody(cur: LineCursor, where: string): NtuBody {
   const info = cur.expectLine(BODY_FIELDS.length, `${where} info`);
   const id = info[0]!;
   if (!/^\d{1,20}$/.test(id))
-    throw new SkeletonParseError(cur.file, cur.line, `${where} field 'bodyID'`, 'an unsigned integer', quote(id));
+    throw new SkeletonParseError(
+      cur.file,
+      cur.line,
+      `${where} field 'bodyID'`,
+      'an unsigned integer',
+      quote(id),
+    );
   const values = new Float64Array(BODY_FIELDS.length - 1);
-  for (let i = 1; i < BODY_FIELDS.length; i++) values[i - 1] = cur.num(info[i]!, `${where} field '${BODY_FIELDS[i]}'`);
+  for (let i = 1; i < BODY_FIELDS.length; i++)
+    values[i - 1] = cur.num(info[i]!, `${where} field '${BODY_FIELDS[i]}'`);
   const numJoints = cur.expectInt(`${where} numJoints`, 0, 1_000);
   if (numJoints !== NTU_JOINTS)
-    throw new SkeletonParseError(cur.file, cur.line, `${where} numJoints`, `${NTU_JOINTS} joints`, String(numJoints));
+    throw new SkeletonParseError(
+      cur.file,
+      cur.line,
+      `${where} numJoints`,
+      `${NTU_JOINTS} joints`,
+      String(numJoints),
+    );
   const xyz = new Float64Array(3 * NTU_JOINTS);
   const tracking = new Uint8Array(NTU_JOINTS);
   const row = new Float64Array(JOINT_FIELDS.length);
@@ -81,12 +118,22 @@ function parseBody(cur: LineCursor, where: string): NtuBody {
     for (let c = 0; c < 3; c++) {
       const v = row[c]!;
       if (Math.abs(v) > MAX_COORDINATE)
-        throw cur.rangeError(`joint ${j + 1} field '${JOINT_FIELDS[c]}'`, `a coordinate within +-${MAX_COORDINATE} m`, v);
+        throw cur.rangeError(
+          `joint ${j + 1} field '${JOINT_FIELDS[c]}'`,
+          `a coordinate within +-${MAX_COORDINATE} m`,
+          v,
+        );
       xyz[3 * j + c] = v;
     }
     const state = row[11]!;
     if (state !== 0 && state !== 1 && state !== 2)
-      throw new SkeletonParseError(cur.file, cur.line, `joint ${j + 1} field 'trackingState'`, 'an integer in 0..2', quote(String(state)));
+      throw new SkeletonParseError(
+        cur.file,
+        cur.line,
+        `joint ${j + 1} field 'trackingState'`,
+        'an integer in 0..2',
+        quote(String(state)),
+      );
     tracking[j] = state;
   }
   return { id, info: values, xyz, tracking };

@@ -31,7 +31,10 @@ const VALUES = 150;
 export function parsePkuSkeleton(text: string, file = '<text>'): PkuSkeleton {
   const cur = new LineCursor(text, file);
   const rows: Float64Array[] = [];
-  const names = Array.from({ length: VALUES }, (_, i) => `body ${Math.floor(i / 75) + 1} joint ${Math.floor((i % 75) / 3) + 1} field '${'xyz'[i % 3]}'`);
+  const names = Array.from(
+    { length: VALUES },
+    (_, i) => `body ${Math.floor(i / 75) + 1} joint ${Math.floor((i % 75) / 3) + 1} field '${'xyz'[i % 3]}'`,
+  );
   while (cur.advance()) {
     if (cur.blank()) {
       cur.expectEnd(`frame ${rows.length + 1}`); // blank lines only at the end
@@ -40,12 +43,13 @@ export function parsePkuSkeleton(text: string, file = '<text>'): PkuSkeleton {
     const row = new Float64Array(VALUES);
     cur.numbersOfLine(row, `frame ${rows.length + 1}`, (i) => names[i]!);
     for (let i = 0; i < VALUES; i++)
-      if (Math.abs(row[i]!) > MAX_COORDINATE) throw cur.rangeError(names[i]!, `a coordinate within +-${MAX_COORDINATE} m`, row[i]!);
+      if (Math.abs(row[i]!) > MAX_COORDINATE)
+        throw cur.rangeError(names[i]!, `a coordinate within +-${MAX_COORDINATE} m`, row[i]!);
     rows.push(row);
   }
   if (rows.length === 0) throw new SkeletonEmptyError(file, 1, 'frames', 'at least 1 frame', '0');
   const data = new Float64Array(rows.length * VALUES);
-  rows.forEach((r, i) => data.set(r, i * VALUES));
+  for (let i = 0; i < rows.length; i++) data.set(rows[i]!, i * VALUES);
   return { file, frames: rows.length, data };
 }
 
@@ -62,7 +66,8 @@ export function parsePkuLabels(text: string, file = '<text>', numClasses = 51): 
     const t = raw.trim();
     if (t === '') return;
     const parts = t.split(',').map((s) => s.trim());
-    if (parts.length !== 4) throw new SkeletonParseError(file, line, 'label line', "'label,start,end,confidence'", quote(t));
+    if (parts.length !== 4)
+      throw new SkeletonParseError(file, line, 'label line', "'label,start,end,confidence'", quote(t));
     const cur = new LineCursor('', file);
     cur.line = line;
     const label = cur.int(parts[0]!, 'label', 1, numClasses);
@@ -75,9 +80,19 @@ export function parsePkuLabels(text: string, file = '<text>', numClasses = 51): 
 }
 
 /** Raw (3, T, 25, 2) float32 clip of frames start..end (1-based, inclusive); longer than `maxFrames` keeps the centre. */
-export function pkuClip(sk: PkuSkeleton, action: Pick<PkuAction, 'start' | 'end' | 'line'>, maxFrames = 300): { data: Float32Array; frames: number } {
+export function pkuClip(
+  sk: PkuSkeleton,
+  action: Pick<PkuAction, 'start' | 'end' | 'line'>,
+  maxFrames = 300,
+): { data: Float32Array; frames: number } {
   if (action.end > sk.frames)
-    throw new SkeletonParseError(sk.file, 0, `action at label line ${action.line} end`, `a frame in 1..${sk.frames}`, String(action.end));
+    throw new SkeletonParseError(
+      sk.file,
+      0,
+      `action at label line ${action.line} end`,
+      `a frame in 1..${sk.frames}`,
+      String(action.end),
+    );
   let first = action.start - 1;
   let T = action.end - action.start + 1;
   if (T > maxFrames) {
@@ -115,12 +130,20 @@ export function parsePkuSplit(text: string, file = '<text>'): PkuSplit {
   const va = VAL_HEAD.exec(text);
   if (!tr) throw new SkeletonParseError(file, 0, 'header', "a 'Training videos:' line", 'none');
   if (!va) throw new SkeletonParseError(file, 0, 'header', "a 'Validataion videos:' line", 'none');
-  if (va.index < tr.index) throw new SkeletonParseError(file, 0, 'header', "'Training videos:' before 'Validataion videos:'", 'the reverse order');
+  if (va.index < tr.index)
+    throw new SkeletonParseError(
+      file,
+      0,
+      'header',
+      "'Training videos:' before 'Validataion videos:'",
+      'the reverse order',
+    );
   const ids = (s: string) => s.split(/[\s,]+/).filter((x) => x !== '');
   const train = ids(text.slice(tr.index + tr[0].length, va.index));
   const val = ids(text.slice(va.index + va[0].length));
   for (const id of [...train, ...val])
-    if (!/^[\w.-]+$/.test(id)) throw new SkeletonParseError(file, 0, 'video id', 'an id such as 0002-L', quote(id));
+    if (!/^[\w.-]+$/.test(id))
+      throw new SkeletonParseError(file, 0, 'video id', 'an id such as 0002-L', quote(id));
   return { train, val };
 }
 

@@ -47,10 +47,17 @@ export function validLength(raw: Float32Array, T: number): number {
  */
 export function frame50(raw: Float32Array, T: number, opts: Frame50Options = {}): Float32Array {
   const TO = opts.frames ?? 50;
-  if (raw.length !== 3 * T * V * M) throw new RangeError(`frame50: expected 3*${T}*25*2 values, got ${raw.length}`);
+  if (raw.length !== 3 * T * V * M)
+    throw new RangeError(`frame50: expected 3*${T}*25*2 values, got ${raw.length}`);
   const length = validLength(raw, T);
   if (length === 0)
-    throw new SkeletonEmptyError(opts.file ?? '<clip>', 0, 'body 1 joint 1', 'a non-zero frame', 'zeros in every frame');
+    throw new SkeletonEmptyError(
+      opts.file ?? '<clip>',
+      0,
+      'body 1 joint 1',
+      'a non-zero frame',
+      'zeros in every frame',
+    );
   // Centre, only the frames the resize reads.
   const centred = new Float32Array(3 * length * V * M);
   for (let c = 0; c < 3; c++)
