@@ -48,7 +48,7 @@ export {
   toNumbers,
   writeNpy,
 } from './npy.js';
-export { type ActorOptions, type RawClip, selectActors } from './ntu/actors.js';
+export { type ActorOptions, type ActorStrategy, type RawClip, selectActors } from './ntu/actors.js';
 export { type NtuName, parseNtuName } from './ntu/name.js';
 export { type NtuBody, type NtuSequence, parseNtuSkeleton, readNtuSkeleton } from './ntu/parse.js';
 export {

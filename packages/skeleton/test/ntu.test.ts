@@ -158,6 +158,10 @@ describe('selectActors', () => {
     expect(xAt(a, 0, 0, 1)).toBe(Math.fround(two.frames[0]!.bodies[0]!.xyz[0]!));
     // The noisy file holds the same two actors in slots 1 and 3; its output is identical.
     expect(b.data).toEqual(a.data);
+    // 'first' (ST-GCN's read_xyz, as CrosSCLR/AimCLR): the first two listed bodies, noise included.
+    const f = selectActors(noisy, { strategy: 'first' });
+    expect(xAt(f, 0, 0, 0)).toBe(Math.fround(noisy.frames[0]!.bodies[0]!.xyz[0]!));
+    expect(xAt(f, 0, 0, 1)).toBe(Math.fround(noisy.frames[0]!.bodies[1]!.xyz[0]!));
   });
 
   it('energy = sum of per-channel population std over present frames (hand-computed)', () => {

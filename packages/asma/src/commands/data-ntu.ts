@@ -11,7 +11,7 @@ Convert NTU RGB+D .skeleton files to the frame50 layout used by SkeletonCLR / Ai
   <out>/train_label.npy, val_label.npy   (N,) int64, action - 1
   <out>/manifest.json                    clip names per part, skipped files and why
   <out>/convert-log.jsonl                machine-readable log
-Two actors are kept per clip (largest motion energy). Files that do not parse or hold no body
+Two actors are kept per clip (see --actors). Files that do not parse or hold no body
 are skipped and named. An interrupted run resumes where it stopped when run again with the same
 arguments. Exits 1 when no clip could be converted.
 
@@ -20,7 +20,9 @@ options:
   --out <dir>          output folder (required)
   --benchmark <b>      ntu60 (S001-S017, A001-A060; default) or ntu120
   --missing <file>     NTU's missing-skeleton list (one name per line): skipped without reading
-  --frames <n>         output frames (default 50)`;
+  --frames <n>         output frames (default 50)
+  --actors <a>         energy: the two most active bodies (default, as 2s-AGCN);
+                       first: the first two listed bodies (as CrosSCLR/AimCLR's published files)`;
 
 export const dataNtuCommand: Command = {
   path: ['data', 'ntu'],
@@ -37,6 +39,7 @@ export const dataNtuCommand: Command = {
           benchmark: { type: 'string' },
           missing: { type: 'string' },
           frames: { type: 'string' },
+          actors: { type: 'string' },
         },
         strict: true,
         allowPositionals: true,
@@ -57,7 +60,11 @@ export const dataNtuCommand: Command = {
       throw new UsageError(
         `--split must be ${allowed.join(' or ')} for ${benchmark}, got '${values.split ?? ''}'`,
       );
+    const actors = values.actors ?? 'energy';
+    if (actors !== 'energy' && actors !== 'first')
+      throw new UsageError(`--actors must be energy or first, got '${actors}'`);
     const summary = convertNtu(positionals[0]!, {
+      actors,
       split,
       benchmark,
       out: values.out,

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkeletonParseError } from '../errors.js';
-import { selectActors } from '../ntu/actors.js';
+import { type ActorStrategy, selectActors } from '../ntu/actors.js';
 import { parseNtuName } from '../ntu/name.js';
 import { readNtuSkeleton } from '../ntu/parse.js';
 import { frame50 } from '../preprocess/frame50.js';
@@ -19,6 +19,8 @@ export interface ConvertNtuOptions {
   split: NtuSplit;
   benchmark?: NtuBenchmark;
   out: string;
+  /** How the two bodies are chosen (default 'energy'; 'first' reproduces AimCLR's files). */
+  actors?: ActorStrategy;
   /** Output frames (default 50). */
   frames?: number;
   /** A missing-skeleton list file (one name per line); listed files are skipped without being read. */
@@ -71,6 +73,7 @@ export function convertNtu(rawDir: string, opts: ConvertNtuOptions): ConversionS
       benchmark,
       split: opts.split,
       frames,
+      actors: opts.actors ?? 'energy',
       sizes: sources.map((f) => statSync(join(rawDir, f)).size),
       missing: [...missing].sort(),
     },
@@ -82,7 +85,7 @@ export function convertNtu(rawDir: string, opts: ConvertNtuOptions): ConversionS
     label: `ntu ${benchmark} ${opts.split}`,
     process(f) {
       const meta = parseNtuName(f);
-      const raw = selectActors(readNtuSkeleton(join(rawDir, f)));
+      const raw = selectActors(readNtuSkeleton(join(rawDir, f)), { strategy: opts.actors });
       const data = frame50(raw.data, raw.frames, { frames, file: f });
       const part = isNtuTraining(meta, benchmark, opts.split) ? 'train' : 'val';
       return { rows: [{ name: meta.name, label: meta.label, part, data }], skipped: [] };

@@ -6,7 +6,16 @@ export interface RawClip {
   frames: number;
 }
 
+/**
+ * 'energy': the most active bodies (2s-AGCN's ntu_gendata.py). 'first': the first bodies listed
+ * in each frame, no selection (ST-GCN's read_xyz, used by CrosSCLR's and AimCLR's
+ * tools/ntu_gendata.py, so it reproduces their published frame50 files).
+ */
+export type ActorStrategy = 'energy' | 'first';
+
 export interface ActorOptions {
+  /** Default 'energy'. */
+  strategy?: ActorStrategy;
   /** Body slots read from each frame (default 4, as 2s-AGCN's `max_body_kinect`). */
   slots?: number;
   /** Bodies kept (default 2). */
@@ -37,8 +46,11 @@ export function selectActors(seq: NtuSequence, opts: ActorOptions = {}): RawClip
   }
   const T = frames.length;
   const energy = new Float64Array(slots);
-  for (let m = 0; m < slots; m++) energy[m] = slotEnergy(frames, m);
-  const order = [...Array(slots).keys()].sort((a, b) => energy[b]! - energy[a]! || b - a).slice(0, keep);
+  if (opts.strategy !== 'first') for (let m = 0; m < slots; m++) energy[m] = slotEnergy(frames, m);
+  const order =
+    opts.strategy === 'first'
+      ? [...Array(keep).keys()]
+      : [...Array(slots).keys()].sort((a, b) => energy[b]! - energy[a]! || b - a).slice(0, keep);
   const V = 25;
   const data = new Float32Array(3 * T * V * keep);
   order.forEach((m, out) => {
