@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,7 +214,8 @@ describe('writing', () => {
     writeNpy(p, Float32Array.from([1.5, -2, 3.25, 4, 5, 6]), [3, 2]);
     expect(formatNpyHeader('<f4', [3, 2]).length % 64).toBe(0);
     const python = '/usr/bin/python3';
-    if (!existsSync(python)) return; // the fixtures above cover reading; this cross-check needs NumPy
+    // The fixtures above cover reading; this cross-check needs Debian's python3 with NumPy.
+    if (!existsSync(python) || spawnSync(python, ['-c', 'import numpy']).status !== 0) return;
     const out = execFileSync(
       python,
       [
