@@ -7,9 +7,14 @@ import { commands } from './commands/index.js';
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length), 8);
   const lines = commands.map((c) => `  asma ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return ['usage: asma <command> [options]', '', 'commands:', ...lines, '', 'Run `asma <command> --help` for details.'].join(
-    '\n',
-  );
+  return [
+    'usage: asma <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run `asma <command> --help` for details.',
+  ].join('\n');
 }
 
 /** Longest command path that prefixes argv. */
@@ -42,7 +47,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`asma ${found.command.path.join(' ')}: ${err.message}\n(see --help)`);
       return 2;
     }
-    console.error(`asma ${found.command.path.join(' ')}: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `asma ${found.command.path.join(' ')}: ${err instanceof Error ? err.message : String(err)}`,
+    );
     if (process.env.ASMA_DEBUG && err instanceof Error) console.error(err.stack);
     return 1;
   }

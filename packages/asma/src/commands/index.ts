@@ -6,4 +6,10 @@ import { embedCommand } from './embed.js';
 import { masksCommand } from './masks.js';
 
 /** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
-export const commands: Command[] = [dataSynthCommand, dataNtuCommand, dataPkuCommand, embedCommand, masksCommand];
+export const commands: Command[] = [
+  dataSynthCommand,
+  dataNtuCommand,
+  dataPkuCommand,
+  embedCommand,
+  masksCommand,
+];
