@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { type ConversionSummary, convertNtu, type NtuBenchmark, type NtuSplit } from '@asma/skeleton';
+import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 
 const help = `usage: asma data ntu <raw-dir> --split xsub|xview|xset --out <dir> [options]
@@ -29,25 +29,11 @@ export const dataNtuCommand: Command = {
   summary: 'convert raw NTU RGB+D .skeleton files to frame50 .npy (xsub / xview / xset)',
   help,
   async run(args) {
-    let parsed: { values: Record<string, string | undefined>; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          split: { type: 'string' },
-          out: { type: 'string' },
-          benchmark: { type: 'string' },
-          missing: { type: 'string' },
-          frames: { type: 'string' },
-          actors: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: true,
-      }) as typeof parsed;
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseOptions(
+      args,
+      ['split', 'out', 'benchmark', 'missing', 'frames', 'actors'],
+      true,
+    );
     if (positionals.length !== 1) throw new UsageError('expected exactly one <raw-dir>');
     if (!values.out) throw new UsageError('--out <dir> is required');
     if (!existsSync(positionals[0]!)) throw new UsageError(`no such folder: ${positionals[0]}`);
@@ -74,17 +60,6 @@ export const dataNtuCommand: Command = {
     return reportConversion(summary);
   },
 };
-
-// Shared with data-pku.ts.
-
-/** A positive integer option. */
-export function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
 
 /** Print a conversion's counts and skipped files; exit code 1 only when nothing was converted. */
 export function reportConversion(s: ConversionSummary): number {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { convertPku } from '@asma/skeleton';
+import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import { intOption, reportConversion } from './data-ntu.js';
+import { reportConversion } from './data-ntu.js';
 
 const help = `usage: asma data pku <skeleton-dir> <label-dir> --split-file <file> --out <dir> [options]
 
@@ -24,23 +24,7 @@ export const dataPkuCommand: Command = {
   summary: 'convert PKU-MMD skeleton + label files to frame50 .npy',
   help,
   async run(args) {
-    let parsed: { values: Record<string, string | undefined>; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          'split-file': { type: 'string' },
-          out: { type: 'string' },
-          classes: { type: 'string' },
-          frames: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: true,
-      }) as typeof parsed;
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseOptions(args, ['split-file', 'out', 'classes', 'frames'], true);
     if (positionals.length !== 2) throw new UsageError('expected <skeleton-dir> <label-dir>');
     if (!values['split-file']) throw new UsageError('--split-file <file> is required');
     if (!values.out) throw new UsageError('--out <dir> is required');

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { ProgressBar } from '@asma/kernels';
 import { ACTION_CLASSES, generateSynthetic, type SyntheticSplit, writeSyntheticSplit } from '@asma/skeleton';
+import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 
 const help = `usage: asma data synth --out <dir> [options]
@@ -22,40 +22,22 @@ options:
   --noise <m>         sensor noise in metres (default 0.01)
   --split <s>         xsub, xview or both (default both)`;
 
-function int(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`);
-  return n;
-}
-
 export const dataSynthCommand: Command = {
   path: ['data', 'synth'],
   summary: 'generate the synthetic skeleton benchmark as .npy (xsub / xview splits)',
   help,
   async run(args) {
-    let values: Record<string, string | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          out: { type: 'string' },
-          seed: { type: 'string' },
-          'per-class': { type: 'string' },
-          subjects: { type: 'string' },
-          cameras: { type: 'string' },
-          frames: { type: 'string' },
-          classes: { type: 'string' },
-          noise: { type: 'string' },
-          split: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }) as { values: Record<string, string | undefined> });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseOptions(args, [
+      'out',
+      'seed',
+      'per-class',
+      'subjects',
+      'cameras',
+      'frames',
+      'classes',
+      'noise',
+      'split',
+    ]);
     if (!values.out) throw new UsageError('--out <dir> is required');
     const splitArg = values.split ?? 'both';
     if (!['xsub', 'xview', 'both'].includes(splitArg))
@@ -64,12 +46,12 @@ export const dataSynthCommand: Command = {
     const noise = values.noise === undefined ? 0.01 : Number(values.noise);
     if (!(noise >= 0)) throw new UsageError(`--noise must be a non-negative number, got '${values.noise}'`);
     const options = {
-      seed: int('seed', values.seed, 0),
-      samplesPerClass: int('per-class', values['per-class'], 60),
-      subjects: int('subjects', values.subjects, 10),
-      cameras: int('cameras', values.cameras, 3),
-      frames: int('frames', values.frames, 50),
-      classes: int('classes', values.classes, ACTION_CLASSES.length),
+      seed: intOption('seed', values.seed, 0, 0),
+      samplesPerClass: intOption('per-class', values['per-class'], 60, 0),
+      subjects: intOption('subjects', values.subjects, 10, 0),
+      cameras: intOption('cameras', values.cameras, 3, 0),
+      frames: intOption('frames', values.frames, 50, 0),
+      classes: intOption('classes', values.classes, ACTION_CLASSES.length, 0),
       noise,
     };
     const bar = new ProgressBar(options.samplesPerClass * options.classes, { label: 'synth', unit: 'clips' });

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { embed } from '@asma/trainer';
-import { type Command, UsageError } from '../command.js';
+import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
+import type { Command } from '../command.js';
 
 const help = `usage: asma embed --checkpoint <enc.safetensors> --data <X.npy> --out <Z.npy> [options]
 
@@ -22,30 +21,10 @@ export const embedCommand: Command = {
   summary: 'encode clips (.npy) into 256-d features with a trained ST-GCN encoder',
   help,
   async run(args) {
-    let values: Record<string, string | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          checkpoint: { type: 'string' },
-          data: { type: 'string' },
-          out: { type: 'string' },
-          batch: { type: 'string' },
-          prefix: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }) as { values: Record<string, string | undefined> });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    for (const key of ['checkpoint', 'data', 'out'] as const)
-      if (!values[key]) throw new UsageError(`--${key} <file> is required`);
-    for (const key of ['checkpoint', 'data'] as const)
-      if (!existsSync(values[key]!)) throw new UsageError(`--${key}: no such file '${values[key]}'`);
-    const batch = values.batch === undefined ? 32 : Number(values.batch);
-    if (!Number.isInteger(batch) || batch < 1)
-      throw new UsageError(`--batch must be a positive integer, got '${values.batch}'`);
+    const { values } = parseOptions(args, ['checkpoint', 'data', 'out', 'batch', 'prefix']);
+    requireOptions(values, ['checkpoint', 'data', 'out']);
+    requireExisting(values, ['checkpoint', 'data']);
+    const batch = intOption('batch', values.batch, 32, 1);
     const r = embed(values.checkpoint!, values.data!, values.out!, {
       batchSize: batch,
       prefix: values.prefix,

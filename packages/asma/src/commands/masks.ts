@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { writeMasksPicture } from '@asma/masking';
+import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 
 const help = `usage: asma masks --data <X.npy> --out <masks.svg> [options]
@@ -17,40 +16,14 @@ options:
   --seed <n>           seed of the mask draw (default 0)
   --key-frames <n>     skeleton panels per view (default 6)`;
 
-function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
-
 export const masksCommand: Command = {
   path: ['masks'],
   summary: 'draw the joints and frames each masking view hides in one clip (SVG)',
   help,
   async run(args) {
-    let values: Record<string, string | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          data: { type: 'string' },
-          out: { type: 'string' },
-          index: { type: 'string' },
-          strategy: { type: 'string' },
-          seed: { type: 'string' },
-          'key-frames': { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }) as { values: Record<string, string | undefined> });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    for (const key of ['data', 'out'] as const)
-      if (!values[key]) throw new UsageError(`--${key} <file> is required`);
-    if (!existsSync(values.data!)) throw new UsageError(`--data: no such file '${values.data}'`);
+    const { values } = parseOptions(args, ['data', 'out', 'index', 'strategy', 'seed', 'key-frames']);
+    requireOptions(values, ['data', 'out']);
+    requireExisting(values, ['data']);
     const strategy = values.strategy ?? 'asma';
     if (!['asma', 'pstl', 'random'].includes(strategy)) {
       throw new UsageError(`--strategy must be asma, pstl or random, got '${strategy}'`);
@@ -58,10 +31,10 @@ export const masksCommand: Command = {
     const r = writeMasksPicture({
       data: values.data!,
       out: values.out!,
-      index: intOption(values.index, 'index', 0, 0),
+      index: intOption('index', values.index, 0, 0),
       strategy,
-      seed: intOption(values.seed, 'seed', 0, 0),
-      keyFrames: intOption(values['key-frames'], 'key-frames', 6, 1),
+      seed: intOption('seed', values.seed, 0, 0),
+      keyFrames: intOption('key-frames', values['key-frames'], 6, 1),
     });
     for (const v of r.views) {
       console.log(
