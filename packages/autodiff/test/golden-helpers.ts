@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { IntTensor } from '../src/io/int-tensor.js';
 import { readSafetensors, type SafetensorsFile } from '../src/io/safetensors.js';
 import { Tensor } from '../src/tensor.js';
+import { maxRelativeError } from '../src/testing/gradcheck.js';
 
 export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -25,16 +26,8 @@ export function getInt(f: SafetensorsFile, name: string): IntTensor {
   return t;
 }
 
-/** The golden metric: max |a - b| / max(max |b|, 1e-12) over the whole tensor. */
-export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
+/** The golden metric (see maxRelativeError in @asma/autodiff). */
+export const relErr = maxRelativeError;
 
 /** Assert shape equality and relErr <= tol, naming the tensor on failure. */
 export function expectClose(

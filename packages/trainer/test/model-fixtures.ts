@@ -1,6 +1,6 @@
 /** Shared helpers of the trainer's PyTorch-fixture tests (fixtures made by tools/torch/stgcn_reference.py). */
 import { fileURLToPath } from 'node:url';
-import { IntTensor, readSafetensors, type SafetensorsFile, Tensor } from '@asma/autodiff';
+import { IntTensor, maxRelativeError, readSafetensors, type SafetensorsFile, Tensor } from '@asma/autodiff';
 import { expect } from 'vitest';
 
 export function fixturePath(name: string): string {
@@ -37,16 +37,8 @@ export function withPrefix(f: SafetensorsFile, prefix: string): Map<string, Tens
   return out;
 }
 
-/** The golden metric: max |a - b| / max |b| over the whole tensor. */
-export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
+/** The golden metric (see maxRelativeError in @asma/autodiff). */
+export const relErr = maxRelativeError;
 
 /** Assert shape equality and relErr <= tol, naming the tensor on failure. */
 export function expectClose(

@@ -99,3 +99,17 @@ export function gradCheck(
   if (!r.ok) throw new Error(r.message);
   return r;
 }
+
+/**
+ * The golden-test metric used against PyTorch fixtures: max |a - b| / max(max |b|, 1e-12) over a
+ * whole tensor (one scale per tensor, so tiny entries of a large tensor do not dominate).
+ */
+export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
