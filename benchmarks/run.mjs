@@ -22,8 +22,11 @@ if (!(rounds >= 1)) throw new Error(`--rounds: expected a positive integer, got 
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = fileURLToPath(new URL('../node_modules/.bin/tsc', import.meta.url));
-console.log('building @asma/kernels (tsc -b)');
-execFileSync(tsc, ['-b', 'packages/kernels'], { cwd: root, stdio: 'inherit' });
+console.log('building @asma/kernels, @asma/skeleton, @asma/masking (tsc -b)');
+execFileSync(tsc, ['-b', 'packages/kernels', 'packages/skeleton', 'packages/masking'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 
 const { kernelTable, runKernelBench } = await import('./kernels/bench.mjs');
 const kernels = runKernelBench({ rounds, quick });
@@ -39,4 +42,21 @@ console.log(
   `\n## Kernels (${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, torch ${machine.torch ?? 'absent'}, ${machine.date}, median of ${rounds} interleaved rounds)\n`,
 );
 console.log(kernelTable(kernels));
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, kernels }, null, 2)}\n`);
+
+const { maskingTable, runMaskingBench } = await import('./masking/bench.mjs');
+const masking = runMaskingBench({ rounds, quick });
+console.log('\n## Masking\n');
+console.log(maskingTable(masking));
+
+console.log('\n## Skeleton readers (NTU .skeleton parse + frame50)\n');
+const parseScript = fileURLToPath(new URL('./skeleton/parse.mjs', import.meta.url));
+execFileSync(
+  process.execPath,
+  [parseScript, '--files', quick ? '40' : '200', '--rounds', String(Math.min(rounds, 3))],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+
+if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, kernels, masking }, null, 2)}\n`);
