@@ -1,5 +1,17 @@
 // ST-GCN encoder (PSTL configuration), Barlow Twins head and loss.
 
+export {
+  type ClipDataset,
+  classCount,
+  clipCount,
+  DatasetError,
+  epochBatches,
+  gatherClips,
+  loadDataset,
+  readLabels,
+  requireLabels,
+  subset,
+} from './data/dataset.js';
 // Features for downstream use.
 export { EmbedDataError, type EmbedOptions, type EmbedResult, embed, embedWith } from './embed.js';
 // PyTorch interop through safetensors.
@@ -41,3 +53,24 @@ export {
   type StGcnForwardOptions,
   type StGcnOptions,
 } from './model/stgcn.js';
+export {
+  createMethod,
+  METHOD_NAMES,
+  type MethodLoss,
+  type MethodName,
+  type MethodOptions,
+  type NamedEncoder,
+  type PretrainMethod,
+} from './pretrain/methods.js';
+export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
+export { batchTensor } from './pretrain/tensor.js';
+export { NonFiniteError, ResumeError } from './train/errors.js';
+export {
+  checkGradients,
+  type EpochRecord,
+  type FitOptions,
+  type FitResult,
+  fit,
+  type StepResult,
+} from './train/fit.js';
+export { loadTrainState, saveTrainState, type TrainState } from './train/state.js';

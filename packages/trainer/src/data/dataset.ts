@@ -1,0 +1,138 @@
+/**
+ * A labelled clip set held in memory: (N, C, T, V, M) float32 clips plus optional int labels, read
+ * from the AimCLR/PSTL layout (<split>_position.npy, <split>_label.npy) or built from arrays.
+ * Training gathers random batches by index, so the clips live in one Float32Array.
+ */
+import { type BatchShape, NpyReader, readNpy, type SkeletonBatch, toNumbers } from '@asma/skeleton';
+
+export interface ClipDataset {
+  clips: SkeletonBatch;
+  /** One label per clip (0-based class), or null for unlabelled data (pretraining). */
+  labels: Int32Array | null;
+  /** Where the clips came from, for messages. */
+  source: string;
+}
+
+/** Data that cannot serve as a clip set: names the file and what was expected. */
+export class DatasetError extends Error {
+  override name = 'DatasetError';
+}
+
+/** Clips per dataset: shape[0]. */
+export function clipCount(d: ClipDataset): number {
+  return d.clips.shape[0];
+}
+
+/** Number of classes: 1 + the largest label (throws for unlabelled data). */
+export function classCount(d: ClipDataset): number {
+  const labels = requireLabels(d);
+  let max = -1;
+  for (const l of labels) if (l > max) max = l;
+  return max + 1;
+}
+
+export function requireLabels(d: ClipDataset): Int32Array {
+  if (d.labels === null) throw new DatasetError(`${d.source}: labels are needed here, but none were given`);
+  return d.labels;
+}
+
+/** Read clips (and labels, when a label file is given) from .npy files. */
+export function loadDataset(dataPath: string, labelPath?: string): ClipDataset {
+  const reader = NpyReader.open(dataPath);
+  let clips: SkeletonBatch;
+  try {
+    const shape = reader.shape;
+    if (shape.length !== 5 || shape.some((d) => d < 1))
+      throw new DatasetError(
+        `${dataPath}: expected clips of shape (N, C, T, V, M), got (${shape.join(', ')})`,
+      );
+    if (reader.dtype !== '<f4' && reader.dtype !== '<f8')
+      throw new DatasetError(`${dataPath}: expected float32 or float64 clips, got dtype ${reader.dtype}`);
+    const data = reader.readRows(0, shape[0]!, { asFloat32: true }) as Float32Array;
+    clips = { data, shape: shape as BatchShape };
+  } finally {
+    reader.close();
+  }
+  checkFiniteClips(clips, dataPath);
+  const labels = labelPath === undefined ? null : readLabels(labelPath, clips.shape[0]);
+  return { clips, labels, source: dataPath };
+}
+
+function checkFiniteClips(clips: SkeletonBatch, path: string): void {
+  const per = clips.data.length / clips.shape[0];
+  for (let i = 0; i < clips.data.length; i++) {
+    if (!Number.isFinite(clips.data[i]!))
+      throw new DatasetError(
+        `${path}: clip ${Math.floor(i / per)} holds a non-finite value (${clips.data[i]})`,
+      );
+  }
+}
+
+/** An (N,) integer label file; labels must be non-negative integers. */
+export function readLabels(path: string, expected?: number): Int32Array {
+  const arr = readNpy(path);
+  if (arr.shape.length !== 1)
+    throw new DatasetError(`${path}: expected a 1-D label array, got shape (${arr.shape.join(', ')})`);
+  if (expected !== undefined && arr.shape[0] !== expected)
+    throw new DatasetError(`${path}: has ${arr.shape[0]} labels for ${expected} clips`);
+  const values = toNumbers(arr.data);
+  const labels = new Int32Array(values.length);
+  values.forEach((v, i) => {
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)
+      throw new DatasetError(`${path}: label ${i} is ${v}, expected a non-negative integer`);
+    labels[i] = v;
+  });
+  return labels;
+}
+
+/** Clips `indices` (in that order) as one batch, and their labels. */
+export function gatherClips(
+  d: ClipDataset,
+  indices: ArrayLike<number>,
+): { batch: SkeletonBatch; labels: Int32Array | null } {
+  const [, c, t, v, m] = d.clips.shape;
+  const per = c * t * v * m;
+  const data = new Float32Array(indices.length * per);
+  const labels = d.labels === null ? null : new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const idx = indices[i]!;
+    if (!Number.isInteger(idx) || idx < 0 || idx >= d.clips.shape[0])
+      throw new RangeError(`${d.source}: clip index ${idx} is outside 0..${d.clips.shape[0] - 1}`);
+    data.set(d.clips.data.subarray(idx * per, (idx + 1) * per), i * per);
+    if (labels !== null) labels[i] = d.labels![idx]!;
+  }
+  return { batch: { data, shape: [indices.length, c, t, v, m] }, labels };
+}
+
+/** The clips at `indices` as a new dataset (e.g. a semi-supervised subset). */
+export function subset(
+  d: ClipDataset,
+  indices: ArrayLike<number>,
+  source = `${d.source} (subset)`,
+): ClipDataset {
+  const { batch, labels } = gatherClips(d, indices);
+  return { clips: batch, labels, source };
+}
+
+/**
+ * Batches of one epoch: a seeded permutation (when `order` is given) cut into batches of
+ * `batchSize`; the last, incomplete batch is dropped when `dropLast` (BatchNorm and Barlow Twins
+ * need more than one clip per batch).
+ */
+export function epochBatches(
+  count: number,
+  batchSize: number,
+  order: readonly number[] | null,
+  dropLast: boolean,
+): number[][] {
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  const idx = order ?? Array.from({ length: count }, (_, i) => i);
+  const out: number[][] = [];
+  for (let s = 0; s < idx.length; s += batchSize) {
+    const b = idx.slice(s, s + batchSize);
+    if (b.length < batchSize && dropLast) break;
+    out.push(b);
+  }
+  return out;
+}

@@ -1,0 +1,219 @@
+/**
+ * Self-supervised pretraining methods over ST-GCN encoders, all from one code path:
+ * - 'asma': two encoders, one per asymmetric view (A: high-degree joints + low-motion frames hidden;
+ *   B: low-degree joints + high-motion frames hidden), each with anchor / spatial / temporal streams;
+ * - 'pstl': one encoder with PSTL's masks (high-degree joints + high-motion frames);
+ * - 'random': one encoder with degree- and motion-blind random masks (a control);
+ * - 'barlow-twins': one encoder, two augmented views, no masking.
+ * Per masked encoder (PSTL): L = BT(f(anchor), f(temporal)) + BT(f(anchor), f(spatial)); the total is
+ * the sum over encoders. The anchor projection is computed once and shared by both terms.
+ */
+import { add, Module, type Tensor } from '@asma/autodiff';
+import type { Rng } from '@asma/kernels';
+import {
+  type AsmaOptions,
+  asmaViews,
+  type MaskingStrategy,
+  pstlViews,
+  randomViews,
+  sharedJointMask,
+  type ViewMasks,
+  type ViewSampler,
+} from '@asma/masking';
+import { type Augmentation, type PstlAugmentOptions, pstlAugment, type SkeletonBatch } from '@asma/skeleton';
+import { BarlowTwinsHead } from '../model/barlow-twins-head.js';
+import { StGcn, type StGcnOptions } from '../model/stgcn.js';
+import { batchTensor } from './tensor.js';
+
+export const METHOD_NAMES = ['asma', 'pstl', 'random', 'barlow-twins'] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+export interface MethodOptions {
+  /** Encoder architecture (default ST-GCN-16: 821,380 parameters). */
+  encoder?: Omit<StGcnOptions, 'rng'>;
+  /** Barlow Twins projector width (paper: 6144). */
+  projectorWidth?: number;
+  /** Barlow Twins off-diagonal weight (2e-4). */
+  lambda?: number;
+  /** Counts and rules of the masks (@asma/masking presets: draws 8, motionDrops 10, randomDrops 10, ...). */
+  masking?: AsmaOptions;
+  /**
+   * 'remove' (default, PSTL): masked joints are dropped inside the encoder (sliced adjacency) and
+   * masked frames gathered out; 'zero': same shapes, hidden entries set to 0.
+   */
+  maskOutput?: 'remove' | 'zero';
+  /** One joint mask per batch (default, PSTL) or one per clip (needs maskOutput 'zero'). */
+  spatialPer?: 'batch' | 'sample';
+  /** PSTL's augmentation options, or false for none. */
+  augment?: PstlAugmentOptions | false;
+}
+
+/** The loss of one batch and its named terms (plain numbers, for logs). */
+export interface MethodLoss {
+  loss: Tensor;
+  parts: Record<string, number>;
+}
+
+/** One encoder of a method, with the name it has in the method's state dict. */
+export interface NamedEncoder {
+  name: string;
+  encoder: StGcn;
+}
+
+export interface PretrainMethod {
+  readonly name: MethodName;
+  /** Every trainable part (encoders and heads), one state dict for checkpoints. */
+  readonly module: Module;
+  readonly encoders: readonly NamedEncoder[];
+  /** Loss of one batch of raw clips; every random draw comes from `rng`. */
+  loss(batch: SkeletonBatch, rng: Rng): MethodLoss;
+}
+
+/** Encoders and heads registered under torch-style names: encoder, head (one view) or encoder_a, head_a, ... */
+class PretrainModel extends Module {
+  readonly encoders: NamedEncoder[] = [];
+  readonly heads: BarlowTwinsHead[] = [];
+
+  constructor(suffixes: readonly string[], rng: Rng, o: MethodOptions) {
+    super();
+    for (const s of suffixes) {
+      const encoder = this.registerModule(`encoder${s}`, new StGcn({ ...o.encoder, rng }));
+      const head = this.registerModule(
+        `head${s}`,
+        new BarlowTwinsHead({
+          rng,
+          inFeatures: encoder.outChannels,
+          width: o.projectorWidth,
+          lambda: o.lambda,
+        }),
+      );
+      this.encoders.push({ name: `encoder${s}`, encoder });
+      this.heads.push(head);
+    }
+  }
+}
+
+function augmentation(o: MethodOptions): Augmentation {
+  return o.augment === false ? (x) => x : pstlAugment(o.augment ?? {});
+}
+
+/** A method that masks: one encoder + head per view of `strategy`. */
+function maskedMethod(
+  name: MethodName,
+  strategy: MaskingStrategy,
+  rng: Rng,
+  o: MethodOptions,
+): PretrainMethod {
+  const views = strategy.views;
+  const suffixes = views.length === 1 ? [''] : views.map((_, i) => `_${String.fromCharCode(97 + i)}`);
+  const model = new PretrainModel(suffixes, rng, o);
+  const augment = augmentation(o);
+  const output = o.maskOutput ?? 'remove';
+  const spatialPer = o.spatialPer ?? 'batch';
+  if (output === 'remove' && spatialPer === 'sample')
+    throw new RangeError(
+      "pretrain: spatialPer 'sample' needs maskOutput 'zero' (removal shares one joint set per batch)",
+    );
+  return {
+    name,
+    module: model,
+    encoders: model.encoders,
+    loss(batch, r) {
+      // Three independent augmentations of the batch, shared by every encoder of the method.
+      const anchor = augment(batch, r);
+      const forSpatial = augment(batch, r);
+      const forTemporal = augment(batch, r);
+      // One draw of every view's masks; motion energy is that of the temporal stream's input.
+      const masks = strategy.sample(forTemporal, r, { spatialPer });
+      let total: Tensor | null = null;
+      const parts: Record<string, number> = {};
+      views.forEach((view, i) => {
+        const enc = model.encoders[i]!.encoder;
+        const head = model.heads[i]!;
+        const za = head.project(enc.forward(batchTensor(anchor)));
+        const { spatial, temporal } = maskedInputs(view, masks[i]!, forSpatial, forTemporal, output, enc);
+        const lt = head.lossFromProjections(za, head.project(temporal));
+        const ls = head.lossFromProjections(za, head.project(spatial));
+        const key = suffixes[i] === '' ? '' : `${suffixes[i]!.slice(1)}/`;
+        parts[`${key}temporal`] = lt.item();
+        parts[`${key}spatial`] = ls.item();
+        const l = add(lt, ls);
+        total = total === null ? l : add(total, l);
+      });
+      return { loss: total!, parts };
+    },
+  };
+}
+
+/** Encoder features of the spatially and the temporally masked stream of one view. */
+function maskedInputs(
+  view: ViewSampler,
+  masks: ViewMasks,
+  forSpatial: SkeletonBatch,
+  forTemporal: SkeletonBatch,
+  output: 'remove' | 'zero',
+  enc: StGcn,
+): { spatial: Tensor; temporal: Tensor } {
+  if (output === 'zero') {
+    const s = view.apply(forSpatial, masks, 'zero').spatial;
+    const t = view.apply(forTemporal, masks, 'zero').temporal;
+    return { spatial: enc.forward(batchTensor(s)), temporal: enc.forward(batchTensor(t)) };
+  }
+  // Removal: joints are dropped inside the encoder (after data_bn, with the sliced adjacency).
+  const keptJoints = sharedJointMask(masks).kept;
+  const t = view.apply(forTemporal, masks, 'remove').temporal;
+  return {
+    spatial: enc.forward(batchTensor(forSpatial), { keptJoints }),
+    temporal: enc.forward(batchTensor(t)),
+  };
+}
+
+/** Plain Barlow Twins: two augmented views, no masking. */
+function barlowTwinsMethod(rng: Rng, o: MethodOptions): PretrainMethod {
+  const model = new PretrainModel([''], rng, o);
+  const augment = augmentation(o);
+  const { encoder } = model.encoders[0]!;
+  const head = model.heads[0]!;
+  return {
+    name: 'barlow-twins',
+    module: model,
+    encoders: model.encoders,
+    loss(batch, r) {
+      const x1 = augment(batch, r);
+      const x2 = augment(batch, r);
+      const loss = head.forward(encoder.forward(batchTensor(x1)), encoder.forward(batchTensor(x2)));
+      return { loss, parts: { views: loss.item() } };
+    },
+  };
+}
+
+/** Build a method by name; `rng` seeds the weights and the encoders' dropout streams. */
+export function createMethod(name: string, rng: Rng, o: MethodOptions = {}): PretrainMethod {
+  const frames = o.encoder?.frames;
+  const masking = { frames, ...o.masking };
+  switch (name) {
+    case 'asma':
+      return maskedMethod('asma', asmaViews(masking), rng, o);
+    case 'pstl':
+      return maskedMethod('pstl', pstlViews(masking), rng, o);
+    case 'random':
+      return maskedMethod(
+        'random',
+        randomViews({
+          layout: masking.layout,
+          frames,
+          joints: masking.draws,
+          frameDrops:
+            masking.motionDrops === undefined && masking.randomDrops === undefined
+              ? undefined
+              : (masking.motionDrops ?? 10) + (masking.randomDrops ?? 10),
+        }),
+        rng,
+        o,
+      );
+    case 'barlow-twins':
+      return barlowTwinsMethod(rng, o);
+    default:
+      throw new RangeError(`unknown pretraining method '${name}' (expected ${METHOD_NAMES.join(', ')})`);
+  }
+}

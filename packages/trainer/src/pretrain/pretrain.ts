@@ -1,0 +1,96 @@
+/**
+ * Self-supervised pretraining of one method (ASMa, PSTL, random masks or plain Barlow Twins) on an
+ * unlabelled clip set, with PSTL's optimisation: Adam (lr 5e-3, weight decay 1e-5), linear warm-up
+ * then cosine to 0, lr set once per epoch. Writes, under `outDir`: checkpoint.safetensors (after every
+ * epoch, for --resume), one ST-GCN file per encoder (PyTorch names), and log.jsonl.
+ */
+import { join } from 'node:path';
+import { Adam, warmupCosineLr } from '@asma/autodiff';
+import { Rng } from '@asma/kernels';
+import { type ClipDataset, clipCount, gatherClips } from '../data/dataset.js';
+import { saveStGcn } from '../interop/stgcn-checkpoint.js';
+import { type EpochRecord, fit } from '../train/fit.js';
+import { createMethod, type MethodOptions, type PretrainMethod } from './methods.js';
+
+export interface PretrainOptions {
+  /** 'asma', 'pstl', 'random' or 'barlow-twins'. */
+  method: string;
+  data: ClipDataset;
+  seed?: number;
+  epochs: number;
+  batchSize?: number;
+  /** Adam learning rate (PSTL: 5e-3). */
+  lr?: number;
+  weightDecay?: number;
+  /** Linear warm-up epochs (PSTL: 10; clipped to epochs - 1). */
+  warmupEpochs?: number;
+  methodOptions?: MethodOptions;
+  /** Folder for the checkpoint, the encoders and the log (none written when absent). */
+  outDir?: string;
+  resume?: boolean;
+  progress?: boolean;
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+export interface PretrainResult {
+  method: PretrainMethod;
+  history: EpochRecord[];
+  /** Encoder files written (name -> path), when outDir was given. */
+  encoderFiles: Record<string, string>;
+  startEpoch: number;
+}
+
+export function pretrain(o: PretrainOptions): PretrainResult {
+  const seed = o.seed ?? 0;
+  const root = new Rng(seed);
+  const method = createMethod(o.method, root.fork(), o.methodOptions);
+  const dataRng = root.fork();
+  const lr = o.lr ?? 5e-3;
+  const weightDecay = o.weightDecay ?? 1e-5;
+  const batchSize = o.batchSize ?? 128;
+  const warmup = Math.max(0, Math.min(o.warmupEpochs ?? 10, o.epochs - 1));
+  const optimizer = new Adam(method.module.parameters(), { lr, weightDecay });
+  // lr set once per epoch; the warm-up starts at lr / warmup so that epoch 0 trains.
+  const schedule = warmupCosineLr({
+    base: lr,
+    warmup,
+    total: o.epochs,
+    warmupStartFactor: warmup > 0 ? 1 / warmup : 0,
+  });
+  const config = {
+    method: o.method,
+    seed,
+    epochs: o.epochs,
+    batchSize,
+    lr,
+    weightDecay,
+    warmup,
+    clips: clipCount(o.data),
+    methodOptions: o.methodOptions ?? {},
+  };
+  const { history, startEpoch } = fit({
+    module: method.module,
+    optimizer,
+    schedule,
+    epochs: o.epochs,
+    count: clipCount(o.data),
+    batchSize,
+    rng: dataRng,
+    step: (indices, rng) => method.loss(gatherClips(o.data, indices).batch, rng),
+    checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
+    resume: o.resume,
+    config,
+    log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
+    progress: o.progress === false ? false : `pretrain ${o.method}`,
+    onEpoch: o.onEpoch,
+  });
+  const encoderFiles: Record<string, string> = {};
+  if (o.outDir) {
+    for (const { name, encoder } of method.encoders) {
+      const path = join(o.outDir, `${name}.safetensors`);
+      saveStGcn(encoder, path, { 'asma.method': o.method, 'asma.seed': String(seed) });
+      encoderFiles[name] = path;
+    }
+  }
+  return { method, history, encoderFiles, startEpoch };
+}
