@@ -102,6 +102,6 @@ export function loadTrainState<R>(
   loadStateDictInto(module, model, path, { optional: () => false });
   optimizer.loadStateDict(optimState);
   setRngState(rng, meta.rng);
-  drops.forEach((d, i) => setRngState(d.rng, meta.dropout[i]!));
+  for (const [i, d] of drops.entries()) setRngState(d.rng, meta.dropout[i]!);
   return { epoch: meta.epoch, config: meta.config, history: meta.history };
 }
