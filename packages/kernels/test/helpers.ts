@@ -22,11 +22,14 @@ export function absF64(a: FloatArray): Float64Array {
 }
 
 /**
- * Relative tolerance per unit of sqrt(reduction length). float32: the cpu backend accumulates in
- * float64 but rounds into float32 once per depth block (and per k for graph aggregation), so its
- * error is a few float32 ulps (6e-8) of the magnitude sum; 1e-6 * sqrt(k) covers that with margin
- * while still catching any wrong index (errors of order 1). float64: summation-order differences,
- * about sqrt(k) * 1.1e-16 of the magnitude sum.
+ * Relative tolerance per unit of sqrt(reduction length). float32: the cpu backend's JS path
+ * accumulates in float64 and rounds into float32 once per depth block (and per k for graph
+ * aggregation); its wasm SIMD path (float32 products above the size crossover) accumulates in float32.
+ * On these random-signed inputs either error is a few float32 roundings (6e-8) of the magnitude sum
+ * (float32 summation of random-signed terms: ~0.5 u of it, independent of k), so 1e-6 * sqrt(k)
+ * covers it with margin while still catching any wrong index (errors of order 1). The wasm path's
+ * worst-case bound, gamma_k, is checked on its own in gemm-wasm.test.ts. float64: summation-order
+ * differences, about sqrt(k) * 1.1e-16 of the magnitude sum.
  */
 export function tolerance(ctor: Ctor): number {
   return ctor === Float32Array ? 1e-6 : 1e-14;

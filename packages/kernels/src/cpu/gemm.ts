@@ -4,8 +4,35 @@
  * views cost nothing. Goto-style: blocks of A and B are packed into float64 panels (exact for float32
  * and float64 inputs, and the micro-kernel then reads a single array type), and a 4x4 micro-kernel
  * keeps its 16 accumulators in locals. Scratch panels come from grow-only pools: no allocation once warm.
+ *
+ * When A, B and C are all Float32Array and the product is big enough to pay for the copies, `gemm`
+ * hands it to the WebAssembly SIMD kernel (./wasm/gemmF32.ts), which accumulates in float32; float64
+ * storage (gradient checks) always takes the JS path here.
  */
 import type { FloatArray } from '../types.js';
+import { gemmF32, gemmWasm } from './wasm/gemmF32.js';
+
+/** 'auto': wasm for float32 above the crossover; 'js': never wasm; 'wasm': wasm for every float32 call. */
+export type GemmPath = 'auto' | 'js' | 'wasm';
+let path: GemmPath = 'auto';
+
+/**
+ * Below this many multiply-adds (m*n*k) the JS kernel wins: the wasm path's fixed cost (packing into
+ * linear memory, copying C out, the call) is not repaid. Measured in benchmarks/kernels/crossover.mjs.
+ */
+export const WASM_MIN_MACS = 4096;
+
+/** Choose how float32 products run (tests force 'wasm' or 'js'; benchmarks compare them); returns the previous path. */
+export function setGemmPath(p: GemmPath): GemmPath {
+  const prev = path;
+  path = p;
+  return prev;
+}
+
+/** Whether this runtime runs the WebAssembly SIMD gemm (compiles it on first call). */
+export function wasmSimdAvailable(): boolean {
+  return gemmWasm() !== null;
+}
 
 const MR = 4;
 const NR = 4;
@@ -55,6 +82,15 @@ export function gemm(
     if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, offC + i * ldc, offC + i * ldc + n);
     return;
   }
+  if (
+    path !== 'js' &&
+    c instanceof Float32Array &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    (path === 'wasm' || m * n * k >= WASM_MIN_MACS) &&
+    gemmF32(m, n, k, a, offA, rsA, csA, b, offB, rsB, csB, c, offC, ldc, accumulate)
+  )
+    return;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {

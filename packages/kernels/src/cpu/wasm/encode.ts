@@ -1,0 +1,90 @@
+/**
+ * A tiny WebAssembly binary writer: just what the gemm kernel needs (one memory, i32/v128 functions,
+ * exports, structured control flow and a handful of MVP and SIMD opcodes). No toolchain: the module
+ * is emitted as bytes at load time, so the generator is the source of truth.
+ */
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function u32(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (i32.const immediates). */
+export function s32(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const name = (s: string): number[] => [...u32(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+const vec = (items: number[][]): number[] => [...u32(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...u32(body.length), ...body];
+
+/** Instruction emitters; each returns its bytes so bodies read as flat lists. */
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  else: [0x05],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, ...u32(depth)],
+  brIf: (depth: number) => [0x0d, ...u32(depth)],
+  get: (i: number) => [0x20, ...u32(i)],
+  set: (i: number) => [0x21, ...u32(i)],
+  tee: (i: number) => [0x22, ...u32(i)],
+  i32: (v: number) => [0x41, ...s32(v)],
+  i32Eqz: [0x45],
+  i32LtS: [0x48],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  /** v128.load with a byte offset immediate (alignment hint 16 bytes). */
+  v128Load: (offset: number) => [0xfd, ...u32(0x00), 4, ...u32(offset)],
+  /** Load one f32 and splat it to all four lanes. */
+  v128Load32Splat: (offset: number) => [0xfd, ...u32(0x09), 2, ...u32(offset)],
+  v128Store: (offset: number) => [0xfd, ...u32(0x0b), 4, ...u32(offset)],
+  v128Zero: [0xfd, ...u32(0x0c), ...new Array<number>(16).fill(0)],
+  f32x4Add: [0xfd, ...u32(0xe4)],
+  f32x4Mul: [0xfd, ...u32(0xe6)],
+} as const;
+
+export interface FuncDef {
+  name: string;
+  params: number[];
+  /** Extra locals after the params, as (count, type) runs. */
+  locals: [number, number][];
+  body: number[];
+}
+
+/** A module with one exported memory ("memory", `pages` x 64 KiB to start) and the given functions (no results). */
+export function buildModule(funcs: FuncDef[], pages: number): Uint8Array {
+  const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
+  const exports = [[...name('memory'), 0x02, 0], ...funcs.map((f, i) => [...name(f.name), 0x00, ...u32(i)])];
+  const codes = funcs.map((f) => {
+    const body = [...vec(f.locals.map(([n, t]) => [...u32(n), t])), ...f.body, ...op.end];
+    return [...u32(body.length), ...body];
+  });
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(types)),
+    ...section(3, vec(funcs.map((_, i) => u32(i)))),
+    ...section(5, vec([[0x00, ...u32(pages)]])),
+    ...section(7, vec(exports)),
+    ...section(10, vec(codes)),
+  ]);
+}

@@ -1,0 +1,62 @@
+/**
+ * Compiles the generated SIMD gemm module once, synchronously (it is a few KiB), and owns its linear
+ * memory. `null` when this runtime has no WebAssembly or no SIMD (WebAssembly.validate says no):
+ * callers then use the JS gemm.
+ */
+import { DEFAULT_SHAPE, gemmModuleBytes, type KernelShape } from './kernel.js';
+
+/** The slice of the WebAssembly JS API used here (this package's lib has no DOM/wasm typings). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+export type MacroKernel = (
+  aPtr: number,
+  bPtr: number,
+  cPtr: number,
+  mPanels: number,
+  nPanels: number,
+  kc: number,
+  ldcBytes: number,
+  add: number,
+) => void;
+
+export interface GemmWasm {
+  readonly shape: KernelShape;
+  readonly macro: MacroKernel;
+  /** float32 view of the whole linear memory; replaced whenever memory grows. */
+  f32: Float32Array;
+  /** Make the memory at least `floats` float32 long (grow-only). */
+  reserve(floats: number): void;
+}
+
+const PAGE = 65536;
+
+export function instantiateGemmWasm(shape: KernelShape = DEFAULT_SHAPE): GemmWasm | null {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!api) return null;
+  const bytes = gemmModuleBytes(shape);
+  if (!api.validate(bytes)) return null;
+  const { exports } = new api.Instance(new api.Module(bytes), {});
+  const memory = exports.memory as WasmMemory;
+  const self: GemmWasm = {
+    shape,
+    macro: exports.macro as MacroKernel,
+    f32: new Float32Array(memory.buffer),
+    reserve(floats: number) {
+      const need = floats * 4;
+      if (need <= memory.buffer.byteLength) return;
+      // Grow at least geometrically so a slowly rising size does not regrow on every call.
+      const want = Math.max(need, memory.buffer.byteLength * 1.5);
+      memory.grow(Math.ceil((want - memory.buffer.byteLength) / PAGE));
+      self.f32 = new Float32Array(memory.buffer);
+    },
+  };
+  return self;
+}
