@@ -1,6 +1,16 @@
 // ST-GCN encoder (PSTL configuration), Barlow Twins head and loss.
 
 export {
+  AlignmentModule,
+  type AlignmentOptions,
+  DEFAULT_ALIGNMENT_HEADS,
+  DEFAULT_ALIGNMENT_TOKENS,
+  predictAlignment,
+  type TrainAlignmentOptions,
+  type TrainAlignmentResult,
+  trainAlignment,
+} from './align/alignment.js';
+export {
   type ClipDataset,
   classCount,
   clipCount,
@@ -14,6 +24,32 @@ export {
 } from './data/dataset.js';
 // Features for downstream use.
 export { EmbedDataError, type EmbedOptions, type EmbedResult, embed, embedWith } from './embed.js';
+export { FeatureInputError } from './eval/features.js';
+export {
+  type ClassifierEpoch,
+  type FitClassifierOptions,
+  fitClassifier,
+  type OptimizerKind,
+} from './eval/fit.js';
+export {
+  applyStandardizer,
+  fitStandardizer,
+  type LinearProbeOptions,
+  type LinearProbeResult,
+  type Standardizer,
+  trainLinearProbe,
+} from './eval/linear-probe.js';
+export {
+  accuracy,
+  argmaxRows,
+  type Classifier,
+  confusionMatrix,
+  logitsInBatches,
+  predict,
+  predictLogits,
+  topK,
+} from './eval/metrics.js';
+export { classBalancedSubset } from './eval/subset.js';
 // PyTorch interop through safetensors.
 export {
   CheckpointError,
@@ -64,6 +100,15 @@ export {
 } from './pretrain/methods.js';
 export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
 export { batchTensor } from './pretrain/tensor.js';
+export {
+  type Bar,
+  type BarChartOptions,
+  barChartSvg,
+  type LineChartOptions,
+  type LineSeries,
+  lineChartSvg,
+  MAX_PLOTTABLE,
+} from './report/svg-chart.js';
 export { NonFiniteError, ResumeError } from './train/errors.js';
 export {
   checkGradients,
