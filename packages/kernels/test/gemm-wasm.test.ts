@@ -23,6 +23,9 @@ interface Case {
   gapA: number;
   gapB: number;
   gapC: number;
+  /** 1: the inner stride of A (or B) is 1; 2: every other element. */
+  spreadA: number;
+  spreadB: number;
   offA: number;
   offB: number;
   offC: number;
@@ -34,14 +37,15 @@ function check(t: Case): void {
   const rng = new Rng(t.seed);
   const { m, n, k } = t;
   // A (m x k): row-major with lead k + gap, or stored transposed (k x m) with lead m + gap.
-  const ldA = (t.transA ? m : k) + t.gapA;
-  const [rsA, csA] = t.transA ? [1, ldA] : [ldA, 1];
-  const ldB = (t.transB ? k : n) + t.gapB;
-  const [rsB, csB] = t.transB ? [1, ldB] : [ldB, 1];
+  // With spread 2 neither stride is 1 (every other element): the general packing path.
+  const ldA = (t.transA ? m : k) * t.spreadA + t.gapA;
+  const [rsA, csA] = t.transA ? [t.spreadA, ldA] : [ldA, t.spreadA];
+  const ldB = (t.transB ? k : n) * t.spreadB + t.gapB;
+  const [rsB, csB] = t.transB ? [t.spreadB, ldB] : [ldB, t.spreadB];
   const ldc = n + t.gapC;
   const fill = (len: number) => Float32Array.from({ length: len }, () => rng.uniform(-1, 1));
-  const a = fill(t.offA + (t.transA ? k : m) * ldA);
-  const b = fill(t.offB + (t.transB ? n : k) * ldB);
+  const a = fill(t.offA + (m - 1) * rsA + (k - 1) * csA + 1);
+  const b = fill(t.offB + (k - 1) * rsB + (n - 1) * csB + 1);
   const c = fill(t.offC + m * ldc);
   const before = Float32Array.from(c);
   gemm(m, n, k, a, t.offA, rsA, csA, b, t.offB, rsB, csB, c, t.offC, ldc, t.accumulate);
@@ -89,6 +93,8 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   gapA: fc.integer({ min: 0, max: 3 }),
   gapB: fc.integer({ min: 0, max: 3 }),
   gapC: fc.integer({ min: 0, max: 3 }),
+  spreadA: fc.constantFrom(1, 1, 2),
+  spreadB: fc.constantFrom(1, 1, 2),
   offA: fc.integer({ min: 0, max: 5 }),
   offB: fc.integer({ min: 0, max: 5 }),
   offC: fc.integer({ min: 0, max: 5 }),
@@ -102,6 +108,8 @@ const base: Omit<Case, 'm' | 'n' | 'k'> = {
   gapA: 0,
   gapB: 0,
   gapC: 0,
+  spreadA: 1,
+  spreadB: 1,
   offA: 0,
   offB: 0,
   offC: 0,
@@ -130,6 +138,17 @@ describe('wasm SIMD float32 gemm', () => {
     check({ ...base, m: 5, n: 1031, k: 3, accumulate: true, gapC: 2, offC: 1 });
     check({ ...base, m: 131, n: 9, k: 777, transA: true, transB: true, accumulate: true, seed: 2 });
     check({ ...base, m: 257, n: 1025, k: 33, gapA: 1, offB: 3, seed: 3 });
+    check({
+      ...base,
+      m: 133,
+      n: 21,
+      k: 300,
+      spreadA: 2,
+      spreadB: 2,
+      transB: true,
+      accumulate: true,
+      seed: 4,
+    });
   });
 
   it('k = 0 zeroes C, or leaves it alone when accumulating', () => {

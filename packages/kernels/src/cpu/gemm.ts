@@ -304,3 +304,18 @@ export function scratch(slot: number, size: number): Float64Array {
   }
   return s;
 }
+
+const scratchPool32: Float32Array[] = [];
+/**
+ * Scratch of the same element type as `like`: a temporary derived from float32 tensors stays float32
+ * (exact for im2col copies), so the products over it take the float32 (wasm) gemm path.
+ */
+export function scratchLike(slot: number, size: number, like: FloatArray): FloatArray {
+  if (!(like instanceof Float32Array)) return scratch(slot, size);
+  let s = scratchPool32[slot];
+  if (!s || s.length < size) {
+    s = new Float32Array(Math.max(size, s ? s.length * 2 : 0));
+    scratchPool32[slot] = s;
+  }
+  return s;
+}

@@ -1,28 +1,38 @@
 /**
  * Temporal (kt x 1) convolution as im2col + gemm: per sample, the (Cin*kt) x (Tout*V) column matrix
  * turns forward into W (Cout x Cin*kt) @ col, backward-input into col2im(W^T @ dy), and
- * backward-weight into sum_n dy @ col^T. The column buffer is a grow-only scratch.
+ * backward-weight into sum_n dy @ col^T. The column buffer is a grow-only scratch of the inputs' element
+ * type, so float32 convolutions run their products on the float32 (wasm SIMD) gemm.
  */
 import type { FloatArray, TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
-import { gemm, scratch } from './gemm.js';
+import { gemm, scratchLike } from './gemm.js';
 
 const COL_SLOT = 0;
 
 /** col[(ci*kt + q), (t*V + v)] = x[ni, ci, t*stride - pad + q, v], 0 outside [0, T). */
-function im2col(col: Float64Array, x: FloatArray, ni: number, p: TconvArgs, to: number): void {
+function im2col(col: FloatArray, x: FloatArray, ni: number, p: TconvArgs, to: number): void {
   const { cin, t: T, v: V, kt, stride, pad } = p;
   const cols = to * V;
   for (let ci = 0; ci < cin; ci++) {
     const xBase = (ni * cin + ci) * T * V;
     for (let q = 0; q < kt; q++) {
       const row = (ci * kt + q) * cols;
-      for (let t = 0; t < to; t++) {
-        const ti = t * stride - pad + q;
-        const d = row + t * V;
-        if (ti < 0 || ti >= T) col.fill(0, d, d + V);
-        else {
-          const s = xBase + ti * V;
+      // Output steps whose input step lies inside [0, T): t0 <= t < t1.
+      const t0 = Math.min(to, Math.max(0, Math.ceil((pad - q) / stride)));
+      const t1 = Math.max(t0, Math.min(to, Math.floor((T - 1 + pad - q) / stride) + 1));
+      col.fill(0, row, row + t0 * V);
+      col.fill(0, row + t1 * V, row + cols);
+      if (stride === 1) {
+        // The valid span is one contiguous run of x.
+        const s = xBase + (t0 - pad + q) * V;
+        const d = row + t0 * V;
+        const len = (t1 - t0) * V;
+        for (let j = 0; j < len; j++) col[d + j] = x[s + j];
+      } else {
+        for (let t = t0; t < t1; t++) {
+          const s = xBase + (t * stride - pad + q) * V;
+          const d = row + t * V;
           for (let v = 0; v < V; v++) col[d + v] = x[s + v];
         }
       }
@@ -40,7 +50,7 @@ export function tconvForwardCpu(
   const to = tconvOutLength(p);
   const cols = to * p.v;
   const kdim = p.cin * p.kt;
-  const col = scratch(COL_SLOT, kdim * cols);
+  const col = scratchLike(COL_SLOT, kdim * cols, x);
   for (let ni = 0; ni < p.n; ni++) {
     const o = ni * p.cout * cols;
     if (bias) for (let co = 0; co < p.cout; co++) out.fill(bias[co], o + co * cols, o + (co + 1) * cols);
@@ -54,7 +64,7 @@ export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatAr
   const to = tconvOutLength(p);
   const cols = to * V;
   const kdim = cin * kt;
-  const col = scratch(COL_SLOT, kdim * cols);
+  const col = scratchLike(COL_SLOT, kdim * cols, dy);
   dx.fill(0, 0, p.n * cin * T * V);
   for (let ni = 0; ni < p.n; ni++) {
     // col = W^T (Cin*kt x Cout) @ dy[ni] (Cout x Tout*V), then scatter-add back onto the time axis.
@@ -85,7 +95,7 @@ export function tconvBackwardWeightCpu(
   const to = tconvOutLength(p);
   const cols = to * p.v;
   const kdim = p.cin * p.kt;
-  const col = scratch(COL_SLOT, kdim * cols);
+  const col = scratchLike(COL_SLOT, kdim * cols, x);
   if (p.n === 0) dw.fill(0, 0, p.cout * kdim);
   for (let ni = 0; ni < p.n; ni++) {
     im2col(col, x, ni, p, to);

@@ -13,9 +13,14 @@ const MC = 128;
 /** Columns of B packed at once (KC x NC floats = 1 MiB). */
 const NC = 1024;
 
-const A_OFF = 0;
-const B_OFF = MC * KC;
-const C_OFF = B_OFF + KC * NC;
+// Linear memory layout, in floats: edge tile scratch, packed A, packed B, staging, then C.
+const EDGE_OFF = 0;
+const A_OFF = 256;
+const B_OFF = A_OFF + MC * KC;
+const S_OFF = B_OFF + KC * NC;
+const C_OFF = S_OFF + KC * NC;
+/** Runs shorter than this are copied by a JS loop: `set(subarray)` has a fixed cost per call. */
+const SET_MIN = 48;
 
 let wasm: GemmWasm | null | undefined;
 
@@ -48,32 +53,120 @@ export function gemmF32(
   const w = gemmWasm();
   if (!w) return false;
   const { mr, nr } = w.shape;
-  const ncMax = roundUp(Math.min(n, NC), nr);
   // With one depth block, each row block of C is copied out while hot, so C needs only MC rows.
   const oneBlock = k <= KC;
-  w.reserve(C_OFF + (oneBlock ? MC : roundUp(m, mr)) * ncMax);
+  w.reserve(C_OFF + (oneBlock ? Math.min(MC, roundUp(m, mr)) : roundUp(m, mr)) * Math.min(n, NC));
   const mem = w.f32;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
-    const ldw = roundUp(nc, nr);
+    const nPanels = Math.ceil(nc / nr);
+    const nLast = nc - (nPanels - 1) * nr;
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       const last = pc + kc >= k;
-      packB(mem, B_OFF, nr, b, offB + pc * rsB + jc * csB, rsB, csB, kc, nc);
+      packB(w, b, offB + pc * rsB + jc * csB, rsB, csB, kc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        const cBuf = C_OFF + (oneBlock ? 0 : ic * ldw);
-        packA(mem, A_OFF, mr, a, offA + ic * rsA + pc * csA, rsA, csA, mc, kc);
-        w.macro(A_OFF * 4, B_OFF * 4, cBuf * 4, Math.ceil(mc / mr), ldw / nr, kc, ldw * 4, pc > 0 ? 1 : 0);
-        if (last) copyOut(c, offC + ic * ldc + jc, ldc, mem, cBuf, ldw, mc, nc, accumulate);
+        // C rows in linear memory are exactly nc wide: only the last panel's tile is clipped.
+        const cBuf = C_OFF + (oneBlock ? 0 : ic * nc);
+        const cOut = offC + ic * ldc + jc;
+        if (pc === 0 && accumulate) copyBlock(mem, cBuf, nc, c, cOut, ldc, mc, nc);
+        packA(w, a, offA + ic * rsA + pc * csA, rsA, csA, mc, kc);
+        const add = accumulate || pc > 0 ? 1 : 0;
+        w.macro(
+          A_OFF * 4,
+          B_OFF * 4,
+          cBuf * 4,
+          Math.ceil(mc / mr),
+          nPanels,
+          kc,
+          nc * 4,
+          add,
+          nLast,
+          EDGE_OFF * 4,
+        );
+        if (last) copyBlock(c, cOut, ldc, mem, cBuf, nc, mc, nc);
       }
     }
   }
   return true;
 }
 
-/** Pack an mc x kc block of A into row panels of mr: panel p holds [q][r] = A[p*mr + r, q], zero-padded. */
+/** dst[d + i*ldd + j] = src[s + i*lds + j] for an rows x cols block: one memcpy when both are dense. */
+function copyBlock(
+  dst: Float32Array,
+  d: number,
+  ldd: number,
+  src: Float32Array,
+  s: number,
+  lds: number,
+  rows: number,
+  cols: number,
+): void {
+  if (ldd === cols && lds === cols) copyRun(dst, d, src, s, rows * cols);
+  else for (let i = 0; i < rows; i++) copyRun(dst, d + i * ldd, src, s + i * lds, cols);
+}
+
+function copyRun(dst: Float32Array, d: number, src: Float32Array, s: number, len: number): void {
+  if (len >= SET_MIN) dst.set(src.subarray(s, s + len), d);
+  else for (let j = 0; j < len; j++) dst[d + j] = src[s + j];
+}
+
+/**
+ * Pack an mc x kc block of A (A[i, q] = a[off + i*rs + q*cs]) into row panels of mr at A_OFF. A unit
+ * stride either way is staged with memcpy runs and packed in wasm; other strides pack in JS.
+ */
 function packA(
+  w: GemmWasm,
+  a: Float32Array,
+  off: number,
+  rs: number,
+  cs: number,
+  mc: number,
+  kc: number,
+): void {
+  const mr = w.shape.mr;
+  const mcPad = roundUp(mc, mr);
+  const mem = w.f32;
+  if (cs === 1) {
+    // Rows of A are contiguous: stage them as mcPad rows of kc (zero rows below) and transpose-pack.
+    copyBlock(mem, S_OFF, kc, a, off, rs, mc, kc);
+    mem.fill(0, S_OFF + mc * kc, S_OFF + mcPad * kc);
+    w.packColsA(S_OFF * 4, A_OFF * 4, mcPad / mr, kc, kc * 4);
+  } else if (rs === 1) {
+    // Columns of A are contiguous: stage them as kc rows of mcPad (zero tails) and copy-pack.
+    copyBlock(mem, S_OFF, mcPad, a, off, cs, kc, mc);
+    if (mcPad > mc) for (let q = 0; q < kc; q++) mem.fill(0, S_OFF + q * mcPad + mc, S_OFF + (q + 1) * mcPad);
+    w.packRowsA(S_OFF * 4, A_OFF * 4, mcPad / mr, kc, mcPad * 4);
+  } else packPanelsA(mem, A_OFF, mr, a, off, rs, cs, mc, kc);
+}
+
+/** Pack a kc x nc block of B (B[q, j] = b[off + q*rs + j*cs]) into column panels of nr at B_OFF. */
+function packB(
+  w: GemmWasm,
+  b: Float32Array,
+  off: number,
+  rs: number,
+  cs: number,
+  kc: number,
+  nc: number,
+): void {
+  const nr = w.shape.nr;
+  const ncPad = roundUp(nc, nr);
+  const mem = w.f32;
+  if (cs === 1) {
+    copyBlock(mem, S_OFF, ncPad, b, off, rs, kc, nc);
+    if (ncPad > nc) for (let q = 0; q < kc; q++) mem.fill(0, S_OFF + q * ncPad + nc, S_OFF + (q + 1) * ncPad);
+    w.packRowsB(S_OFF * 4, B_OFF * 4, ncPad / nr, kc, ncPad * 4);
+  } else if (rs === 1) {
+    copyBlock(mem, S_OFF, kc, b, off, cs, nc, kc);
+    mem.fill(0, S_OFF + nc * kc, S_OFF + ncPad * kc);
+    w.packColsB(S_OFF * 4, B_OFF * 4, ncPad / nr, kc, kc * 4);
+  } else packPanelsB(mem, B_OFF, nr, b, off, rs, cs, kc, nc);
+}
+
+/** JS packing when neither stride of A is 1: panel p holds [q][r] = A[p*mr + r, q], zero-padded. */
+function packPanelsA(
   dst: Float32Array,
   d0: number,
   mr: number,
@@ -88,20 +181,14 @@ function packA(
     const rows = Math.min(mr, mc - i0);
     const panel = d0 + i0 * kc;
     const base = off + i0 * rs;
-    if (rs === 1) {
-      // Transposed A: the rows of a panel are adjacent in memory, so walk q outside.
-      for (let q = 0, d = panel, p = base; q < kc; q++, d += mr, p += cs)
-        for (let r = 0; r < rows; r++) dst[d + r] = a[p + r];
-    } else {
-      for (let r = 0; r < rows; r++)
-        for (let q = 0, d = panel + r, p = base + r * rs; q < kc; q++, d += mr, p += cs) dst[d] = a[p];
-    }
+    for (let r = 0; r < rows; r++)
+      for (let q = 0, d = panel + r, p = base + r * rs; q < kc; q++, d += mr, p += cs) dst[d] = a[p];
     for (let r = rows; r < mr; r++) for (let q = 0, d = panel + r; q < kc; q++, d += mr) dst[d] = 0;
   }
 }
 
-/** Pack a kc x nc block of B into column panels of nr: panel p holds [q][c] = B[q, p*nr + c], zero-padded. */
-function packB(
+/** JS packing when neither stride of B is 1: panel p holds [q][c] = B[q, p*nr + c], zero-padded. */
+function packPanelsB(
   dst: Float32Array,
   d0: number,
   nr: number,
@@ -116,34 +203,8 @@ function packB(
     const cols = Math.min(nr, nc - j0);
     const panel = d0 + j0 * kc;
     const base = off + j0 * cs;
-    if (cs === 1) {
-      // Row-major B: a panel row is nr adjacent floats.
-      for (let q = 0, d = panel, p = base; q < kc; q++, d += nr, p += rs)
-        for (let c = 0; c < cols; c++) dst[d + c] = b[p + c];
-    } else {
-      for (let c = 0; c < cols; c++)
-        for (let q = 0, d = panel + c, p = base + c * cs; q < kc; q++, d += nr, p += rs) dst[d] = b[p];
-    }
+    for (let c = 0; c < cols; c++)
+      for (let q = 0, d = panel + c, p = base + c * cs; q < kc; q++, d += nr, p += rs) dst[d] = b[p];
     for (let c = cols; c < nr; c++) for (let q = 0, d = panel + c; q < kc; q++, d += nr) dst[d] = 0;
-  }
-}
-
-/** Copy (or add) the valid mc x nc part of the padded C buffer into c. */
-function copyOut(
-  c: Float32Array,
-  off: number,
-  ldc: number,
-  src: Float32Array,
-  s0: number,
-  lds: number,
-  mc: number,
-  nc: number,
-  accumulate: boolean,
-): void {
-  for (let i = 0; i < mc; i++) {
-    const d = off + i * ldc;
-    const s = s0 + i * lds;
-    if (accumulate) for (let j = 0; j < nc; j++) c[d + j] += src[s + j];
-    else for (let j = 0; j < nc; j++) c[d + j] = src[s + j];
   }
 }

@@ -25,11 +25,21 @@ export type MacroKernel = (
   kc: number,
   ldcBytes: number,
   add: number,
+  nLast: number,
+  edgePtr: number,
 ) => void;
+
+/** `(src, dst, panels, kc, ldBytes)`, see kernel.ts. */
+export type Packer = (src: number, dst: number, panels: number, kc: number, ldBytes: number) => void;
 
 export interface GemmWasm {
   readonly shape: KernelShape;
   readonly macro: MacroKernel;
+  /** Packers from staged rows (packRows) or staged columns (packCols) into panels of A (mr) and B (nr). */
+  readonly packRowsA: Packer;
+  readonly packRowsB: Packer;
+  readonly packColsA: Packer;
+  readonly packColsB: Packer;
   /** float32 view of the whole linear memory; replaced whenever memory grows. */
   f32: Float32Array;
   /** Make the memory at least `floats` float32 long (grow-only). */
@@ -48,6 +58,10 @@ export function instantiateGemmWasm(shape: KernelShape = DEFAULT_SHAPE): GemmWas
   const self: GemmWasm = {
     shape,
     macro: exports.macro as MacroKernel,
+    packRowsA: exports[`packRows${shape.mr}`] as Packer,
+    packRowsB: exports[`packRows${shape.nr}`] as Packer,
+    packColsA: exports[`packCols${shape.mr}`] as Packer,
+    packColsB: exports[`packCols${shape.nr}`] as Packer,
     f32: new Float32Array(memory.buffer),
     reserve(floats: number) {
       const need = floats * 4;

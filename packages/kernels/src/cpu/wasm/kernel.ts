@@ -1,14 +1,17 @@
 /**
- * Generates the WebAssembly SIMD macro-kernel of the float32 gemm: for every (row panel, column panel)
- * pair of packed A (MR x kc per panel, [q][r]) and packed B (kc x NR per panel, [q][c]) it runs an
- * MR x NR register tile of f32x4 accumulators over the depth and stores (or adds) the tile into a
- * padded C buffer. Packing zero-pads partial panels, so the kernel has no edge cases: the caller copies
- * only the valid part of C out.
+ * Generates the WebAssembly SIMD part of the float32 gemm:
+ * - `macro`: for every (row panel, column panel) pair of packed A (MR x kc per panel, [q][r]) and
+ *   packed B (kc x NR per panel, [q][c]) it runs an MR x NR register tile of f32x4 accumulators over
+ *   the depth and stores (or adds) the tile into C (row stride ldc). Packing zero-pads partial panels,
+ *   so only the last column panel needs care: its tile goes through a small scratch and only its
+ *   valid columns are written, which lets C rows be exactly n wide (one memcpy in and out).
+ * - `packRows{w}` / `packCols{w}`: turn a staged block (copied into linear memory with one memcpy per
+ *   contiguous run) into packed panels of width w, faster than packing element by element in JS.
  */
-import { buildModule, I32, op, V128 } from './encode.js';
+import { buildModule, type FuncDef, I32, op, V128 } from './encode.js';
 
 export interface KernelShape {
-  /** Rows of the register tile. */
+  /** Rows of the register tile (multiple of 4: packRows copies f32x4 vectors). */
   mr: number;
   /** Columns of the register tile (multiple of 4: f32x4 lanes). */
   nr: number;
@@ -19,29 +22,32 @@ export interface KernelShape {
 /** The tile used in production: 4 x 8 keeps 8 accumulators + 2 B vectors + 1 splat in 16 xmm registers. */
 export const DEFAULT_SHAPE: KernelShape = { mr: 4, nr: 8, unroll: 4 };
 
-// Parameters of `macro(aPtr, bPtr, cPtr, mPanels, nPanels, kc, ldcBytes, add)`, then i32 locals.
-const A_PTR = 0;
-const B_PTR = 1;
-const C_PTR = 2;
-const M_PANELS = 3;
-const N_PANELS = 4;
-const KC = 5;
-const LDC = 6;
-const ADD = 7;
-const AP = 8;
-const CP = 9;
-const IP = 10;
-const JP = 11;
-const A = 12;
-const B = 13;
-const Q = 14;
-const CR = 15;
-const FIRST_V128 = 16;
+const bump = (local: number, by: number) => [...op.get(local), ...op.i32(by), ...op.i32Add, ...op.set(local)];
+const bumpBy = (local: number, byLocal: number) => [
+  ...op.get(local),
+  ...op.get(byLocal),
+  ...op.i32Add,
+  ...op.set(local),
+];
+/** `loop ... (local -= 1) != 0` : a do-while over a positive count held in `counter`. */
+const countedLoop = (counter: number, body: number[]) => [
+  ...op.loop,
+  ...body,
+  ...op.get(counter),
+  ...op.i32(1),
+  ...op.i32Sub,
+  ...op.tee(counter),
+  ...op.brIf(0),
+  ...op.end,
+];
 
-/** Bytes of the module exporting `memory` and `macro` for the given tile. */
-export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): Uint8Array {
-  const { mr, nr, unroll } = shape;
-  if (nr % 4 !== 0) throw new Error(`gemm kernel: nr must be a multiple of 4, got ${nr}`);
+/** `macro(aPtr, bPtr, cPtr, mPanels, nPanels, kc, ldcBytes, add, nLast, edgePtr)`; pointers in bytes. */
+function macro({ mr, nr, unroll }: KernelShape): FuncDef {
+  const [A_PTR, B_PTR, C_PTR, M_PANELS, N_PANELS, KC, LDC, ADD, N_LAST, EDGE] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  ];
+  const [AP, CP, IP, JP, A, B, Q, CR, CB, IS_EDGE, LAST_BYTES] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const FIRST_V128 = 21;
   const nv = nr / 4;
   const acc = (r: number, v: number) => FIRST_V128 + r * nv + v;
   const bv = (v: number) => FIRST_V128 + mr * nv + v;
@@ -66,12 +72,6 @@ export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): 
     }
     return out;
   };
-  const bump = (local: number, by: number) => [
-    ...op.get(local),
-    ...op.i32(by),
-    ...op.i32Add,
-    ...op.set(local),
-  ];
   const depthLoop = (u: number, exitTest: number[]): number[] => [
     ...op.block,
     ...op.loop,
@@ -87,86 +87,211 @@ export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): 
   ];
   const rows = (perRow: (r: number) => number[]): number[] => {
     const out: number[] = [...op.get(CP), ...op.set(CR)];
-    for (let r = 0; r < mr; r++)
-      out.push(...perRow(r), ...op.get(CR), ...op.get(LDC), ...op.i32Add, ...op.set(CR));
+    for (let r = 0; r < mr; r++) out.push(...perRow(r), ...bumpBy(CR, LDC));
     return out;
   };
-  const addC = rows((r) =>
-    Array.from({ length: nv }, (_, v) => [
-      ...op.get(acc(r, v)),
-      ...op.get(CR),
-      ...op.v128Load(v * 16),
-      ...op.f32x4Add,
-      ...op.set(acc(r, v)),
-    ]).flat(),
-  );
-  const storeC = rows((r) =>
-    Array.from({ length: nv }, (_, v) => [
-      ...op.get(CR),
-      ...op.get(acc(r, v)),
-      ...op.v128Store(v * 16),
-    ]).flat(),
-  );
-
-  const body = [
-    ...op.get(N_PANELS),
-    ...op.set(JP),
-    ...op.loop, // over column panels of B
-    ...op.get(A_PTR),
-    ...op.set(AP),
-    ...op.get(C_PTR),
-    ...op.set(CP),
-    ...op.get(M_PANELS),
-    ...op.set(IP),
-    ...op.loop, // over row panels of A
-    ...Array.from({ length: mr * nv }, (_, i) => [...op.v128Zero, ...op.set(FIRST_V128 + i)]).flat(),
-    ...op.get(AP),
-    ...op.set(A),
-    ...op.get(B_PTR),
-    ...op.set(B),
-    ...op.get(KC),
-    ...op.set(Q),
-    ...depthLoop(unroll, [...op.get(Q), ...op.i32(unroll), ...op.i32LtS]),
-    ...depthLoop(1, [...op.get(Q), ...op.i32Eqz]),
+  const fullTile = [
     ...op.get(ADD),
     ...op.if,
-    ...addC,
+    ...rows((r) =>
+      Array.from({ length: nv }, (_, v) => [
+        ...op.get(acc(r, v)),
+        ...op.get(CR),
+        ...op.v128Load(v * 16),
+        ...op.f32x4Add,
+        ...op.set(acc(r, v)),
+      ]).flat(),
+    ),
     ...op.end,
-    ...storeC,
-    // After the tile, A points at the next row panel and CR at the next tile row.
-    ...op.get(A),
-    ...op.set(AP),
-    ...op.get(CR),
-    ...op.set(CP),
-    ...op.get(IP),
-    ...op.i32(1),
-    ...op.i32Sub,
-    ...op.tee(IP),
-    ...op.brIf(0),
-    ...op.end,
-    // B now points at the next column panel.
-    ...op.get(B),
-    ...op.set(B_PTR),
-    ...bump(C_PTR, nr * 4),
-    ...op.get(JP),
-    ...op.i32(1),
-    ...op.i32Sub,
-    ...op.tee(JP),
-    ...op.brIf(0),
-    ...op.end,
+    ...rows((r) =>
+      Array.from({ length: nv }, (_, v) => [
+        ...op.get(CR),
+        ...op.get(acc(r, v)),
+        ...op.v128Store(v * 16),
+      ]).flat(),
+    ),
   ];
-  return buildModule(
-    [
-      {
-        name: 'macro',
-        params: [I32, I32, I32, I32, I32, I32, I32, I32],
-        locals: [
-          [CR - AP + 1, I32],
-          [mr * nv + nv + 1, V128],
-        ],
-        body,
-      },
+  // Partial last column panel: spill the tile, then write its first nLast columns one by one.
+  const edgeTile = [
+    ...Array.from({ length: mr * nv }, (_, i) => [
+      ...op.get(EDGE),
+      ...op.get(FIRST_V128 + i),
+      ...op.v128Store(i * 16),
+    ]).flat(),
+    ...rows((r) => [...op.i32(0), ...op.set(CB), ...countedLoopBytes(r)]),
+  ];
+  function countedLoopBytes(r: number): number[] {
+    // do { C[r, cb] = tile[r, cb] + (add ? C[r, cb] : 0); cb += 4 } while (cb != nLast * 4)
+    return [
+      ...op.loop,
+      ...op.get(CR),
+      ...op.get(CB),
+      ...op.i32Add,
+      ...op.get(EDGE),
+      ...op.get(CB),
+      ...op.i32Add,
+      ...op.f32Load(r * nr * 4),
+      ...op.get(CR),
+      ...op.get(CB),
+      ...op.i32Add,
+      ...op.f32Load(0),
+      ...op.f32Zero,
+      ...op.get(ADD),
+      ...op.select,
+      ...op.f32Add,
+      ...op.f32Store(0),
+      ...bump(CB, 4),
+      ...op.get(CB),
+      ...op.get(LAST_BYTES),
+      ...op.i32Ne,
+      ...op.brIf(0),
+      ...op.end,
+    ];
+  }
+
+  const body = [
+    ...op.get(N_LAST),
+    ...op.i32(4),
+    ...op.i32Mul,
+    ...op.set(LAST_BYTES),
+    ...op.get(N_PANELS),
+    ...op.set(JP),
+    ...countedLoop(JP, [
+      // Over column panels of B. The last one is an edge when nLast < nr.
+      ...op.get(JP),
+      ...op.i32(1),
+      ...op.i32Eq,
+      ...op.get(N_LAST),
+      ...op.i32(nr),
+      ...op.i32Ne,
+      ...op.i32And,
+      ...op.set(IS_EDGE),
+      ...op.get(A_PTR),
+      ...op.set(AP),
+      ...op.get(C_PTR),
+      ...op.set(CP),
+      ...op.get(M_PANELS),
+      ...op.set(IP),
+      ...countedLoop(IP, [
+        // Over row panels of A.
+        ...Array.from({ length: mr * nv }, (_, i) => [...op.v128Zero, ...op.set(FIRST_V128 + i)]).flat(),
+        ...op.get(AP),
+        ...op.set(A),
+        ...op.get(B_PTR),
+        ...op.set(B),
+        ...op.get(KC),
+        ...op.set(Q),
+        ...depthLoop(unroll, [...op.get(Q), ...op.i32(unroll), ...op.i32LtS]),
+        ...depthLoop(1, [...op.get(Q), ...op.i32Eqz]),
+        ...op.get(IS_EDGE),
+        ...op.if,
+        ...edgeTile,
+        ...op.else,
+        ...fullTile,
+        ...op.end,
+        // After the tile, A points at the next row panel and CR at the next tile row.
+        ...op.get(A),
+        ...op.set(AP),
+        ...op.get(CR),
+        ...op.set(CP),
+      ]),
+      // B now points at the next column panel.
+      ...op.get(B),
+      ...op.set(B_PTR),
+      ...bump(C_PTR, nr * 4),
+    ]),
+  ];
+  return {
+    name: 'macro',
+    params: new Array<number>(10).fill(I32),
+    locals: [
+      [FIRST_V128 - AP, I32],
+      [mr * nv + nv + 1, V128],
     ],
-    pages,
-  );
+    body,
+  };
+}
+
+/**
+ * `packRows{w}(src, dst, panels, kc, ldBytes)`: staged rows q (stride ld) hold w * panels contiguous
+ * values each; panel p gets [q][c] = src[q, p*w + c]. Whole f32x4 vectors, no scalar work.
+ */
+function packRows(w: number): FuncDef {
+  const [SRC, DST, PANELS, KC, LD, ROW, Q] = [0, 1, 2, 3, 4, 5, 6];
+  const copy = Array.from({ length: w / 4 }, (_, v) => [
+    ...op.get(DST),
+    ...op.get(ROW),
+    ...op.v128Load(v * 16),
+    ...op.v128Store(v * 16),
+  ]).flat();
+  return {
+    name: `packRows${w}`,
+    params: [I32, I32, I32, I32, I32],
+    locals: [[2, I32]],
+    body: countedLoop(PANELS, [
+      ...op.get(SRC),
+      ...op.set(ROW),
+      ...op.get(KC),
+      ...op.set(Q),
+      ...countedLoop(Q, [...copy, ...bump(DST, w * 4), ...bumpBy(ROW, LD)]),
+      ...bump(SRC, w * 4),
+    ]),
+  };
+}
+
+/**
+ * `packCols{w}(src, dst, panels, kc, ldBytes)`: staged rows j (stride ld) hold kc contiguous values;
+ * panel p gets [q][c] = src[p*w + c, q] (a transpose, scalar loads and stores).
+ */
+function packCols(w: number): FuncDef {
+  const [SRC, DST, PANELS, KC, LD, S, D, Q] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const column = (c: number) => [
+    ...op.get(SRC),
+    ...op.get(LD),
+    ...op.i32(c),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.set(S),
+    ...op.get(DST),
+    ...op.set(D),
+    ...op.get(KC),
+    ...op.set(Q),
+    ...countedLoop(Q, [
+      ...op.get(D),
+      ...op.get(S),
+      ...op.f32Load(0),
+      ...op.f32Store(c * 4),
+      ...bump(S, 4),
+      ...bump(D, w * 4),
+    ]),
+  ];
+  return {
+    name: `packCols${w}`,
+    params: [I32, I32, I32, I32, I32],
+    locals: [[3, I32]],
+    body: countedLoop(PANELS, [
+      ...Array.from({ length: w }, (_, c) => column(c)).flat(),
+      // Next panel: w staged rows down, w * kc packed values on.
+      ...op.get(SRC),
+      ...op.get(LD),
+      ...op.i32(w),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...op.set(SRC),
+      ...op.get(DST),
+      ...op.get(KC),
+      ...op.i32(w * 4),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...op.set(DST),
+    ]),
+  };
+}
+
+/** Bytes of the module exporting `memory`, `macro`, and the packers for widths mr and nr. */
+export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): Uint8Array {
+  if (shape.nr % 4 !== 0 || shape.mr % 4 !== 0)
+    throw new Error(`gemm kernel: mr and nr must be multiples of 4, got ${shape.mr} x ${shape.nr}`);
+  const widths = [...new Set([shape.mr, shape.nr])];
+  return buildModule([macro(shape), ...widths.map(packRows), ...widths.map(packCols)], pages);
 }
