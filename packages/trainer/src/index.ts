@@ -100,6 +100,22 @@ export {
 } from './pretrain/methods.js';
 export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
 export { batchTensor } from './pretrain/tensor.js';
+export { concatFeatures, encodeClips, forEachBatch } from './protocols/encode.js';
+export {
+  ActionClassifier,
+  evaluateClassifier,
+  type FinetuneOptions,
+  type FinetuneResult,
+  finetune,
+  type SemiSupervisedOptions,
+  semiSupervised,
+} from './protocols/finetune.js';
+export {
+  encodeWith,
+  type LinearEvaluationOptions,
+  type LinearEvaluationResult,
+  linearEvaluation,
+} from './protocols/linear.js';
 export {
   type Bar,
   type BarChartOptions,
