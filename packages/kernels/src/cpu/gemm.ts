@@ -17,10 +17,11 @@ export type GemmPath = 'auto' | 'js' | 'wasm';
 let path: GemmPath = 'auto';
 
 /**
- * Below this many multiply-adds (m*n*k) the JS kernel wins: the wasm path's fixed cost (packing into
- * linear memory, copying C out, the call) is not repaid. Measured in benchmarks/kernels/crossover.mjs.
+ * Below this many multiply-adds (m*n*k) the JS kernel wins: the wasm path's fixed cost (staging into
+ * linear memory, copying C out, the calls; ~0.2 us) is not repaid. benchmarks/kernels/crossover.mjs:
+ * wasm is 0.6x the JS speed at 4^3, 1.1-1.2x at 5^3-6^3, 1.5-1.8x at 7^3-8^3 and 3-6x beyond 12^3.
  */
-export const WASM_MIN_MACS = 4096;
+export const WASM_MIN_MACS = 256;
 
 /** Choose how float32 products run (tests force 'wasm' or 'js'; benchmarks compare them); returns the previous path. */
 export function setGemmPath(p: GemmPath): GemmPath {

@@ -1,6 +1,7 @@
 /**
  * Temporal (kt x 1) convolution as im2col + gemm: per sample, the (Cin*kt) x (Tout*V) column matrix
- * turns forward into W (Cout x Cin*kt) @ col, backward-input into col2im(W^T @ dy), and
+ * turns forward into W (Cout x Cin*kt) @ col, backward-input into col2im(W^T @ dy) (stride 1: one
+ * accumulating gemm per tap straight into dx), and
  * backward-weight into sum_n dy @ col^T. The column buffer is a grow-only scratch of the inputs' element
  * type, so float32 convolutions run their products on the float32 (wasm SIMD) gemm.
  */
@@ -28,7 +29,9 @@ function im2col(col: FloatArray, x: FloatArray, ni: number, p: TconvArgs, to: nu
         const s = xBase + (t0 - pad + q) * V;
         const d = row + t0 * V;
         const len = (t1 - t0) * V;
-        for (let j = 0; j < len; j++) col[d + j] = x[s + j];
+        // col has x's element type (scratchLike), so a long run is a plain memcpy.
+        if (len >= 48) col.set(x.subarray(s, s + len), d);
+        else for (let j = 0; j < len; j++) col[d + j] = x[s + j];
       } else {
         for (let t = t0; t < t1; t++) {
           const s = xBase + (t * stride - pad + q) * V;
@@ -64,8 +67,22 @@ export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatAr
   const to = tconvOutLength(p);
   const cols = to * V;
   const kdim = cin * kt;
-  const col = scratchLike(COL_SLOT, kdim * cols, dy);
   dx.fill(0, 0, p.n * cin * T * V);
+  if (stride === 1) {
+    // Per tap q, dx[ni, :, t - pad + q, :] += W[:, :, q]^T @ dy[ni, :, t, :] over the valid t: the
+    // shifted rows are plain strided views, so gemm adds straight into dx (no column buffer, no col2im).
+    for (let ni = 0; ni < p.n; ni++)
+      for (let q = 0; q < kt; q++) {
+        const t0 = Math.max(0, pad - q);
+        const t1 = Math.min(to, T + pad - q);
+        if (t1 <= t0) continue;
+        const offB = ni * p.cout * cols + t0 * V;
+        const offC = ni * cin * T * V + (t0 - pad + q) * V;
+        gemm(cin, (t1 - t0) * V, p.cout, w, q, kt, kdim, dy, offB, cols, 1, dx, offC, T * V, true);
+      }
+    return;
+  }
+  const col = scratchLike(COL_SLOT, kdim * cols, dy);
   for (let ni = 0; ni < p.n; ni++) {
     // col = W^T (Cin*kt x Cout) @ dy[ni] (Cout x Tout*V), then scatter-add back onto the time axis.
     gemm(kdim, cols, p.cout, w, 0, 1, kdim, dy, ni * p.cout * cols, cols, 1, col, 0, cols, false);

@@ -134,10 +134,10 @@ function packA(
     mem.fill(0, S_OFF + mc * kc, S_OFF + mcPad * kc);
     w.packColsA(S_OFF * 4, A_OFF * 4, mcPad / mr, kc, kc * 4);
   } else if (rs === 1) {
-    // Columns of A are contiguous: stage them as kc rows of mcPad (zero tails) and copy-pack.
-    copyBlock(mem, S_OFF, mcPad, a, off, cs, kc, mc);
-    if (mcPad > mc) for (let q = 0; q < kc; q++) mem.fill(0, S_OFF + q * mcPad + mc, S_OFF + (q + 1) * mcPad);
-    w.packRowsA(S_OFF * 4, A_OFF * 4, mcPad / mr, kc, mcPad * 4);
+    // Columns of A are contiguous: stage them as kc rows of mc and copy-pack. The last panel reads
+    // past a row's end into the next row: those values land only in padding rows of C, never copied out.
+    copyBlock(mem, S_OFF, mc, a, off, cs, kc, mc);
+    w.packRowsA(S_OFF * 4, A_OFF * 4, mcPad / mr, kc, mc * 4);
   } else packPanelsA(mem, A_OFF, mr, a, off, rs, cs, mc, kc);
 }
 
@@ -155,9 +155,9 @@ function packB(
   const ncPad = roundUp(nc, nr);
   const mem = w.f32;
   if (cs === 1) {
-    copyBlock(mem, S_OFF, ncPad, b, off, rs, kc, nc);
-    if (ncPad > nc) for (let q = 0; q < kc; q++) mem.fill(0, S_OFF + q * ncPad + nc, S_OFF + (q + 1) * ncPad);
-    w.packRowsB(S_OFF * 4, B_OFF * 4, ncPad / nr, kc, ncPad * 4);
+    // As in packA: overreads past a row's end only reach the clipped columns of the last panel.
+    copyBlock(mem, S_OFF, nc, b, off, rs, kc, nc);
+    w.packRowsB(S_OFF * 4, B_OFF * 4, ncPad / nr, kc, nc * 4);
   } else if (rs === 1) {
     copyBlock(mem, S_OFF, kc, b, off, cs, nc, kc);
     mem.fill(0, S_OFF + nc * kc, S_OFF + ncPad * kc);
