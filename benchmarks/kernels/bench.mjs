@@ -60,10 +60,13 @@ export function runKernelBench({ rounds = 5, quick = false, log = console.log } 
 
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-/** Markdown table: one row per case x backend, with ratios to cpu and to PyTorch (1 and 2 threads). */
+/**
+ * Markdown table: one row per case x backend, with ratios to naive-ikj, to the cpu backend's wasm
+ * SIMD path and to PyTorch (1 and 2 threads).
+ */
 export function kernelTable({ results, torchAbsent }) {
   const lines = [
-    '| case | backend | GFLOP/s (median) | spread (min-max) | x naive | cpu / this | this / torch-1t | this / torch-2t |',
+    '| case | backend | GFLOP/s (median) | spread (min-max) | x naive | cpu-wasm-simd / this | this / torch-1t | this / torch-2t |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   const find = (c, b) => results.find((r) => r.case === c && r.backend === b);
@@ -71,7 +74,7 @@ export function kernelTable({ results, torchAbsent }) {
   const rows = [...results].sort((x, y) => caseOrder.indexOf(x.case) - caseOrder.indexOf(y.case));
   for (const r of rows) {
     const naive = find(r.case, 'naive-ikj');
-    const cpu = find(r.case, 'cpu');
+    const cpu = find(r.case, 'cpu-wasm-simd');
     const t1 = find(r.case, 'torch-1t');
     const t2 = find(r.case, 'torch-2t');
     const ratio = (num, den) =>

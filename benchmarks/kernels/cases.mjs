@@ -3,8 +3,33 @@
  * GFLOP/s counts 2 flops per multiply-add. The reference and naive implementations of the
  * temporal convolution are timed on a 2-sample batch (the same per-sample work: they would
  * take tens of seconds per call at N = 32); the cpu backend runs the full N = 32 batch.
+ *
+ * The cpu backend appears twice: `cpu-js` (setGemmPath('js'): the JS gemm, float64 packing and
+ * accumulation, 4x4 tile) and `cpu-wasm-simd` (setGemmPath('wasm'): the WebAssembly SIMD float32 gemm,
+ * 4x8 f32x4 tile), the default for float32 products above the crossover.
  */
-import { cpuBackend, referenceBackend, tconvOutLength } from '@asma/kernels';
+import { cpuBackend, referenceBackend, setGemmPath, tconvOutLength } from '@asma/kernels';
+
+/** fn run with gemm forced onto one path, as its own backend row. */
+function onPath(path, fn) {
+  return () => {
+    const prev = setGemmPath(path);
+    try {
+      fn();
+    } finally {
+      setGemmPath(prev);
+    }
+  };
+}
+
+/** The cpu backend's two gemm paths on the same call. */
+function cpuRows(flops, fn, note) {
+  const extra = note ? { note } : {};
+  return [
+    { backend: 'cpu-js', flops, fn: onPath('js', fn), ...extra },
+    { backend: 'cpu-wasm-simd', flops, fn: onPath('wasm', fn), ...extra },
+  ];
+}
 
 function rand(size, seed) {
   // Small LCG: benchmark data need not be statistically good, only deterministic and nonzero.
@@ -62,7 +87,7 @@ function matmulCase(s) {
     impls: [
       { backend: 'cpu-reference', flops: 2 * s ** 3, fn: () => referenceBackend.matmul(c, a, b, args) },
       { backend: 'naive-ikj', flops: 2 * s ** 3, fn: () => naiveMatmul(c, a, b, s, s, s) },
-      { backend: 'cpu', flops: 2 * s ** 3, fn: () => cpuBackend.matmul(c, a, b, args) },
+      ...cpuRows(2 * s ** 3, () => cpuBackend.matmul(c, a, b, args)),
     ],
   };
 }
@@ -87,7 +112,58 @@ function tconvCase(n, slowN, c, t) {
         fn: () => referenceBackend.tconvForward(out, x, w, bias, ps),
       },
       { backend: 'naive-ikj', note: `N=${slowN}`, flops: flops(slowN), fn: () => naiveTconv(out, x, w, ps) },
-      { backend: 'cpu', flops: flops(n), fn: () => cpuBackend.tconvForward(out, x, w, bias, p) },
+      ...cpuRows(flops(n), () => cpuBackend.tconvForward(out, x, w, bias, p)),
+    ],
+  };
+}
+
+/** Both backward products of the temporal convolution (c channels in and out, stride 1, pad 4). */
+function tconvBackwardCases(n, c, t) {
+  const p = { n, cin: c, cout: c, t, v: 25, kt: 9, stride: 1, pad: 4 };
+  const flops = 2 * n * c * c * 9 * t * 25;
+  const x = rand(n * c * t * 25, 6);
+  const w = rand(c * c * 9, 7);
+  const dy = rand(n * c * t * 25, 8);
+  const dx = new Float32Array(x.length);
+  const dw = new Float32Array(w.length);
+  const db = new Float32Array(c);
+  const shape = `N=${n} C=${c} kt=9 T=${t} V=25`;
+  return [
+    {
+      name: `tconv bwd-input ${shape}`,
+      impls: cpuRows(flops, () => cpuBackend.tconvBackwardInput(dx, dy, w, p)),
+    },
+    {
+      name: `tconv bwd-weight ${shape}`,
+      impls: cpuRows(flops, () => cpuBackend.tconvBackwardWeight(dw, db, dy, x, p)),
+    },
+  ];
+}
+
+/** ST-GCN graph aggregation (K = 3 adjacency subsets, V = W = 25 joints): skinny gemms, k = n = 25. */
+function graphAggCase(n, c, t) {
+  const p = { n, k: 3, c, t, v: 25, w: 25 };
+  const x = rand(n * 3 * c * t * 25, 9);
+  const a = rand(3 * 25 * 25, 10);
+  const y = new Float32Array(n * c * t * 25);
+  return {
+    name: `graphAgg fwd N=${n} K=3 C=${c} T=${t} V=W=25`,
+    impls: cpuRows(2 * n * 3 * c * t * 25 * 25, () => cpuBackend.graphAggForward(y, x, a, p)),
+  };
+}
+
+/** A small ST-GCN's first temporal convolution per sample: 16 x 1250 output, depth 16*9. */
+function skinnyCase() {
+  const [m, k, n] = [16, 144, 1250];
+  const a = rand(m * k, 11);
+  const b = rand(k * n, 12);
+  const c = new Float32Array(m * n);
+  const args = { batch: 1, m, k, n };
+  return {
+    name: `matmul ${m}x${k}x${n}`,
+    impls: [
+      { backend: 'naive-ikj', flops: 2 * m * k * n, fn: () => naiveMatmul(c, a, b, m, k, n) },
+      ...cpuRows(2 * m * k * n, () => cpuBackend.matmul(c, a, b, args)),
     ],
   };
 }
@@ -96,5 +172,13 @@ function tconvCase(n, slowN, c, t) {
 export function kernelCases(quick) {
   const n = quick ? 2 : 32;
   // The hot layer of ST-GCN-16 (batch 16, two views), then an early 64-channel layer.
-  return [matmulCase(256), matmulCase(512), tconvCase(n, 2, 256, 13), tconvCase(n, 2, 64, 50)];
+  return [
+    matmulCase(256),
+    matmulCase(512),
+    skinnyCase(),
+    tconvCase(n, 2, 256, 13),
+    tconvCase(n, 2, 64, 50),
+    ...tconvBackwardCases(n, 64, 50),
+    graphAggCase(n, 64, 50),
+  ];
 }
