@@ -10,6 +10,7 @@ import { tconvOutLength } from '../types.js';
 import { gemm, scratchLike } from './gemm.js';
 
 const COL_SLOT = 0;
+const WT_SLOT = 1;
 
 /** col[(ci*kt + q), (t*V + v)] = x[ni, ci, t*stride - pad + q, v], 0 outside [0, T). */
 function im2col(col: FloatArray, x: FloatArray, ni: number, p: TconvArgs, to: number): void {
@@ -71,6 +72,12 @@ export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatAr
   if (stride === 1) {
     // Per tap q, dx[ni, :, t - pad + q, :] += W[:, :, q]^T @ dy[ni, :, t, :] over the valid t: the
     // shifted rows are plain strided views, so gemm adds straight into dx (no column buffer, no col2im).
+    // wt[q, co, ci] = w[co, ci, q] gives each tap's W^T a unit stride (packed by memcpy, not per element).
+    const cout = p.cout;
+    const wt = scratchLike(WT_SLOT, kdim * cout, w);
+    for (let co = 0; co < cout; co++)
+      for (let ci = 0; ci < cin; ci++)
+        for (let q = 0; q < kt; q++) wt[(q * cout + co) * cin + ci] = w[(co * cin + ci) * kt + q];
     for (let ni = 0; ni < p.n; ni++)
       for (let q = 0; q < kt; q++) {
         const t0 = Math.max(0, pad - q);
@@ -78,7 +85,7 @@ export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatAr
         if (t1 <= t0) continue;
         const offB = ni * p.cout * cols + t0 * V;
         const offC = ni * cin * T * V + (t0 - pad + q) * V;
-        gemm(cin, (t1 - t0) * V, p.cout, w, q, kt, kdim, dy, offB, cols, 1, dx, offC, T * V, true);
+        gemm(cin, (t1 - t0) * V, cout, wt, q * cout * cin, 1, cin, dy, offB, cols, 1, dx, offC, T * V, true);
       }
     return;
   }
