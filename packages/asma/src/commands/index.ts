@@ -1,9 +1,15 @@
 import type { Command } from '../command.js';
+import { alignCommand } from './align.js';
 import { dataNtuCommand } from './data-ntu.js';
 import { dataPkuCommand } from './data-pku.js';
 import { dataSynthCommand } from './data-synth.js';
 import { embedCommand } from './embed.js';
+import { evalCommand } from './eval.js';
+import { finetuneCommand } from './finetune.js';
+import { linearCommand } from './linear.js';
 import { masksCommand } from './masks.js';
+import { pretrainCommand } from './pretrain.js';
+import { semiCommand } from './semi.js';
 
 /** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
 export const commands: Command[] = [
@@ -12,4 +18,10 @@ export const commands: Command[] = [
   dataPkuCommand,
   embedCommand,
   masksCommand,
+  pretrainCommand,
+  linearCommand,
+  finetuneCommand,
+  semiCommand,
+  alignCommand,
+  evalCommand,
 ];

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { argmaxRows, confusionMatrix, requireLabels } from '@asma/trainer';
+import { choiceOption, intOption, parseOptions, requireOptions } from '../args.js';
+import { classifierLogits, loadClassifier } from '../classifier.js';
+import { type Command, UsageError } from '../command.js';
+import { formatScores, scores, writeJson } from '../outputs.js';
+import { loadSplit } from '../split.js';
+
+const help = `usage: asma eval --classifier <classifier.safetensors> --data <dir> [options]
+
+Evaluate a fine-tuned classifier (classifier.safetensors from asma finetune|semi: the encoder under
+'encoder.*', the linear layer under 'fc.*') on one split of an AimCLR split folder, in eval mode.
+Prints top-1 (and top-5 with at least 5 classes).
+
+options:
+  --classifier <file>  classifier weights (required)
+  --data <dir>         split folder (<split>_position.npy, <split>_label.npy) (required)
+  --split <s>          val (default) or train
+  --batch <n>          clips per forward pass (default 64)
+  --out <file.json>    write the scores and the confusion matrix (counts[true][predicted])`;
+
+export const evalCommand: Command = {
+  path: ['eval'],
+  summary: 'top-1 / top-5 and confusion matrix of a fine-tuned classifier',
+  help,
+  async run(args) {
+    const { values } = parseOptions(args, ['classifier', 'data', 'split', 'batch', 'out']);
+    requireOptions(values, ['classifier']);
+    requireOptions(values, ['data'], '<dir>');
+    if (!existsSync(values.classifier!))
+      throw new UsageError(`--classifier: no such file '${values.classifier}'`);
+    const split = choiceOption('split', values.split, ['val', 'train'] as const, 'val');
+    const batch = intOption('batch', values.batch, 64, 1);
+    const data = loadSplit('data', values.data!, split);
+    const model = loadClassifier(values.classifier!, [data]);
+    const labels = requireLabels(data);
+    const classes = model.fc.outFeatures;
+    const bad = labels.findIndex((l) => l >= classes);
+    if (bad >= 0)
+      throw new Error(
+        `${data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
+      );
+    const logits = classifierLogits(model, data, batch);
+    const s = scores(logits, labels);
+    console.log(`${split} (${labels.length} clips, ${classes} classes): ${formatScores(s)}`);
+    if (values.out !== undefined) {
+      const confusion = confusionMatrix(argmaxRows(logits), labels, classes);
+      writeJson(values.out, {
+        classifier: values.classifier,
+        data: values.data,
+        split,
+        classes,
+        clips: labels.length,
+        ...s,
+        confusion,
+      });
+      console.log(`  report: ${values.out}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,119 @@
+import { basename, dirname, extname, join } from 'node:path';
+import {
+  applyStandardizer,
+  type ClipDataset,
+  classCount,
+  encodeWith,
+  type LinearProbeResult,
+  predictLogits,
+  requireLabels,
+  type StGcn,
+  trainLinearProbe,
+} from '@asma/trainer';
+import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
+import type { Command } from '../command.js';
+import { checkpointList, loadEncoder } from '../encoders.js';
+import { formatScores, type Scores, scores, writeEpochChart, writeJson } from '../outputs.js';
+import { loadSplit } from '../split.js';
+
+const help = `usage: asma linear --checkpoint <enc.safetensors>[,<enc2.safetensors>] --data <dir> [options]
+
+Linear evaluation (PSTL protocol): the encoders are frozen (eval mode), every clip of the train and
+val splits is encoded once, and Linear(D, classes) is trained on the training features with Adam
+and a cosine learning rate. Several checkpoints are evaluated on their concatenated features (ASMa:
+--checkpoint out/encoder_a.safetensors,out/encoder_b.safetensors). Prints train and val top-1 (and
+top-5 with at least 5 classes).
+
+Transfer: pretrain on one dataset (asma pretrain --data ntu120/xsub ...) and pass another dataset's
+split folder here (--data pku2/xsub); only the linear classifier sees the new labels.
+
+<dir> is a split folder in the AimCLR layout (train_position.npy, train_label.npy, val_position.npy,
+val_label.npy), as written by asma data synth|ntu|pku.
+
+options:
+  --checkpoint <files>  encoder file(s), comma-separated (required)
+  --data <dir>          split folder (required)
+  --epochs <n>          epochs (default 150)
+  --lr <x>              peak Adam learning rate (default 0.01)
+  --batch <n>           feature rows per batch (default 128)
+  --seed <n>            seeds the classifier and the shuffles (default 0)
+  --standardize         centre and scale each feature by the training statistics first
+  --out <report.json>   write a JSON report (scores, options, per-epoch history) and, beside it,
+                        <report>-accuracy.svg (train and val accuracy per epoch)`;
+
+/** Logits of the trained probe on raw features (standardised as in training). */
+function probeScores(probe: LinearProbeResult, features: Float32Array, labels: Int32Array): Scores {
+  const x = probe.standardizer ? applyStandardizer(features, probe.standardizer) : features;
+  return scores(predictLogits(probe.classifier, x), labels);
+}
+
+export const linearCommand: Command = {
+  path: ['linear'],
+  summary: 'linear evaluation of frozen encoders (also transfer: encoders pretrained elsewhere)',
+  help,
+  async run(args) {
+    const { values, flags } = parseOptions(
+      args,
+      ['checkpoint', 'data', 'epochs', 'lr', 'batch', 'seed', 'out'],
+      false,
+      ['standardize'],
+    );
+    requireOptions(values, ['checkpoint'], '<enc.safetensors>');
+    requireOptions(values, ['data'], '<dir>');
+    const paths = checkpointList('checkpoint', values.checkpoint!);
+    const epochs = intOption('epochs', values.epochs, 150, 1);
+    const lr = floatOption('lr', values.lr, 0.01, { min: 0, exclusiveMin: true });
+    const batchSize = intOption('batch', values.batch, 128, 1);
+    const seed = intOption('seed', values.seed, 0, 0);
+    const train: ClipDataset = loadSplit('data', values.data!, 'train');
+    const val: ClipDataset = loadSplit('data', values.data!, 'val');
+    const encoders: StGcn[] = paths.map((p) => loadEncoder(p, [train, val]));
+    const classes = Math.max(classCount(train), classCount(val));
+    const tr = encodeWith(encoders, train);
+    const va = encodeWith(encoders, val);
+    // trainLinearProbe rather than linearEvaluation: the features are needed again for top-5.
+    const probe = trainLinearProbe({
+      features: tr.features,
+      labels: requireLabels(train),
+      dim: tr.dim,
+      classes,
+      epochs,
+      lr,
+      batchSize,
+      seed,
+      standardize: flags.standardize,
+      val: { features: va.features, labels: requireLabels(val) },
+    });
+    const result = {
+      train: probeScores(probe, tr.features, requireLabels(train)),
+      val: probeScores(probe, va.features, requireLabels(val)),
+    };
+    console.log(
+      `linear (${paths.length} encoder(s), ${tr.dim} features, ${classes} classes, ${epochs} epochs)`,
+    );
+    console.log(`  train: ${formatScores(result.train)}`);
+    console.log(`  val:   ${formatScores(result.val)}`);
+    if (values.out !== undefined) {
+      const out = values.out;
+      writeJson(out, {
+        protocol: 'linear',
+        checkpoints: paths,
+        data: values.data,
+        dim: tr.dim,
+        classes,
+        trainClips: train.clips.shape[0],
+        valClips: val.clips.shape[0],
+        options: { epochs, lr, batchSize, seed, standardize: flags.standardize },
+        ...result,
+        history: probe.history,
+      });
+      const chart = join(dirname(out), `${basename(out, extname(out))}-accuracy.svg`);
+      writeEpochChart(chart, 'linear evaluation', 'accuracy', [
+        { name: 'train', points: probe.history.map((h) => [h.epoch, h.trainAcc]) },
+        { name: 'val', points: probe.history.map((h) => [h.epoch, h.valAcc ?? Number.NaN]) },
+      ]);
+      console.log(`  report: ${out}, accuracy curve: ${chart}`);
+    }
+    return 0;
+  },
+};

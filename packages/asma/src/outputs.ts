@@ -1,0 +1,41 @@
+/** What the training commands write besides checkpoints: JSON reports, SVG charts, scores. */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Tensor } from '@asma/autodiff';
+import { accuracy, type LineSeries, lineChartSvg, topK } from '@asma/trainer';
+
+/** Write text atomically (temp file + rename), creating the folder. */
+export function writeText(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export function writeJson(path: string, value: unknown): void {
+  writeText(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A line chart over epochs. */
+export function writeEpochChart(path: string, title: string, yLabel: string, series: LineSeries[]): void {
+  writeText(path, lineChartSvg({ title, xLabel: 'epoch', yLabel, series }));
+}
+
+export interface Scores {
+  top1: number;
+  /** Only when there are at least 5 classes. */
+  top5?: number;
+}
+
+/** Top-1 and (with >= 5 classes) top-5 accuracy of (N, C) logits. */
+export function scores(logits: Tensor, labels: ArrayLike<number>): Scores {
+  const classes = logits.shape[1]!;
+  const top1 = accuracy(logits, labels);
+  return classes >= 5 ? { top1, top5: topK(logits, labels, 5) } : { top1 };
+}
+
+/** "top-1 81.2 %, top-5 96.0 %" */
+export function formatScores(s: Scores): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return s.top5 === undefined ? `top-1 ${pct(s.top1)}` : `top-1 ${pct(s.top1)}, top-5 ${pct(s.top5)}`;
+}

@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeNpy } from '@asma/skeleton';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { UsageError } from '../src/command.js';
+import { linearCommand } from '../src/commands/linear.js';
+import { tinyEncoders, tinySplit } from './tiny-split.js';
+
+const { dir, split } = tinySplit('asma-linear-cli-');
+let enc: { a: string; b: string };
+beforeAll(async () => {
+  enc = await tinyEncoders(split, join(dir, 'pre'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('asma linear evaluates concatenated encoders and writes a report and an accuracy curve', async () => {
+  const out = join(dir, 'reports', 'linear.json');
+  const args = ['--checkpoint', `${enc.a},${enc.b}`, '--data', split, '--epochs', '3', '--standardize'];
+  expect(await linearCommand.run([...args, '--out', out])).toBe(0);
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  expect(r).toMatchObject({
+    protocol: 'linear',
+    dim: 16,
+    classes: 5,
+    options: { epochs: 3, standardize: true },
+  });
+  expect(r.history).toHaveLength(3);
+  // 5 classes: top-5 is reported (and is 1 by definition).
+  expect(r.val.top5).toBe(1);
+  for (const s of [r.train, r.val]) expect(s.top1).toBeGreaterThanOrEqual(0);
+  expect(existsSync(join(dir, 'reports', 'linear-accuracy.svg'))).toBe(true);
+});
+
+it('rejects missing files, bad numbers and checkpoints that are not encoders', async () => {
+  await expect(linearCommand.run(['--data', split])).rejects.toThrow(UsageError);
+  await expect(linearCommand.run(['--checkpoint', enc.a])).rejects.toThrow(/--data <dir> is required/);
+  await expect(
+    linearCommand.run(['--checkpoint', `${enc.a},nope.safetensors`, '--data', split]),
+  ).rejects.toThrow(/no such file 'nope.safetensors'/);
+  await expect(linearCommand.run(['--checkpoint', enc.a, '--data', split, '--lr', '-1'])).rejects.toThrow(
+    /--lr/,
+  );
+  await expect(linearCommand.run(['--checkpoint', enc.a, '--data', join(dir, 'none')])).rejects.toThrow(
+    /no such folder/,
+  );
+  // The training checkpoint holds the encoders under a prefix: not loadable as an encoder.
+  await expect(
+    linearCommand.run(['--checkpoint', join(dir, 'pre', 'checkpoint.safetensors'), '--data', split]),
+  ).rejects.toThrow(/not an ST-GCN state dict/);
+});
+
+it('rejects an encoder that does not fit the clips (2 channels instead of 3)', async () => {
+  const other = join(dir, 'two-channel');
+  mkdirSync(other);
+  for (const s of ['train', 'val']) {
+    writeNpy(join(other, `${s}_position.npy`), new Float32Array(2 * 2 * 20 * 25 * 2), [2, 2, 20, 25, 2]);
+    writeNpy(join(other, `${s}_label.npy`), Int32Array.from([0, 1]), [2]);
+  }
+  await expect(linearCommand.run(['--checkpoint', enc.a, '--data', other])).rejects.toThrow(
+    /takes 3 channels x 25 joints but .* has 2 x 25/,
+  );
+});

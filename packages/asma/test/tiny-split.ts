@@ -1,0 +1,47 @@
+/** Shared fixtures of the training-command tests: a tiny synthetic split and tiny pretrained encoders. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSynthetic, writeSyntheticSplit } from '@asma/skeleton';
+import { pretrainCommand } from '../src/commands/pretrain.js';
+
+/** A fresh temp folder holding <dir>/xsub, a split of 5 classes x 3 clips of 20 frames. */
+export function tinySplit(prefix: string): { dir: string; split: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const ds = generateSynthetic({ seed: 0, samplesPerClass: 3, classes: 5, frames: 20 });
+  writeSyntheticSplit(dir, ds, 'xsub');
+  return { dir, split: join(dir, 'xsub') };
+}
+
+/** Options for an encoder of a few hundred parameters on 20-frame clips. */
+export const tinyModel = [
+  '--base',
+  '2',
+  '--features',
+  '8',
+  '--width',
+  '16',
+  '--motion-drops',
+  '3',
+  '--random-drops',
+  '3',
+  '--batch',
+  '4',
+];
+
+/** Pretrain ASMa for one epoch into <out>; returns the two encoder files. */
+export async function tinyEncoders(split: string, out: string): Promise<{ a: string; b: string }> {
+  const code = await pretrainCommand.run([
+    '--data',
+    split,
+    '--method',
+    'asma',
+    '--out',
+    out,
+    '--epochs',
+    '1',
+    ...tinyModel,
+  ]);
+  if (code !== 0) throw new Error(`pretrain exited ${code}`);
+  return { a: join(out, 'encoder_a.safetensors'), b: join(out, 'encoder_b.safetensors') };
+}
