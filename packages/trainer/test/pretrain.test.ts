@@ -45,6 +45,11 @@ describe('pretraining methods', () => {
     expect(createMethod('pstl', new Rng(1), tinyMethod).encoders.map((e) => e.name)).toEqual(['encoder']);
   });
 
+  it('encoder.frames sizes the masks without rejecting the shorter temporal stream', () => {
+    const m = createMethod('pstl', new Rng(1), { ...tinyMethod, encoder: { ...tinyMethod.encoder, frames: 20 } });
+    expect(Number.isFinite(m.loss(data.clips, new Rng(2)).loss.item())).toBe(true);
+  });
+
   it('the zero-mask variant works per clip; removal per clip is refused', () => {
     const m = createMethod('asma', new Rng(1), { ...tinyMethod, maskOutput: 'zero', spatialPer: 'sample' });
     expect(Number.isFinite(m.loss(data.clips, new Rng(2)).loss.item())).toBe(true);

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { alignCommand } from './align.js';
 import { dataNtuCommand } from './data-ntu.js';
 import { dataPkuCommand } from './data-pku.js';
+import { demoCommand } from './demo.js';
 import { dataSynthCommand } from './data-synth.js';
 import { embedCommand } from './embed.js';
 import { evalCommand } from './eval.js';
@@ -13,6 +14,7 @@ import { semiCommand } from './semi.js';
 
 /** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
 export const commands: Command[] = [
+  demoCommand,
   dataSynthCommand,
   dataNtuCommand,
   dataPkuCommand,

@@ -77,7 +77,8 @@ class PretrainModel extends Module {
   constructor(suffixes: readonly string[], rng: Rng, o: MethodOptions) {
     super();
     for (const s of suffixes) {
-      const encoder = this.registerModule(`encoder${s}`, new StGcn({ ...o.encoder, rng }));
+      // `frames` sizes the masks only: the temporal stream is shorter, so the encoder must accept any T.
+      const encoder = this.registerModule(`encoder${s}`, new StGcn({ ...o.encoder, frames: undefined, rng }));
       const head = this.registerModule(
         `head${s}`,
         new BarlowTwinsHead({

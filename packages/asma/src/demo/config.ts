@@ -1,0 +1,57 @@
+/**
+ * The demo's experiment: sizes chosen so that one seed (data, three pretrainings, linear evaluation
+ * of six encoder sets, alignment, report) fits in a few minutes on a 2-core machine. Every field is a
+ * command-line option of `asma demo`.
+ */
+export interface DemoConfig {
+  seed: number;
+  /** Synthetic clips per class (16 classes; xsub keeps 6 of 10 subjects for training). */
+  perClass: number;
+  frames: number;
+  /** Encoder widths: ST-GCN plan base, 2*base, 4*base, then `features`. */
+  base: number;
+  features: number;
+  projectorWidth: number;
+  pretrainEpochs: number;
+  batchSize: number;
+  lr: number;
+  warmupEpochs: number;
+  linearEpochs: number;
+  alignEpochs: number;
+  /** Methods pretrained and compared. */
+  methods: string[];
+}
+
+export const DEFAULT_DEMO: DemoConfig = {
+  seed: 0,
+  perClass: 20,
+  frames: 30,
+  base: 4,
+  features: 32,
+  projectorWidth: 256,
+  pretrainEpochs: 8,
+  batchSize: 32,
+  lr: 5e-3,
+  warmupEpochs: 2,
+  linearEpochs: 100,
+  alignEpochs: 60,
+  methods: ['asma', 'pstl', 'barlow-twins'],
+};
+
+/** A seconds-long configuration for tests and smoke runs. */
+export const QUICK_DEMO: Partial<DemoConfig> = {
+  perClass: 3,
+  frames: 20,
+  base: 2,
+  features: 8,
+  projectorWidth: 16,
+  pretrainEpochs: 1,
+  batchSize: 8,
+  linearEpochs: 5,
+  alignEpochs: 3,
+};
+
+/** PSTL drops 10 + 10 of 50 frames; keep the same proportions for other lengths. */
+export function frameDrops(frames: number): number {
+  return Math.max(1, Math.round(frames / 5));
+}

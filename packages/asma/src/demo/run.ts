@@ -1,0 +1,186 @@
+/**
+ * One seed of the demo: synthetic data -> pretrain each method -> linear evaluation of every encoder
+ * set on frozen features -> the alignment module on ASMa's two encoders. Returns plain numbers for the
+ * report; every file (data, checkpoints, logs) goes under `outDir`.
+ */
+import { join } from 'node:path';
+import { type JsonlLog, Rng } from '@asma/kernels';
+import { generateSynthetic, writeSyntheticSplit } from '@asma/skeleton';
+import {
+  accuracy,
+  type ClipDataset,
+  classCount,
+  type EpochRecord,
+  encodeWith,
+  loadDataset,
+  predictAlignment,
+  pretrain,
+  requireLabels,
+  StGcn,
+  trainAlignment,
+  trainLinearProbe,
+} from '@asma/trainer';
+import { type DemoConfig, frameDrops } from './config.js';
+
+export interface EvaluatedSet {
+  name: string;
+  /** Encoder parameters behind the features (both encoders for ASMa A+B). */
+  parameters: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+}
+
+export interface PretrainRun {
+  method: string;
+  seconds: number;
+  history: EpochRecord[];
+}
+
+export interface DemoSeedResult {
+  seed: number;
+  trainClips: number;
+  valClips: number;
+  classes: number;
+  pretraining: PretrainRun[];
+  evaluations: EvaluatedSet[];
+  seconds: number;
+}
+
+export interface DemoSplit {
+  train: ClipDataset;
+  val: ClipDataset;
+}
+
+/** Generate the synthetic benchmark (xsub split) into `dir` and read it back like any dataset. */
+export function prepareData(c: DemoConfig, dir: string): DemoSplit {
+  const ds = generateSynthetic({ seed: c.seed, samplesPerClass: c.perClass, frames: c.frames });
+  const { dir: split } = writeSyntheticSplit(dir, ds, 'xsub', {
+    options: { seed: c.seed, perClass: c.perClass },
+  });
+  return {
+    train: loadDataset(join(split, 'train_position.npy'), join(split, 'train_label.npy')),
+    val: loadDataset(join(split, 'val_position.npy'), join(split, 'val_label.npy')),
+  };
+}
+
+export function methodOptions(c: DemoConfig) {
+  const drops = frameDrops(c.frames);
+  return {
+    encoder: { baseChannels: c.base, outChannels: c.features },
+    projectorWidth: c.projectorWidth,
+    masking: { motionDrops: drops, randomDrops: drops },
+  };
+}
+
+export function runDemoSeed(
+  c: DemoConfig,
+  outDir: string,
+  data: DemoSplit,
+  log: JsonlLog,
+  progress = true,
+): DemoSeedResult {
+  const started = performance.now();
+  const classes = Math.max(classCount(data.train), classCount(data.val));
+  const sets: { name: string; encoders: StGcn[] }[] = [];
+  const pretraining: PretrainRun[] = [];
+  for (const method of c.methods) {
+    const t0 = performance.now();
+    const { method: trained, history } = pretrain({
+      method,
+      data: data.train,
+      seed: c.seed,
+      epochs: c.pretrainEpochs,
+      batchSize: c.batchSize,
+      lr: c.lr,
+      warmupEpochs: c.warmupEpochs,
+      methodOptions: methodOptions(c),
+      outDir: join(outDir, method),
+      resume: true,
+      progress,
+    });
+    const encoders = trained.encoders.map((e) => e.encoder);
+    const seconds = (performance.now() - t0) / 1000;
+    pretraining.push({ method, seconds, history });
+    log.write({ event: 'pretrained', seed: c.seed, method, seconds });
+    if (encoders.length === 2) {
+      sets.push({ name: `${label(method)} (A+B)`, encoders });
+      sets.push({ name: `${label(method)} encoder A`, encoders: [encoders[0]!] });
+      sets.push({ name: `${label(method)} encoder B`, encoders: [encoders[1]!] });
+    } else sets.push({ name: label(method), encoders });
+  }
+  const fresh = new StGcn({ ...methodOptions(c).encoder, rng: new Rng(c.seed).fork() });
+  sets.push({ name: 'no pretraining (random init)', encoders: [fresh] });
+
+  const evaluations: EvaluatedSet[] = [];
+  const trainLabels = requireLabels(data.train);
+  const valLabels = requireLabels(data.val);
+  for (const set of sets) {
+    const tr = encodeWith(set.encoders, data.train);
+    const va = encodeWith(set.encoders, data.val);
+    const probe = trainLinearProbe({
+      features: tr.features,
+      labels: trainLabels,
+      dim: tr.dim,
+      classes,
+      epochs: c.linearEpochs,
+      lr: 0.01,
+      seed: c.seed,
+      standardize: true,
+      val: { features: va.features, labels: valLabels },
+    });
+    const parameters = set.encoders.reduce((s, e) => s + e.numParameters(), 0);
+    const e = { name: set.name, parameters, trainAccuracy: probe.trainAcc, valAccuracy: probe.valAcc! };
+    evaluations.push(e);
+    log.write({ event: 'linear', seed: c.seed, ...e });
+  }
+
+  const asma = sets.find((s) => s.name === `${label('asma')} (A+B)`);
+  if (asma) {
+    const [a, b] = asma.encoders as [StGcn, StGcn];
+    const fa = encodeWith([a], data.train).features;
+    const fb = encodeWith([b], data.train).features;
+    const va = encodeWith([a], data.val).features;
+    const vb = encodeWith([b], data.val).features;
+    const { module } = trainAlignment({
+      featuresA: fa,
+      featuresB: fb,
+      labels: trainLabels,
+      classes,
+      epochs: c.alignEpochs,
+      seed: c.seed,
+      tokens: alignmentTokens(c.features),
+      heads: 2,
+    });
+    const e = {
+      name: 'ASMa + alignment module',
+      parameters: a.numParameters() + b.numParameters(),
+      trainAccuracy: accuracy(predictAlignment(module, fa, fb), trainLabels),
+      valAccuracy: accuracy(predictAlignment(module, va, vb), valLabels),
+    };
+    evaluations.push(e);
+    log.write({ event: 'align', seed: c.seed, ...e });
+  }
+  return {
+    seed: c.seed,
+    trainClips: data.train.clips.shape[0],
+    valClips: data.val.clips.shape[0],
+    classes,
+    pretraining,
+    evaluations,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Tokens of D/4 features each (at least 2 tokens, at most 8). */
+function alignmentTokens(d: number): number {
+  for (const t of [8, 4, 2]) if (d % t === 0 && d / t >= 2) return t;
+  return 1;
+}
+
+export function label(method: string): string {
+  return (
+    { asma: 'ASMa', pstl: 'PSTL', random: 'random masks', 'barlow-twins': 'Barlow Twins (no masking)' }[
+      method
+    ] ?? method
+  );
+}
