@@ -1,0 +1,47 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { UsageError } from '../src/command.js';
+import { demoCommand } from '../src/commands/demo.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'asma-demo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('asma demo --quick runs the whole pipeline for two seeds and writes the report', async () => {
+  const out = join(dir, 'demo');
+  expect(await demoCommand.run(['--quick', '--out', out, '--seeds', '0,1'])).toBe(0);
+  for (const f of ['report.md', 'report.json', 'accuracy.svg', 'loss.svg', 'demo.jsonl'])
+    expect(existsSync(join(out, f)), f).toBe(true);
+  for (const f of ['asma/encoder_a.safetensors', 'asma/encoder_b.safetensors', 'pstl/encoder.safetensors'])
+    expect(existsSync(join(out, 'seed-1', f)), f).toBe(true);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  const names = report.summary.map((s: { name: string }) => s.name);
+  expect(names).toEqual([
+    'ASMa (A+B)',
+    'ASMa encoder A',
+    'ASMa encoder B',
+    'PSTL',
+    'Barlow Twins (no masking)',
+    'no pretraining (random init)',
+    'ASMa + alignment module',
+  ]);
+  for (const s of report.summary) {
+    expect(s.values).toHaveLength(2);
+    expect(s.mean).toBeGreaterThanOrEqual(0);
+    expect(s.mean).toBeLessThanOrEqual(1);
+  }
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  expect(md).toMatch(/\| ASMa \(A\+B\) \| [\d,]+ \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \|/);
+  expect(md).toContain("kernel backend 'cpu'");
+  // A second run resumes every finished pretraining from its checkpoint.
+  const before = readFileSync(join(out, 'seed-0', 'asma', 'encoder_a.safetensors'));
+  expect(await demoCommand.run(['--quick', '--out', out, '--seeds', '0'])).toBe(0);
+  expect(readFileSync(join(out, 'seed-0', 'asma', 'encoder_a.safetensors')).equals(before)).toBe(true);
+}, 60_000);
+
+it('rejects bad options', async () => {
+  await expect(demoCommand.run(['--seeds', 'a,b'])).rejects.toThrow(UsageError);
+  await expect(demoCommand.run(['--methods', 'asma,mae'])).rejects.toThrow(/unknown method 'mae'/);
+  await expect(demoCommand.run(['--epochs', '0'])).rejects.toThrow(/--epochs/);
+});
