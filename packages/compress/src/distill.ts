@@ -135,7 +135,8 @@ export function distill(o: DistillOptions): DistillResult {
       const { batch } = gatherClips(o.train, indices);
       const y = Int32Array.from(indices, (i) => labels[i]!);
       const t = new Float32Array(indices.length * classes);
-      indices.forEach((i, r) => t.set(soft.subarray(i * classes, (i + 1) * classes), r * classes));
+      for (const [r, i] of indices.entries())
+        t.set(soft.subarray(i * classes, (i + 1) * classes), r * classes);
       const logits = model.forward(batchTensor(batch));
       return { loss: distillationLoss(logits, new Tensor(t, [indices.length, classes]), y, { alpha, tau }) };
     },

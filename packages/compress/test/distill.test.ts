@@ -116,7 +116,10 @@ describe('distill', () => {
     expect(full.history[3]!.loss).toBeLessThan(full.history[0]!.loss);
     expect(full.teacherLogits.length).toBe(18 * 3);
 
-    distill({ ...base, epochs: 2, outDir: dir });
+    const stop = (r: { epoch: number }) => {
+      if (r.epoch === 1) throw new Error('interrupted');
+    };
+    expect(() => distill({ ...base, epochs: 4, outDir: dir, onEpoch: stop })).toThrow('interrupted');
     const resumed = distill({ ...base, epochs: 4, outDir: dir, resume: true });
     expect(resumed.history.length).toBe(4);
     for (const [k, v] of full.model.stateDict())
