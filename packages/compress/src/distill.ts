@@ -73,8 +73,11 @@ export function teacherLogits(teacher: TeacherFn, data: ClipDataset, batchSize =
 }
 
 export interface DistillOptions extends DistillationLossOptions {
-  /** (N, classes) logits of the training clips, or the teacher itself (its logits are computed once). */
-  teacher: Float32Array | TeacherFn;
+  /**
+   * (N, classes) logits of the training clips, or the teacher itself (its logits are computed once).
+   * May be omitted only with alpha = 1 (plain cross-entropy fine-tuning).
+   */
+  teacher?: Float32Array | TeacherFn;
   train: ClipDataset;
   val?: ClipDataset;
   classes?: number;
@@ -109,7 +112,16 @@ export function distill(o: DistillOptions): DistillResult {
   const labels = requireLabels(o.train);
   const n = clipCount(o.train);
   const classes = o.classes ?? Math.max(classCount(o.train), o.val ? classCount(o.val) : 0);
-  const soft = typeof o.teacher === 'function' ? teacherLogits(o.teacher, o.train) : o.teacher;
+  const alpha = o.alpha ?? 0.5;
+  const tau = o.tau ?? 4;
+  if (o.teacher === undefined && alpha !== 1)
+    throw new RangeError(`distill: a teacher is needed unless alpha = 1 (got alpha ${alpha})`);
+  const soft =
+    o.teacher === undefined
+      ? new Float32Array(n * classes)
+      : typeof o.teacher === 'function'
+        ? teacherLogits(o.teacher, o.train)
+        : o.teacher;
   if (soft.length !== n * classes)
     throw new RangeError(
       `distill: teacher logits hold ${soft.length} values, expected ${n} clips x ${classes} classes`,
@@ -120,8 +132,6 @@ export function distill(o: DistillOptions): DistillResult {
   const rng = root.fork();
   const lr = o.lr ?? 5e-3;
   const batchSize = Math.min(o.batchSize ?? 32, n);
-  const alpha = o.alpha ?? 0.5;
-  const tau = o.tau ?? 4;
   const optimizer = new HookedAdam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 }, o.afterStep);
   const { history } = fit({
     module: model,
