@@ -53,7 +53,10 @@ export function planChannelPruning(encoder: StGcn, amount: number): ChannelPlan 
     const members = groups.flatMap((x, i) => (x === g ? [i] : []));
     const c = plan[members[0]!]!.out;
     const score = new Float64Array(c);
-    for (const i of members) tcnFilterNorms(encoder, i).forEach((v, o) => (score[o]! += v));
+    for (const i of members) {
+      const norms = tcnFilterNorms(encoder, i);
+      for (let o = 0; o < c; o++) score[o]! += norms[o]!;
+    }
     let k = Math.max(1, Math.ceil((1 - amount) * c));
     // A stride-1 conv-residual block whose in and out widths became equal would be rebuilt with an
     // identity residual (other parameters); keep one channel more (or fewer) to keep its structure.
