@@ -149,6 +149,8 @@ describe('wasm SIMD float32 gemm', () => {
       accumulate: true,
       seed: 4,
     });
+    // Taller than M_CHUNK = 4096 rows with more than one depth block: run in row chunks.
+    check({ ...base, m: 4101, n: 3, k: 260, transA: true, accumulate: true, offC: 2, seed: 5 });
   });
 
   it('k = 0 zeroes C, or leaves it alone when accumulating', () => {

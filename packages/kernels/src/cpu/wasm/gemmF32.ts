@@ -21,6 +21,8 @@ const S_OFF = B_OFF + KC * NC;
 const C_OFF = S_OFF + KC * NC;
 /** Runs shorter than this are copied by a JS loop: `set(subarray)` has a fixed cost per call. */
 const SET_MIN = 48;
+/** Taller products run in row chunks, bounding the C buffer (k > KC keeps all rows) to 16 MiB. */
+const M_CHUNK = 4096;
 
 let wasm: GemmWasm | null | undefined;
 
@@ -53,9 +55,38 @@ export function gemmF32(
   const w = gemmWasm();
   if (!w) return false;
   const { mr, nr } = w.shape;
-  // With one depth block, each row block of C is copied out while hot, so C needs only MC rows.
   const oneBlock = k <= KC;
-  w.reserve(C_OFF + (oneBlock ? Math.min(MC, roundUp(m, mr)) : roundUp(m, mr)) * Math.min(n, NC));
+  if (m > M_CHUNK && !oneBlock) {
+    for (let i = 0; i < m; i += M_CHUNK) {
+      const rows = Math.min(M_CHUNK, m - i);
+      const ok = gemmF32(
+        rows,
+        n,
+        k,
+        a,
+        offA + i * rsA,
+        rsA,
+        csA,
+        b,
+        offB,
+        rsB,
+        csB,
+        c,
+        offC + i * ldc,
+        ldc,
+        accumulate,
+      );
+      // Every chunk needs the same memory: only the first can fail, before anything is written.
+      if (!ok) return false;
+    }
+    return true;
+  }
+  // With one depth block, each row block of C is copied out while hot, so C needs only MC rows.
+  try {
+    w.reserve(C_OFF + (oneBlock ? Math.min(MC, roundUp(m, mr)) : roundUp(m, mr)) * Math.min(n, NC));
+  } catch {
+    return false; // linear memory cannot grow (address space, 4 GiB cap): the JS path takes it
+  }
   const mem = w.f32;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
