@@ -19,7 +19,32 @@ export {
   type TeacherFn,
   teacherLogits,
 } from './distill.js';
+export {
+  type ActivationObserver,
+  type Affine,
+  type ConvLayer,
+  type FoldedBlock,
+  type FoldedClassifier,
+  type ForwardMode,
+  foldClassifier,
+  foldedForward,
+} from './folded.js';
+export {
+  floatConv,
+  type Int8ConvArgs,
+  int8Conv,
+  type QuantizedWeights,
+  quantizeInto,
+  quantizeWeights,
+} from './int8-kernels.js';
 export { type MagnitudePruneResult, magnitudePrune, prunableWeights } from './magnitude.js';
 export { applyMasks, type PruneMasks, sparsity } from './masks.js';
 export { type PruneMethod, type PruneOptions, type PruneResult, prune } from './prune.js';
+export {
+  type CalibrationOptions,
+  foldedLogits,
+  foldedValues,
+  quantizeClassifier,
+  quantizedLayers,
+} from './quantize.js';
 export { createStudent, type StudentOptions, type StudentPlanOptions, studentPlan } from './student.js';
