@@ -39,6 +39,28 @@ export {
 } from './int8-kernels.js';
 export { type MagnitudePruneResult, magnitudePrune, prunableWeights } from './magnitude.js';
 export { applyMasks, type PruneMasks, sparsity } from './masks.js';
+export {
+  decodeModel,
+  encodeModel,
+  MAX_HEADER_BYTES,
+  MODEL_MAGIC,
+  MODEL_VERSION,
+  type ModelArray,
+  type ModelDType,
+  type ModelFileContents,
+  ModelFileError,
+  type ModelTensor,
+  readModelFile,
+  writeModelFile,
+} from './model-file.js';
+export {
+  FLOAT_KIND,
+  INT8_KIND,
+  loadClassifierModel,
+  loadQuantizedModel,
+  saveClassifierModel,
+  saveQuantizedModel,
+} from './model-io.js';
 export { type PruneMethod, type PruneOptions, type PruneResult, prune } from './prune.js';
 export {
   type CalibrationOptions,

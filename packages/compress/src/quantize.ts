@@ -77,7 +77,7 @@ export function quantizeClassifier(
     const { q, scale } = quantizeWeights(layer.w, layer.cout);
     layer.wq = q;
     layer.wScale = scale;
-    layer.xScale = range > 0 ? range / 127 : 1;
+    layer.xScale = Math.fround(range > 0 ? range / 127 : 1); // stored as float32
   }
   return m;
 }
