@@ -61,6 +61,9 @@ export {
   saveClassifierModel,
   saveQuantizedModel,
 } from './model-io.js';
+export { exportOnnx, ONNX_OPSET, type OnnxExportOptions, writeOnnx } from './onnx.js';
+export { checkOnnx, loadOnnxRuntime, type OnnxCheck, type OnnxRuntime, runOnnx } from './onnx-check.js';
+export { decodeProto, type ProtoField, ProtoWriter } from './protobuf.js';
 export { type PruneMethod, type PruneOptions, type PruneResult, prune } from './prune.js';
 export {
   type CalibrationOptions,
