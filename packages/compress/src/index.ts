@@ -1,6 +1,13 @@
 // Distillation, pruning, int8 quantisation and model export for edge deployment.
 
 export {
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+  benchInference,
+  type InferenceRunner,
+} from './bench.js';
+export {
   type ChannelPlan,
   channelGroups,
   channelMasks,
@@ -72,4 +79,12 @@ export {
   quantizeClassifier,
   quantizedLayers,
 } from './quantize.js';
+export {
+  type CompressionReport,
+  type CompressionReportOptions,
+  compressionReport,
+  compressionTable,
+  type ModelRow,
+} from './report.js';
 export { createStudent, type StudentOptions, type StudentPlanOptions, studentPlan } from './student.js';
+export { type AsmaTeacher, loadTeacher, teacherFn, teacherParameters } from './teacher.js';
