@@ -8,10 +8,12 @@ import { type JsonlLog, Rng } from '@asma/kernels';
 import { generateSynthetic, writeSyntheticSplit } from '@asma/skeleton';
 import {
   accuracy,
+  applyStandardizer,
   type ClipDataset,
   classCount,
   type EpochRecord,
   encodeWith,
+  fitStandardizer,
   loadDataset,
   predictAlignment,
   pretrain,
@@ -123,6 +125,7 @@ export function runDemoSeed(
       dim: tr.dim,
       classes,
       epochs: c.linearEpochs,
+      batchSize: c.batchSize,
       lr: 0.01,
       seed: c.seed,
       standardize: true,
@@ -137,16 +140,25 @@ export function runDemoSeed(
   const asma = sets.find((s) => s.name === `${label('asma')} (A+B)`);
   if (asma) {
     const [a, b] = asma.encoders as [StGcn, StGcn];
-    const fa = encodeWith([a], data.train).features;
-    const fb = encodeWith([b], data.train).features;
-    const va = encodeWith([a], data.val).features;
-    const vb = encodeWith([b], data.val).features;
+    // Standardised with the training statistics, as the linear probe's features are.
+    const standardized = (e: StGcn) => {
+      const tr = encodeWith([e], data.train).features;
+      const s = fitStandardizer(tr, e.outChannels);
+      return {
+        train: applyStandardizer(tr, s),
+        val: applyStandardizer(encodeWith([e], data.val).features, s),
+      };
+    };
+    const fa = standardized(a);
+    const fb = standardized(b);
     const { module } = trainAlignment({
-      featuresA: fa,
-      featuresB: fb,
+      featuresA: fa.train,
+      featuresB: fb.train,
       labels: trainLabels,
       classes,
       epochs: c.alignEpochs,
+      batchSize: c.batchSize,
+      lr: 3e-3,
       seed: c.seed,
       tokens: alignmentTokens(c.features),
       heads: 2,
@@ -154,8 +166,8 @@ export function runDemoSeed(
     const e = {
       name: 'ASMa + alignment module',
       parameters: a.numParameters() + b.numParameters(),
-      trainAccuracy: accuracy(predictAlignment(module, fa, fb), trainLabels),
-      valAccuracy: accuracy(predictAlignment(module, va, vb), valLabels),
+      trainAccuracy: accuracy(predictAlignment(module, fa.train, fb.train), trainLabels),
+      valAccuracy: accuracy(predictAlignment(module, fa.val, fb.val), valLabels),
     };
     evaluations.push(e);
     log.write({ event: 'align', seed: c.seed, ...e });
