@@ -13,7 +13,8 @@
  * and the field.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '@asma/kernels';
 
 export const MODEL_MAGIC = 'ASMAMDL\0';
@@ -101,6 +102,7 @@ export function encodeModel(
 
 export function writeModelFile(path: string, m: Parameters<typeof encodeModel>[0]): number {
   const bytes = encodeModel(m);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, bytes);
   return bytes.length;
 }

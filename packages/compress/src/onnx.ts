@@ -6,6 +6,8 @@
  * Conv, the residual (Add of the input or of a 1x1 Conv), Relu; then ReduceMean over (T, V) and the
  * persons and Gemm. The batch N is dynamic; T and M are fixed at export.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '@asma/kernels';
 import type { ActionClassifier } from '@asma/trainer';
 import { type ConvLayer, type FoldedClassifier, foldClassifier } from './folded.js';
@@ -147,6 +149,7 @@ export function writeOnnx(
   o: OnnxExportOptions,
 ): number {
   const bytes = exportOnnx(model, o);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, bytes);
   return bytes.length;
 }

@@ -1,15 +1,20 @@
 import type { Command } from '../command.js';
 import { alignCommand } from './align.js';
+import { benchInferCommand } from './bench-infer.js';
 import { dataNtuCommand } from './data-ntu.js';
 import { dataPkuCommand } from './data-pku.js';
-import { demoCommand } from './demo.js';
 import { dataSynthCommand } from './data-synth.js';
+import { demoCommand } from './demo.js';
+import { distillCommand } from './distill.js';
 import { embedCommand } from './embed.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { finetuneCommand } from './finetune.js';
 import { linearCommand } from './linear.js';
 import { masksCommand } from './masks.js';
 import { pretrainCommand } from './pretrain.js';
+import { pruneCommand } from './prune.js';
+import { quantizeCommand } from './quantize.js';
 import { semiCommand } from './semi.js';
 
 /** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
@@ -26,4 +31,9 @@ export const commands: Command[] = [
   semiCommand,
   alignCommand,
   evalCommand,
+  distillCommand,
+  pruneCommand,
+  quantizeCommand,
+  exportCommand,
+  benchInferCommand,
 ];

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { UsageError } from '../src/command.js';
+import { alignCommand } from '../src/commands/align.js';
+import { benchInferCommand } from '../src/commands/bench-infer.js';
+import { distillCommand } from '../src/commands/distill.js';
+import { exportCommand } from '../src/commands/export.js';
+import { pruneCommand } from '../src/commands/prune.js';
+import { quantizeCommand } from '../src/commands/quantize.js';
+import { tinyEncoders, tinySplit } from './tiny-split.js';
+
+const { dir, split } = tinySplit('asma-compress-cli-');
+let teacher: string[];
+beforeAll(async () => {
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  const enc = await tinyEncoders(split, join(dir, 'pre'));
+  const align = join(dir, 'align');
+  await alignCommand.run([
+    '--checkpoint-a',
+    enc.a,
+    '--checkpoint-b',
+    enc.b,
+    '--data',
+    split,
+    '--out',
+    align,
+    '--epochs',
+    '1',
+    '--tokens',
+    '2',
+    '--heads',
+    '2',
+  ]);
+  teacher = ['--teacher-a', enc.a, '--teacher-b', enc.b, '--alignment', join(align, 'alignment.safetensors')];
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('distill -> prune -> quantize -> export -> bench-infer', async () => {
+  const d = join(dir, 'distill');
+  expect(
+    await distillCommand.run([
+      ...teacher,
+      '--data',
+      split,
+      '--out',
+      d,
+      '--epochs',
+      '2',
+      '--depth',
+      '2',
+      '--width',
+      '4',
+      '--batch',
+      '4',
+    ]),
+  ).toBe(0);
+  const r = JSON.parse(readFileSync(join(d, 'report.json'), 'utf8'));
+  expect(r.student.parameters).toBeLessThan(r.teacher.parameters);
+  const student = join(d, 'student.asma');
+  const p = join(dir, 'prune');
+  expect(
+    await pruneCommand.run([
+      '--model',
+      student,
+      '--data',
+      split,
+      '--out',
+      p,
+      '--amount',
+      '0.5',
+      '--epochs',
+      '1',
+      '--batch',
+      '4',
+    ]),
+  ).toBe(0);
+  expect(JSON.parse(readFileSync(join(p, 'report.json'), 'utf8')).parametersAfter).toBeLessThan(
+    r.student.parameters,
+  );
+  const q = join(dir, 'quant');
+  expect(
+    await quantizeCommand.run([
+      '--model',
+      student,
+      '--data',
+      split,
+      '--out',
+      q,
+      '--calib-batches',
+      '1',
+      '--batch',
+      '4',
+    ]),
+  ).toBe(0);
+  const qr = JSON.parse(readFileSync(join(q, 'report.json'), 'utf8'));
+  expect(qr.int8FileBytes).toBeLessThan(qr.floatFileBytes);
+  const onnx = join(dir, 'student.onnx');
+  expect(await exportCommand.run(['--model', student, '--out', onnx, '--data', split])).toBe(0);
+  expect(existsSync(onnx)).toBe(true);
+  const bench = join(dir, 'bench.json');
+  expect(
+    await benchInferCommand.run([
+      ...teacher,
+      '--student',
+      student,
+      '--int8',
+      join(q, 'model-int8.asma'),
+      '--data',
+      split,
+      '--reps',
+      '1',
+      '--batches',
+      '2',
+      '--out',
+      bench,
+    ]),
+  ).toBe(0);
+  expect(JSON.parse(readFileSync(bench, 'utf8')).rows).toHaveLength(3);
+});
+
+it('rejects missing options, bad values and corrupt model files', async () => {
+  await expect(distillCommand.run([])).rejects.toThrow(UsageError);
+  await expect(
+    pruneCommand.run(['--model', split, '--data', split, '--out', dir, '--method', 'x']),
+  ).rejects.toThrow(/--method must be one of/);
+  await expect(
+    exportCommand.run(['--model', join(split, 'meta.json'), '--out', join(dir, 'x.onnx'), '--frames', '20']),
+  ).rejects.toThrow(/neither an .asma model nor/);
+  await expect(benchInferCommand.run(['--data', split])).rejects.toThrow(/at least one/);
+});
