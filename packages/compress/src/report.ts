@@ -34,7 +34,7 @@ export interface CompressionReportOptions {
   val: ClipDataset;
   /** Model files, ONNX export and distillation logs go here. */
   outDir: string;
-  /** Student architecture (default depth 4, width 8: 3->8, 8->8, 8->16 s2, 16->16). */
+  /** Student architecture (default depth 4, width 6: 3->6, 6->6, 6->12 s2, 12->12). */
   student?: StudentOptions;
   epochs?: number;
   lr?: number;
@@ -99,7 +99,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     train: o.train,
     val: o.val,
     classes,
-    student: o.student ?? { depth: 4, width: 8 },
+    student: o.student ?? { depth: 4, width: 6 },
     epochs: o.epochs ?? 30,
     lr: o.lr ?? 1e-2,
     alpha: o.alpha,

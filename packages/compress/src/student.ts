@@ -9,7 +9,7 @@ import { ActionClassifier, StGcn, type StGcnBlockSpec } from '@asma/trainer';
 export interface StudentPlanOptions {
   /** Number of ST-GCN blocks (default 4, at least 2). */
   depth?: number;
-  /** Channels of the first stage (default 8). */
+  /** Channels of the first stage (default 6: 4,804 parameters with 16 classes). */
   width?: number;
   /** Feature size of the last block (default 2 * width). */
   outChannels?: number;
@@ -23,7 +23,7 @@ export interface StudentPlanOptions {
  */
 export function studentPlan(o: StudentPlanOptions = {}): StGcnBlockSpec[] {
   const depth = o.depth ?? 4;
-  const w = o.width ?? 8;
+  const w = o.width ?? 6;
   const out = o.outChannels ?? 2 * w;
   const cin = o.inChannels ?? 3;
   if (!Number.isInteger(depth) || depth < 2)

@@ -35,7 +35,7 @@ options:
   --data <dir>           split folder (required)
   --out <dir>            output folder (required)
   --depth <n>            student blocks (default 4)
-  --width <n>            first-stage channels (default 8)
+  --width <n>            first-stage channels (default 6)
   --features <n>         student feature size (default 2 * width)
   --edge-importance      learnable edge importance per block (default off: 1,875 parameters each)
   --epochs <n>           epochs (default 30)
@@ -75,7 +75,7 @@ export const distillCommand: Command = {
     requireOptions(values, ['teacher-a', 'teacher-b', 'alignment']);
     requireOptions(values, ['data', 'out'], '<dir>');
     requireExisting(values, ['teacher-a', 'teacher-b', 'alignment']);
-    const width = intOption('width', values.width, 8, 1);
+    const width = intOption('width', values.width, 6, 1);
     const student = {
       depth: intOption('depth', values.depth, 4, 2),
       width,
