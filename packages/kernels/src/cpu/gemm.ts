@@ -17,11 +17,12 @@ export type GemmPath = 'auto' | 'js' | 'wasm';
 let path: GemmPath = 'auto';
 
 /**
- * Below this many multiply-adds (m*n*k) the JS kernel wins: the wasm path's fixed cost (staging into
- * linear memory, copying C out, the calls; ~0.2 us) is not repaid. benchmarks/kernels/crossover.mjs:
- * wasm is 0.6x the JS speed at 4^3, 1.1-1.2x at 5^3-6^3, 1.5-1.8x at 7^3-8^3 and 3-6x beyond 12^3.
+ * Below this many multiply-adds (m*n*k) the JS kernel may win: the wasm path's fixed cost (staging
+ * into linear memory, copying C out, the calls; 0.2-0.6 us) is not repaid. Two runs of
+ * benchmarks/kernels/crossover.mjs on a loaded machine: wasm 0.5-0.7x the JS speed at 2^3-4^3,
+ * 0.8-1.8x at 5^3-8^3 (noise decides), 2.2-2.7x at 12^3 and 4-7x from 16^3 on.
  */
-export const WASM_MIN_MACS = 256;
+export const WASM_MIN_MACS = 1024;
 
 /** Choose how float32 products run (tests force 'wasm' or 'js'; benchmarks compare them); returns the previous path. */
 export function setGemmPath(p: GemmPath): GemmPath {
