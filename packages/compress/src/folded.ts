@@ -163,7 +163,7 @@ function runConv(
       throw new Error(`int8 forward: layer ${id} is not quantised (run quantizeClassifier first)`);
     const xq = new Int8Array(x.length);
     quantizeInto(xq, x, layer.xScale);
-    int8Conv(y, xq, layer.xScale, layer.wq, layer.wScale, layer.bias, args, new Int32Array(tout * v));
+    int8Conv(y, xq, layer.xScale, layer.wq, layer.wScale, layer.bias, args, new Int32Array(4 * tout * v));
   }
   return { y, t: tout };
 }

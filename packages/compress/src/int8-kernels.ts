@@ -56,7 +56,8 @@ export interface Int8ConvArgs {
 
 /**
  * out (N, Cout, Tout, V) float = (sum_{c,k} wq[o,c,k] * xq[n,c,t*s+k-pad,v]) * xScale * wScale[o] + bias[o].
- * `acc` is an int32 scratch of at least Tout * V entries.
+ * Four output channels share each pass over the input (four int32 accumulator rows). `acc` is an int32
+ * scratch of at least 4 * Tout * V entries.
  */
 export function int8Conv(
   out: Float32Array,
@@ -71,29 +72,56 @@ export function int8Conv(
   const { n, cin, cout, t, v, kt, stride, pad } = a;
   const tout = Math.floor((t + 2 * pad - kt) / stride) + 1;
   const plane = tout * v;
+  const p1 = plane;
+  const p2 = 2 * plane;
+  const p3 = 3 * plane;
   for (let ni = 0; ni < n; ni++) {
     const xBase = ni * cin * t * v;
-    for (let o = 0; o < cout; o++) {
-      acc.fill(0, 0, plane);
+    for (let o0 = 0; o0 < cout; o0 += 4) {
+      const ob = Math.min(4, cout - o0);
+      acc.fill(0, 0, 4 * plane);
       for (let c = 0; c < cin; c++) {
-        const wRow = (o * cin + c) * kt;
         const xc = xBase + c * t * v;
         for (let k = 0; k < kt; k++) {
-          const w = wq[wRow + k]!;
-          if (w === 0) continue;
-          for (let to = 0; to < tout; to++) {
-            const ti = to * stride + k - pad;
-            if (ti < 0 || ti >= t) continue;
-            const src = xc + ti * v;
-            const dst = to * v;
-            for (let j = 0; j < v; j++) acc[dst + j]! += w * xq[src + j]!;
-          }
+          const w0 = wq[(o0 * cin + c) * kt + k]!;
+          const w1 = ob > 1 ? wq[((o0 + 1) * cin + c) * kt + k]! : 0;
+          const w2 = ob > 2 ? wq[((o0 + 2) * cin + c) * kt + k]! : 0;
+          const w3 = ob > 3 ? wq[((o0 + 3) * cin + c) * kt + k]! : 0;
+          if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
+          // Output frames whose input frame to * stride + k - pad lies inside the clip.
+          const to0 = Math.max(0, Math.ceil((pad - k) / stride));
+          const to1 = Math.min(tout, Math.floor((t - 1 + pad - k) / stride) + 1);
+          if (to1 <= to0) continue;
+          if (stride === 1) {
+            // One contiguous run of (to1 - to0) * V values: a single long inner loop.
+            const src = xc + (k - pad) * v;
+            for (let j = to0 * v; j < to1 * v; j++) {
+              const x = xq[src + j]!;
+              acc[j] = (acc[j]! + Math.imul(w0, x)) | 0;
+              acc[p1 + j] = (acc[p1 + j]! + Math.imul(w1, x)) | 0;
+              acc[p2 + j] = (acc[p2 + j]! + Math.imul(w2, x)) | 0;
+              acc[p3 + j] = (acc[p3 + j]! + Math.imul(w3, x)) | 0;
+            }
+          } else
+            for (let to = to0; to < to1; to++) {
+              const src = xc + (to * stride + k - pad) * v - to * v;
+              for (let j = to * v; j < (to + 1) * v; j++) {
+                const x = xq[src + j]!;
+                acc[j] = (acc[j]! + Math.imul(w0, x)) | 0;
+                acc[p1 + j] = (acc[p1 + j]! + Math.imul(w1, x)) | 0;
+                acc[p2 + j] = (acc[p2 + j]! + Math.imul(w2, x)) | 0;
+                acc[p3 + j] = (acc[p3 + j]! + Math.imul(w3, x)) | 0;
+              }
+            }
         }
       }
-      const s = xScale * wScale[o]!;
-      const b = bias === null ? 0 : bias[o]!;
-      const oBase = (ni * cout + o) * plane;
-      for (let j = 0; j < plane; j++) out[oBase + j] = acc[j]! * s + b;
+      for (let r = 0; r < ob; r++) {
+        const o = o0 + r;
+        const sc = xScale * wScale[o]!;
+        const b = bias === null ? 0 : bias[o]!;
+        const oBase = (ni * cout + o) * plane;
+        for (let j = 0; j < plane; j++) out[oBase + j] = acc[r * plane + j]! * sc + b;
+      }
     }
   }
 }

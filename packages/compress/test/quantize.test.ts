@@ -71,7 +71,7 @@ describe('int8 kernels', () => {
         const tout = Math.floor((c.t + 2 * pad - c.kt) / c.stride) + 1;
         const args = { ...c, pad };
         const got = new Float32Array(c.n * c.cout * tout * c.v);
-        int8Conv(got, xq, xScale, q, scale, bias, args, new Int32Array(tout * c.v));
+        int8Conv(got, xq, xScale, q, scale, bias, args, new Int32Array(4 * tout * c.v));
         const xd = Float32Array.from(xq, (v) => v * xScale);
         const wd = Float32Array.from(q, (v, i) => v * scale[Math.floor(i / (c.cin * c.kt))]!);
         const want = new Float32Array(got.length);
