@@ -16,6 +16,7 @@ import { pretrainCommand } from './pretrain.js';
 import { pruneCommand } from './prune.js';
 import { quantizeCommand } from './quantize.js';
 import { semiCommand } from './semi.js';
+import { viewCommand } from './view.js';
 
 /** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
 export const commands: Command[] = [
@@ -36,4 +37,5 @@ export const commands: Command[] = [
   quantizeCommand,
   exportCommand,
   benchInferCommand,
+  viewCommand,
 ];

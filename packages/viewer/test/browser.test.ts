@@ -1,0 +1,144 @@
+/**
+ * The built site in real headless Chromium (Debian's /usr/bin/chromium via playwright-core): it
+ * loads, draws a non-blank skeleton, plays, rejects a bad file clearly, and its top-1 class equals
+ * Node inference of the same model file on the same clip (loaded by @asma/trainer's own loader).
+ * Skipped, with the reason in its name, where Chromium is not installed.
+ * ASMA_VIEWER_SCREENSHOT=<path> also saves the screenshot there (docs/viewer.png is made so).
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noGrad, readSafetensors, Tensor } from '@asma/autodiff';
+import { Rng } from '@asma/kernels';
+import { readNpy } from '@asma/skeleton';
+import { ActionClassifier, loadCheckpoint, loadStGcn } from '@asma/trainer';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {} from '../src/app/exposed.js';
+import { extractClip } from '../src/core/clip.js';
+import { softmax } from '../src/core/topk.js';
+import { type RunningServer, serveSite } from '../src/server/serve.js';
+import { buildSite } from '../src/server/site.js';
+import { browserSkipReason, launchChromium } from './browser.js';
+
+const reason = browserSkipReason();
+const title = reason ? `viewer in Chromium (skipped: ${reason})` : 'viewer in Chromium';
+
+/** Node-side reference: the trainer's file loader, not the page's byte loader. */
+function nodeProbabilities(modelPath: string, clipsPath: string, index: number): Float64Array {
+  const { model: encoder } = loadStGcn(modelPath, { prefix: 'encoder.', dropout: 0 });
+  const fc = readSafetensors(modelPath).tensors.get('fc.weight') as Tensor;
+  const model = new ActionClassifier(encoder, fc.shape[0]!, new Rng(0));
+  loadCheckpoint(model, modelPath);
+  model.eval();
+  const clip = extractClip(readNpy(clipsPath, { asFloat32: true }), index);
+  const logits = noGrad(() => model.forward(new Tensor(clip.data, [...clip.shape])));
+  return softmax(logits.data);
+}
+
+/** Pixels of the skeleton canvas that differ from its background colour. */
+function drawnPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const c = document.getElementById('skeleton') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4)
+      if (Math.abs(d[i]! - d[0]!) + Math.abs(d[i + 1]! - d[1]!) + Math.abs(d[i + 2]! - d[2]!) > 30) n++;
+    return n;
+  });
+}
+
+describe.skipIf(reason !== null)(title, () => {
+  let dir: string;
+  let site: string;
+  let server: RunningServer;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'asma-viewer-'));
+    site = await buildSite(join(dir, 'site'));
+    server = await serveSite({ root: site, port: 0 });
+    chromium = await launchChromium();
+    page = await chromium.context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__asmaReady !== undefined, null, { timeout: 30_000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the sample and the model without errors and draws a non-blank skeleton', async () => {
+    expect(await page.evaluate(() => window.__asmaReady)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    expect(await page.evaluate(() => window.__asma!.error)).toBe('');
+    expect(await page.textContent('#source')).toMatch(/sample\.npy: 16 clip\(s\) of 50 frames/);
+    expect(await drawnPixels(page)).toBeGreaterThan(500);
+    expect(await page.locator('#view-a .masked').textContent()).toMatch(/masked joints \d/);
+  });
+
+  it('plays: the frame index advances, and pauses again', async () => {
+    const start = await page.evaluate(() => window.__asma!.frame);
+    await page.click('#play');
+    await page.waitForFunction((f) => window.__asma!.frame !== f, start, { timeout: 10_000 });
+    expect(await page.textContent('#play')).toBe('pause');
+    await page.click('#play');
+    expect(await page.evaluate(() => window.__asma!.playing)).toBe(false);
+    await page.fill('#scrub', '7');
+    expect(await page.evaluate(() => window.__asma!.frame)).toBe(7);
+  });
+
+  it('shows the same top-1 class (and probabilities) as Node inference of the same clip', async () => {
+    for (const index of [0, 5]) {
+      await page.fill('#index', String(index));
+      await page.dispatchEvent('#index', 'change');
+      const shown = await page.evaluate(() => ({
+        clip: window.__asma!.clipIndex,
+        top5: window.__asma!.top5,
+      }));
+      expect(shown.clip).toBe(index);
+      const p = nodeProbabilities(join(site, 'model.safetensors'), join(site, 'sample.npy'), index);
+      const best = p.indexOf(Math.max(...p));
+      expect(shown.top5[0]!.index).toBe(best);
+      for (const r of shown.top5) expect(r.probability).toBeCloseTo(p[r.index]!, 4);
+      expect(await page.getAttribute('#top5 li:first-child', 'data-index')).toBe(String(best));
+      expect(await page.textContent('#latency')).toMatch(/latency \d+(\.\d)? (ms|s) per clip/);
+    }
+  });
+
+  it('names what is wrong with a bad .npy and keeps the clip shown', async () => {
+    await page.setInputFiles('#file', {
+      name: 'bad.npy',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not numpy'),
+    });
+    await page.waitForFunction(() => window.__asma!.error !== '');
+    expect(await page.textContent('#error')).toMatch(/bad\.npy: not a readable \.npy file/);
+    expect(await drawnPixels(page)).toBeGreaterThan(500);
+    // A valid user file replaces the sample.
+    await page.setInputFiles('#file', {
+      name: 'mine.npy',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(join(site, 'sample.npy')),
+    });
+    await page.waitForFunction(() => window.__asma!.error === '');
+    expect(await page.textContent('#source')).toMatch(/mine\.npy: 16 clip/);
+  });
+
+  it('takes a screenshot of the page', async () => {
+    await page.setInputFiles('#file', []);
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__asmaReady === true, null, { timeout: 30_000 });
+    await page.fill('#scrub', '24');
+    const shot = join(dir, 'viewer.png');
+    await page.screenshot({ path: shot });
+    expect(readFileSync(shot).subarray(1, 4).toString('latin1')).toBe('PNG');
+    const keep = process.env.ASMA_VIEWER_SCREENSHOT;
+    if (keep) copyFileSync(shot, keep);
+  });
+});
