@@ -208,24 +208,32 @@ export function saveQuantizedModel(
   metadata: Record<string, string> = {},
 ): number {
   const tensors = new Map<string, ModelTensor>();
+  // Per layer: the int8 weights and one f32 vector [weight scales (cout), biases (cout), input scale]:
+  // few tensors keep the header (a fixed cost) small next to a small student's payload.
   const layer = (p: string, l: ConvLayer) => {
     if (!l.wq || !l.wScale || l.xScale === undefined)
       throw new RangeError(`saveQuantizedModel: ${p} is not quantised`);
     tensors.set(`${p}.weight`, { dtype: 'i8', shape: [l.cout, l.cin, l.kt], data: l.wq });
-    tensors.set(`${p}.weight_scale`, f32([l.cout], l.wScale));
-    tensors.set(`${p}.bias`, f32([l.cout], l.bias));
-    tensors.set(`${p}.input_scale`, f32([1], [l.xScale]));
+    const params = new Float32Array(2 * l.cout + 1);
+    params.set(l.wScale, 0);
+    params.set(l.bias, l.cout);
+    params[2 * l.cout] = l.xScale;
+    tensors.set(`${p}.params`, { dtype: 'f32', shape: [2 * l.cout + 1], data: params });
   };
-  tensors.set('data_bn.scale', f32([m.dataBn.scale.length], m.dataBn.scale));
-  tensors.set('data_bn.shift', f32([m.dataBn.shift.length], m.dataBn.shift));
+  const affine = (name: string, a: { scale: Float32Array; shift: Float32Array }) => {
+    const d = new Float32Array(2 * a.scale.length);
+    d.set(a.scale, 0);
+    d.set(a.shift, a.scale.length);
+    tensors.set(name, { dtype: 'f32', shape: [2, a.scale.length], data: d });
+  };
+  affine('data_bn', m.dataBn);
   const first = m.blocks[0]!.adjacency;
   const shared = m.blocks.every((b) => b.adjacency.every((x, i) => x === first[i]));
   const graph = shared ? (graphName(first, m.k, m.numJoints) ?? 'stored') : 'per-block';
   if (graph === 'stored') tensors.set('adjacency', f32([m.k, m.numJoints, m.numJoints], first));
   m.blocks.forEach((b, i) => {
     layer(`blocks.${i}.gcn`, b.gcn);
-    tensors.set(`blocks.${i}.bn0.scale`, f32([b.out], b.bn0.scale));
-    tensors.set(`blocks.${i}.bn0.shift`, f32([b.out], b.bn0.shift));
+    affine(`blocks.${i}.bn0`, b.bn0);
     layer(`blocks.${i}.tcn`, b.tcn);
     if (typeof b.residual === 'object') layer(`blocks.${i}.residual`, b.residual);
     if (graph === 'per-block')
@@ -274,13 +282,18 @@ export function loadQuantizedModel(path: string): FoldedClassifier {
   };
   const layer = (p: string, cin: number, cout: number, kt: number, stride: number): ConvLayer => {
     const wq = get(`${p}.weight`, 'i8', [cout, cin, kt]) as Int8Array;
-    const wScale = get(`${p}.weight_scale`, 'f32', [cout]) as Float32Array;
-    const xScale = get(`${p}.input_scale`, 'f32', [1])[0]!;
-    if (!(xScale > 0)) fail(`tensor ${p}.input_scale`, `must be > 0, got ${xScale}`);
+    const params = get(`${p}.params`, 'f32', [2 * cout + 1]) as Float32Array;
+    const wScale = params.slice(0, cout);
+    const bias = params.slice(cout, 2 * cout);
+    const xScale = params[2 * cout]!;
+    if (!(xScale > 0)) fail(`tensor ${p}.params`, `input scale (last value) must be > 0, got ${xScale}`);
     const per = cin * kt;
     const w = Float32Array.from(wq, (q, i) => q * wScale[Math.floor(i / per)]!);
-    const bias = get(`${p}.bias`, 'f32', [cout]) as Float32Array;
     return { cin, cout, kt, stride, pad: (kt - 1) / 2, w, bias, wq, wScale, xScale };
+  };
+  const affineOf = (name: string, c: number) => {
+    const d = get(name, 'f32', [2, c]) as Float32Array;
+    return { scale: d.slice(0, c), shift: d.slice(c) };
   };
   const g = a.graph;
   if (g !== 'ntu25-spatial' && g !== 'stored' && g !== 'per-block')
@@ -313,19 +326,13 @@ export function loadQuantizedModel(path: string): FoldedClassifier {
     return {
       out,
       gcn: layer(`${p}.gcn`, cin, k * out, 1, 1),
-      bn0: {
-        scale: get(`${p}.bn0.scale`, 'f32', [out]) as Float32Array,
-        shift: get(`${p}.bn0.shift`, 'f32', [out]) as Float32Array,
-      },
+      bn0: affineOf(`${p}.bn0`, out),
       tcn: layer(`${p}.tcn`, out, out, kt, stride),
       residual: res === 'conv' ? layer(`${p}.residual`, cin, out, 1, stride) : (res as 'none' | 'identity'),
       adjacency: shared ?? (get(`${p}.adjacency`, 'f32', [k, v, v]) as Float32Array),
     };
   });
-  const dataBn = {
-    scale: get('data_bn.scale', 'f32', [inChannels * v]) as Float32Array,
-    shift: get('data_bn.shift', 'f32', [inChannels * v]) as Float32Array,
-  };
+  const dataBn = affineOf('data_bn', inChannels * v);
   const fc = layer('fc', prev, classes, 1, 1);
   for (const name of c.tensors.keys())
     if (!used.has(name)) fail(`tensor ${name}`, 'is not part of this architecture');

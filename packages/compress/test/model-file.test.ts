@@ -223,7 +223,7 @@ describe('model file', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -247,7 +247,34 @@ describe('model file', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
+    );
+  });
+
+  it('fuzz: hostile int8 files (checksum recomputed) give ModelFileError or a valid model', () => {
+    const data = tinyDataset({ perClass: 1, classes: 4, frames: 12 });
+    const ip = join(dir, 'fuzz-int8.asma');
+    saveQuantizedModel(quantizeClassifier(model, data, { batches: 1, batchSize: 4 }), ip);
+    const ib = new Uint8Array(readFileSync(ip));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (flips) => {
+          const b = Uint8Array.from(ib);
+          for (const f of flips) b[48 + (f.at % (b.length - 48))]! ^= f.xor;
+          const p = join(dir, 'hostile-int8.asma');
+          writeFileSync(p, reseal(b));
+          try {
+            loadQuantizedModel(p);
+          } catch (err) {
+            expect(err).toBeInstanceOf(ModelFileError);
+          }
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
