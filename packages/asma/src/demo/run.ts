@@ -140,17 +140,13 @@ export function runDemoSeed(
   const asma = sets.find((s) => s.name === `${label('asma')} (A+B)`);
   if (asma) {
     const [a, b] = asma.encoders as [StGcn, StGcn];
-    // Standardised with the training statistics, as the linear probe's features are.
-    const standardized = (e: StGcn) => {
-      const tr = encodeWith([e], data.train).features;
-      const s = fitStandardizer(tr, e.outChannels);
-      return {
-        train: applyStandardizer(tr, s),
-        val: applyStandardizer(encodeWith([e], data.val).features, s),
-      };
-    };
-    const fa = standardized(a);
-    const fb = standardized(b);
+    // Raw features: trainAlignment standardises them inside the module (training statistics).
+    const features = (e: StGcn) => ({
+      train: encodeWith([e], data.train).features,
+      val: encodeWith([e], data.val).features,
+    });
+    const fa = features(a);
+    const fb = features(b);
     const { module } = trainAlignment({
       featuresA: fa.train,
       featuresB: fb.train,

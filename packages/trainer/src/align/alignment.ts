@@ -3,6 +3,7 @@
  * each encoder's D-vector is split into `tokens` tokens of D/tokens values, each view attends to the other
  * (h_A = MHA(q = A, kv = B), h_B = MHA(q = B, kv = A), two separate attention blocks), the residual sums are
  * flattened and concatenated to 2D values, optionally layer-normalised, and classified by Linear(2D, classes).
+ * Inputs are first standardised per feature with frozen training statistics (buffers mean_a, inv_std_a, ...).
  */
 import {
   add,
@@ -12,12 +13,17 @@ import {
   Linear,
   Module,
   MultiheadAttention,
+  mul,
+  ones,
   reshape,
+  sub,
   type Tensor,
+  zeros,
 } from '@asma/autodiff';
 import { Rng } from '@asma/kernels';
 import { checkClasses, checkFeatures, checkLabels, FeatureInputError, gatherRows } from '../eval/features.js';
 import { type ClassifierEpoch, fitClassifier, type OptimizerKind } from '../eval/fit.js';
+import { fitStandardizer, type Standardizer } from '../eval/linear-probe.js';
 import { accuracy, argmaxRows, logitsInBatches } from '../eval/metrics.js';
 
 export const DEFAULT_ALIGNMENT_TOKENS = 8;
@@ -81,6 +87,13 @@ export class AlignmentModule extends Module {
         batchFirst: true,
         dtype: opts.dtype,
       });
+    // Frozen per-feature standardisation of each encoder's features (identity until set): part of the
+    // module, so the teacher is alignment(A(x), B(x)) wherever the module is loaded.
+    const dtype = opts.dtype;
+    this.registerBuffer('mean_a', zeros([dim], { dtype }));
+    this.registerBuffer('inv_std_a', ones([dim], { dtype }));
+    this.registerBuffer('mean_b', zeros([dim], { dtype }));
+    this.registerBuffer('inv_std_b', ones([dim], { dtype }));
     this.attnA = this.registerModule('attn_a', mha());
     this.attnB = this.registerModule('attn_b', mha());
     this.norm =
@@ -109,9 +122,24 @@ export class AlignmentModule extends Module {
     return zA.shape[0]!;
   }
 
+  /** Set the input standardisation from training statistics: z -> (z - mean) / std, per feature. */
+  setInputStandardization(a: Standardizer, b: Standardizer): void {
+    for (const [suffix, s] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      if (s.mean.length !== this.dim || s.std.length !== this.dim)
+        throw new FeatureInputError(`AlignmentModule: standardizer ${suffix} must have ${this.dim} features`);
+      (this.buffer(`mean_${suffix}`) as Tensor).data.set(s.mean);
+      (this.buffer(`inv_std_${suffix}`) as Tensor).data.set(Float32Array.from(s.std, (v) => 1 / v));
+    }
+  }
+
   /** Fused (N, 2D) features: concat(flatten(tokens(zA) + h_A), flatten(tokens(zB) + h_B)), normalised. */
   fuse(zA: Tensor, zB: Tensor): Tensor {
     const n = this.checkPair(zA, zB);
+    zA = mul(sub(zA, this.buffer('mean_a') as Tensor), this.buffer('inv_std_a') as Tensor);
+    zB = mul(sub(zB, this.buffer('mean_b') as Tensor), this.buffer('inv_std_b') as Tensor);
     const ta = reshape(zA, [n, this.tokens, this.tokenDim]);
     const tb = reshape(zB, [n, this.tokens, this.tokenDim]);
     const ha = this.attnA.forward(ta, tb, tb, { needWeights: false }).output;
@@ -151,6 +179,8 @@ export interface TrainAlignmentOptions {
   heads?: number;
   layerNorm?: boolean;
   dropout?: number;
+  /** Standardise each encoder's features with the training statistics, inside the module (default true). */
+  standardize?: boolean;
   onEpoch?: (record: ClassifierEpoch) => void;
   progress?: boolean;
   logPath?: string | null;
@@ -201,6 +231,11 @@ export function trainAlignment(opts: TrainAlignmentOptions): TrainAlignmentResul
     layerNorm: opts.layerNorm,
     dropout: opts.dropout,
   });
+  if (opts.standardize ?? true)
+    module.setInputStandardization(
+      fitStandardizer(opts.featuresA, dim),
+      fitStandardizer(opts.featuresB, dim),
+    );
   let validate: (() => number) | undefined;
   if (given === 3) {
     const valLabels = checkLabels(where, 'valLabels', opts.valLabels!, opts.classes);
