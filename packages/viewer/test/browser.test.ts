@@ -23,6 +23,7 @@ import { browserSkipReason, launchChromium } from './browser.js';
 
 const reason = browserSkipReason();
 const title = reason ? `viewer in Chromium (skipped: ${reason})` : 'viewer in Chromium';
+if (reason) console.warn(`browser test skipped: ${reason}`);
 
 /** Node-side reference: the trainer's file loader, not the page's byte loader. */
 function nodeProbabilities(modelPath: string, clipsPath: string, index: number): Float64Array {
@@ -91,6 +92,25 @@ describe.skipIf(reason !== null)(title, () => {
     expect(await page.evaluate(() => window.__asma!.playing)).toBe(false);
     await page.fill('#scrub', '7');
     expect(await page.evaluate(() => window.__asma!.frame)).toBe(7);
+  });
+
+  it('orbits on drag and zooms on wheel', async () => {
+    const box = (await page.locator('#skeleton').boundingBox())!;
+    const snapshot = () =>
+      page.evaluate(() => (document.getElementById('skeleton') as HTMLCanvasElement).toDataURL());
+    const before = await snapshot();
+    await page.mouse.move(box.x + 200, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 320, box.y + 230, { steps: 4 });
+    await page.mouse.up();
+    const orbited = await snapshot();
+    expect(orbited).not.toBe(before);
+    await page.mouse.wheel(0, 400);
+    await page.waitForFunction(
+      (s) => (document.getElementById('skeleton') as HTMLCanvasElement).toDataURL() !== s,
+      orbited,
+    );
+    expect(await drawnPixels(page)).toBeGreaterThan(200);
   });
 
   it('shows the same top-1 class (and probabilities) as Node inference of the same clip', async () => {
