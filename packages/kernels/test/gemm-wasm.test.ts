@@ -9,6 +9,7 @@
 import { gemm, Rng, setGemmPath, wasmSimdAvailable } from '@asma/kernels';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instantiateGemmWasm } from '../src/cpu/wasm/instance.js';
 
 const U = 2 ** -24;
 const gamma = (j: number) => (j * U) / (1 - j * U);
@@ -167,6 +168,22 @@ describe('wasm SIMD float32 gemm', () => {
     const c = new Float32Array(4).fill(Number.NaN);
     gemm(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, c, 0, 2, false);
     expect([...c]).toEqual([58, 64, 139, 154]);
+  });
+});
+
+describe('feature detection', () => {
+  it('yields no kernel (so gemm stays on JS) without WebAssembly or when validate rejects SIMD', () => {
+    const g = globalThis as { WebAssembly?: object };
+    const real = g.WebAssembly;
+    try {
+      g.WebAssembly = undefined;
+      expect(instantiateGemmWasm()).toBeNull();
+      g.WebAssembly = { ...real, validate: () => false };
+      expect(instantiateGemmWasm()).toBeNull();
+    } finally {
+      g.WebAssembly = real;
+    }
+    expect(instantiateGemmWasm()).not.toBeNull();
   });
 });
 
