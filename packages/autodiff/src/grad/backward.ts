@@ -2,6 +2,7 @@ import type { FloatArray } from '@asma/kernels';
 import { ArgumentError, fmtShape, ShapeError } from '../ops/errors.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from './mode.js';
+import { activeProfile } from './profile.js';
 
 /** Reverse topological order (outputs first) of the nodes reachable from root; iterative, so deep graphs are fine. */
 function reverseTopo(root: Tensor): Tensor[] {
@@ -90,7 +91,10 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
         throw new ArgumentError(
           `backward: the graph through '${node.op}' was already freed; pass { retainGraph: true } to the first backward`,
         );
+      const profile = activeProfile();
+      const t0 = profile === null ? 0 : profile.backwardStart();
       const ins = node.backward(g);
+      if (profile !== null) profile.backwardDone(t, node.op, node.inputs, t0);
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const gi = ins[i];

@@ -5,6 +5,7 @@
 import type { FloatArray } from '@asma/kernels';
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from './mode.js';
+import { activeProfile } from './profile.js';
 
 /**
  * Maps the gradient of the output (same shape, same dtype) to one gradient per input (input's shape,
@@ -22,6 +23,8 @@ export interface GradNode {
 
 /** Attach a node to `out` when grad mode is on and some input requires grad; returns `out`. */
 export function record(out: Tensor, op: string, inputs: Tensor[], backward: BackwardFn): Tensor {
+  const profile = activeProfile();
+  if (profile !== null) profile.forwardDone(op, out, inputs);
   if (!isGradEnabled()) return out;
   let any = false;
   for (const t of inputs) if (t.requiresGrad) any = true;
