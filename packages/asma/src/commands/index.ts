@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { alignCommand } from './align.js';
+import { benchCommand } from './bench.js';
 import { benchInferCommand } from './bench-infer.js';
 import { dataNtuCommand } from './data-ntu.js';
 import { dataPkuCommand } from './data-pku.js';
@@ -37,5 +38,6 @@ export const commands: Command[] = [
   quantizeCommand,
   exportCommand,
   benchInferCommand,
+  benchCommand,
   viewCommand,
 ];
