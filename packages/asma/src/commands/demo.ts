@@ -14,10 +14,12 @@ const help = `usage: asma demo [--out <dir>] [options]
 The whole ASMa pipeline on the embedded synthetic benchmark, end to end: generate the data (xsub
 split), pretrain ASMa (two encoders, asymmetric masks), PSTL and plain Barlow Twins with the same
 budget, linear-evaluate every encoder set on frozen features (and an untrained encoder as a floor),
-train the alignment module on ASMa's two encoders, and write a report:
+train the alignment module on ASMa's two encoders, distil the aligned teacher into a small student
+(int8 copy, compact model files, ONNX export checked in onnxruntime-node when installed), and write a report:
   <out>/report.md, report.json, accuracy.svg, loss.svg   the comparison (mean ± std over seeds)
   <out>/seed-<s>/data/xsub/*.npy                         the generated data
   <out>/seed-<s>/<method>/                               checkpoint, encoders, log.jsonl
+  <out>/seed-<first>/compress/                           student.asma, student-int8.asma, student.onnx
   <out>/demo.jsonl                                       machine-readable log of every step
 Re-running with the same --out resumes finished pretraining runs from their checkpoints.
 
@@ -35,6 +37,8 @@ options:
   --lr <x>               pretraining Adam learning rate (default ${d.lr})
   --linear-epochs <n>    linear-evaluation epochs (default ${d.linearEpochs})
   --align-epochs <n>     alignment-module epochs (default ${d.alignEpochs})
+  --distill-epochs <n>   student distillation epochs, first seed only (default ${d.distillEpochs}; 0 skips
+                         distillation, int8 and ONNX export)
   --methods <list>       methods to compare (default ${d.methods.join(',')}; also random)`;
 
 function parseSeeds(text: string | undefined): number[] {
@@ -68,6 +72,7 @@ export function demoConfig(values: Record<string, string | undefined>, quick: bo
     lr: floatOption('lr', values.lr, b.lr, { min: 0, exclusiveMin: true }),
     linearEpochs: intOption('linear-epochs', values['linear-epochs'], b.linearEpochs, 1),
     alignEpochs: intOption('align-epochs', values['align-epochs'], b.alignEpochs, 1),
+    distillEpochs: intOption('distill-epochs', values['distill-epochs'], b.distillEpochs, 0),
     warmupEpochs: Math.min(b.warmupEpochs, intOption('epochs', values.epochs, b.pretrainEpochs, 1) - 1),
     methods: parseMethods(values.methods),
   };
@@ -110,7 +115,7 @@ export const demoCommand: Command = {
       const dir = join(out, `seed-${seed}`);
       console.log(`seed ${seed}: generating data, then pretraining ${c.methods.join(', ')}`);
       const data = prepareData(c, join(dir, 'data'));
-      const r = runDemoSeed(c, dir, data, log);
+      const r = await runDemoSeed(c, dir, data, log, true, results.length === 0);
       results.push(r);
       for (const e of r.evaluations)
         console.log(`  ${e.name.padEnd(32)} val top-1 ${(100 * e.valAccuracy).toFixed(1)} %`);

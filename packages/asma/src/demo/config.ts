@@ -18,6 +18,8 @@ export interface DemoConfig {
   warmupEpochs: number;
   linearEpochs: number;
   alignEpochs: number;
+  /** Distillation epochs of the student (the compression step runs on the first seed; 0 skips it). */
+  distillEpochs: number;
   /** Methods pretrained and compared. */
   methods: string[];
 }
@@ -36,6 +38,7 @@ export const DEFAULT_DEMO: DemoConfig = {
   warmupEpochs: 2,
   linearEpochs: 100,
   alignEpochs: 60,
+  distillEpochs: 30,
   methods: ['asma', 'pstl', 'barlow-twins'],
 };
 
@@ -50,6 +53,7 @@ export const QUICK_DEMO: Partial<DemoConfig> = {
   batchSize: 8,
   linearEpochs: 5,
   alignEpochs: 3,
+  distillEpochs: 2,
 };
 
 /** PSTL drops 10 + 10 of 50 frames; keep the same proportions for other lengths. */

@@ -4,6 +4,7 @@
  * Files are written atomically.
  */
 import { join } from 'node:path';
+import { compressionTable } from '@asma/compress';
 import { writeFileAtomic } from '@asma/kernels';
 import { barChartSvg, lineChartSvg } from '@asma/trainer';
 import type { DemoConfig } from './config.js';
@@ -64,6 +65,14 @@ export function reportMarkdown(c: DemoConfig, results: readonly DemoSeedResult[]
       return `| ${label(p.method)} | ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(1)} | ${sps.toFixed(1)} | ${last ? last.loss.toFixed(2) : '-'} |`;
     }),
     '',
+    ...(first.compression
+      ? [
+          `## Compression (seed ${first.seed}): the aligned ASMa teacher distilled into a small ST-GCN student`,
+          '',
+          compressionTable(first.compression),
+          '',
+        ]
+      : []),
     '![linear evaluation](accuracy.svg)',
     '',
     '![pretraining loss](loss.svg)',

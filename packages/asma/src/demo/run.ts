@@ -1,19 +1,18 @@
 /**
  * One seed of the demo: synthetic data -> pretrain each method -> linear evaluation of every encoder
- * set on frozen features -> the alignment module on ASMa's two encoders. Returns plain numbers for the
- * report; every file (data, checkpoints, logs) goes under `outDir`.
+ * set on frozen features -> the alignment module on ASMa's two encoders -> (first seed) distillation of the
+ * aligned teacher into a small student, int8 and ONNX export. Returns plain numbers for the report; every file (data, checkpoints, logs) goes under `outDir`.
  */
 import { join } from 'node:path';
+import { type CompressionReport, compressionReport, compressionTable } from '@asma/compress';
 import { type JsonlLog, Rng } from '@asma/kernels';
 import { generateSynthetic, writeSyntheticSplit } from '@asma/skeleton';
 import {
   accuracy,
-  applyStandardizer,
   type ClipDataset,
   classCount,
   type EpochRecord,
   encodeWith,
-  fitStandardizer,
   loadDataset,
   predictAlignment,
   pretrain,
@@ -45,6 +44,8 @@ export interface DemoSeedResult {
   classes: number;
   pretraining: PretrainRun[];
   evaluations: EvaluatedSet[];
+  /** Distillation, int8 and export of the aligned ASMa teacher (first seed only). */
+  compression?: CompressionReport;
   seconds: number;
 }
 
@@ -74,13 +75,14 @@ export function methodOptions(c: DemoConfig) {
   };
 }
 
-export function runDemoSeed(
+export async function runDemoSeed(
   c: DemoConfig,
   outDir: string,
   data: DemoSplit,
   log: JsonlLog,
   progress = true,
-): DemoSeedResult {
+  compress = true,
+): Promise<DemoSeedResult> {
   const started = performance.now();
   const classes = Math.max(classCount(data.train), classCount(data.val));
   const sets: { name: string; encoders: StGcn[] }[] = [];
@@ -138,6 +140,7 @@ export function runDemoSeed(
   }
 
   const asma = sets.find((s) => s.name === `${label('asma')} (A+B)`);
+  let compression: CompressionReport | undefined;
   if (asma) {
     const [a, b] = asma.encoders as [StGcn, StGcn];
     // Raw features: trainAlignment standardises them inside the module (training statistics).
@@ -167,6 +170,19 @@ export function runDemoSeed(
     };
     evaluations.push(e);
     log.write({ event: 'align', seed: c.seed, ...e });
+    if (compress && c.distillEpochs > 0) {
+      compression = await compressionReport({
+        teacher: { encoderA: a, encoderB: b, alignment: module },
+        train: data.train,
+        val: data.val,
+        outDir: join(outDir, 'compress'),
+        epochs: c.distillEpochs,
+        seed: c.seed,
+        prune: false,
+        progress,
+      });
+      log.write({ event: 'compress', seed: c.seed, table: compressionTable(compression) });
+    }
   }
   return {
     seed: c.seed,
@@ -175,6 +191,7 @@ export function runDemoSeed(
     classes,
     pretraining,
     evaluations,
+    compression,
     seconds: (performance.now() - started) / 1000,
   };
 }
