@@ -10,12 +10,29 @@ export function relu(a: Tensor): Tensor {
   const x = a.data;
   const out = new Tensor(allocate(a.dtype, n), a.shape);
   const y = out.data;
-  for (let i = 0; i < n; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
+  if (x instanceof Float32Array) reluMaskF32(y as Float32Array, x, x);
+  // biome-ignore lint/complexity/useMathMinMax: Math.max would keep NaN; relu maps NaN to 0 on both paths.
+  else for (let i = 0; i < n; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
   return record(out, 'relu', [a], (g) => {
     const gx = allocate(a.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = x[i]! > 0 ? g[i]! : 0;
+    if (x instanceof Float32Array) reluMaskF32(gx as Float32Array, g as Float32Array, x);
+    else for (let i = 0; i < n; i++) gx[i] = x[i]! > 0 ? g[i]! : 0;
     return [gx];
   });
+}
+
+/**
+ * out[i] = x[i] > 0 ? src[i] : +0 on the float32 bit patterns, without a branch: on random signs the
+ * branchy loop mispredicts half the time and ran ~3x slower. x > 0 holds exactly for the bit patterns
+ * 1 .. 0x7f800000 (the smallest subnormal up to +Infinity), so -0, NaNs and negatives all give +0, as the
+ * comparison does. Bit-identical to the plain loop.
+ */
+function reluMaskF32(out: Float32Array, src: Float32Array, x: Float32Array): void {
+  const n = out.length;
+  const o = new Int32Array(out.buffer, out.byteOffset, n);
+  const s = new Int32Array(src.buffer, src.byteOffset, n);
+  const b = new Int32Array(x.buffer, x.byteOffset, n);
+  for (let i = 0; i < n; i++) o[i] = s[i]! & -((b[i]! - 1) >>> 0 < 0x7f800000);
 }
 
 export function leakyRelu(a: Tensor, slope = 0.01): Tensor {

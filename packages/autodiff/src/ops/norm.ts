@@ -2,6 +2,14 @@
 import type { Rng } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, Tensor } from '../tensor.js';
+import {
+  type ChannelRuns,
+  channelAffine,
+  channelGradInput,
+  channelGradSums,
+  channelSum,
+  channelSumSq,
+} from './batchnorm-loops.js';
 import { add, div, mul, sqrt, sub } from './elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 import { mean, variance } from './reduce.js';
@@ -59,27 +67,15 @@ export function batchNorm(
     throw new ArgumentError('batchNorm: eval mode needs runningMean and runningVar');
   // Fused per-channel statistics, normalisation and affine map, with the closed-form backward.
   const xd = x.data;
+  const runs: ChannelRuns = { n, c, inner };
   const mu = new Float64Array(c);
   const rstd = new Float64Array(c);
   for (let ch = 0; ch < c; ch++) {
     let m: number;
     let v: number;
     if (training) {
-      let s1 = 0;
-      for (let ni = 0; ni < n; ni++) {
-        const o = (ni * c + ch) * inner;
-        for (let l = 0; l < inner; l++) s1 += xd[o + l]!;
-      }
-      m = s1 / count;
-      let s2 = 0;
-      for (let ni = 0; ni < n; ni++) {
-        const o = (ni * c + ch) * inner;
-        for (let l = 0; l < inner; l++) {
-          const d = xd[o + l]! - m;
-          s2 += d * d;
-        }
-      }
-      v = s2 / count;
+      m = channelSum(xd, runs, ch, 0) / count;
+      v = channelSumSq(xd, runs, ch, m) / count;
       // PyTorch: running stats take the batch mean and the UNBIASED batch variance.
       if (runningMean !== null) runningMean.data[ch] = (1 - momentum) * runningMean.data[ch]! + momentum * m;
       if (runningVar !== null)
@@ -92,17 +88,10 @@ export function batchNorm(
     rstd[ch] = 1 / Math.sqrt(v + eps);
   }
   const out = new Tensor(allocate(x.dtype, x.size), x.shape);
-  const y = out.data;
   const wd = weight?.data;
   const bd = bias?.data;
-  for (let ni = 0; ni < n; ni++)
-    for (let ch = 0; ch < c; ch++) {
-      const o = (ni * c + ch) * inner;
-      const m = mu[ch]!;
-      const scale = rstd[ch]! * (wd ? wd[ch]! : 1);
-      const shift = bd ? bd[ch]! : 0;
-      for (let l = 0; l < inner; l++) y[o + l] = (xd[o + l]! - m) * scale + shift;
-    }
+  for (let ch = 0; ch < c; ch++)
+    channelAffine(out.data, xd, runs, ch, mu[ch]!, rstd[ch]! * (wd ? wd[ch]! : 1), bd ? bd[ch]! : 0);
   const inputs = [x];
   if (weight !== null) inputs.push(weight);
   if (bias !== null) inputs.push(bias);
@@ -114,33 +103,17 @@ export function batchNorm(
       const m = mu[ch]!;
       const r = rstd[ch]!;
       // sg = sum g, sgx = sum g * xhat over the channel.
-      let sg = 0;
-      let sgx = 0;
-      for (let ni = 0; ni < n; ni++) {
-        const o = (ni * c + ch) * inner;
-        for (let l = 0; l < inner; l++) {
-          sg += g[o + l]!;
-          sgx += g[o + l]! * (xd[o + l]! - m) * r;
-        }
-      }
+      const [sg, sgxc] = channelGradSums(g, xd, runs, ch, m);
+      const sgx = sgxc * r;
       if (gw) gw[ch] = sgx;
       if (gb) gb[ch] = sg;
       if (!gx) continue;
       const w = wd ? wd[ch]! : 1;
-      if (training) {
-        // dx = w r (g - mean(g) - xhat mean(g xhat)): the batch statistics depend on x.
-        const mg = sg / count;
-        const mgx = sgx / count;
-        for (let ni = 0; ni < n; ni++) {
-          const o = (ni * c + ch) * inner;
-          for (let l = 0; l < inner; l++) gx[o + l] = w * r * (g[o + l]! - mg - (xd[o + l]! - m) * r * mgx);
-        }
-      } else {
-        for (let ni = 0; ni < n; ni++) {
-          const o = (ni * c + ch) * inner;
-          for (let l = 0; l < inner; l++) gx[o + l] = w * r * g[o + l]!;
-        }
-      }
+      // dx = w r (g - mean(g) - xhat mean(g xhat)) when training (the batch statistics depend on x),
+      // else w r g.
+      if (training)
+        channelGradInput(gx, g, xd, runs, ch, { a: w * r, b: sg / count, m, k: (r * sgx) / count });
+      else channelAffine(gx, g, runs, ch, 0, w * r, 0);
     }
     const grads = [gx];
     if (weight !== null) grads.push(gw);
@@ -198,10 +171,23 @@ export function layerNorm(
 export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
-  const mask = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const n = x.size;
+  const mask = allocate(x.dtype, n);
   if (p < 1) {
+    // rng.uniform() < p  <=>  nextU32() < p * 2^32 exactly (uniform() is nextU32() / 2^32), so the masks
+    // are the same draws as before; `scale * +(keep)` avoids a branch that mispredicts at p = 0.5.
+    const threshold = p * 4294967296;
     const scale = 1 / (1 - p);
-    for (let i = 0; i < mask.size; i++) mask.data[i] = rng.uniform() < p ? 0 : scale;
+    for (let i = 0; i < n; i++) mask[i] = scale * +(rng.nextU32() >= threshold);
   }
-  return mul(x, mask);
+  // out = x * mask with the mask's stored (dtype-rounded) scale: bit-identical to mul(x, mask).
+  const xd = x.data;
+  const out = new Tensor(allocate(x.dtype, n), x.shape);
+  const y = out.data;
+  for (let i = 0; i < n; i++) y[i] = xd[i]! * mask[i]!;
+  return record(out, 'dropout', [x], (g) => {
+    const gx = allocate(x.dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = g[i]! * mask[i]!;
+    return [gx];
+  });
 }
