@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: builds the packages the benchmarks import (they load the compiled dist/), then runs
- * each suite and prints its table. Options: --quick (small batch, 2 rounds), --rounds N, --json FILE.
+ * each suite and prints its table (the last, ST-GCN end to end, also builds packages/asma). Options: --quick (small batch, 2 rounds), --rounds N, --json FILE.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -59,4 +59,15 @@ execFileSync(
   },
 );
 
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, kernels, masking }, null, 2)}\n`);
+console.log('\nbuilding asma (tsc -b packages/asma) for `asma bench`');
+execFileSync(tsc, ['-b', 'packages/asma'], { cwd: root, stdio: 'inherit' });
+const { runStgcnBench, stgcnTable } = await import('./stgcn/bench.mjs');
+const stgcn = runStgcnBench({ rounds: Math.min(rounds, 3), quick });
+const s = stgcn.shape;
+console.log(
+  `\n## ST-GCN end to end (asma bench vs PyTorch ${stgcn.torchVersion ?? 'absent'}; batch ${s.batch}, frames ${s.frames}, median of ${stgcn.rounds} rounds of ${s.steps} steps)\n`,
+);
+console.log(stgcnTable(stgcn));
+
+if (values.json)
+  writeFileSync(values.json, `${JSON.stringify({ machine, kernels, masking, stgcn }, null, 2)}\n`);
