@@ -5,7 +5,7 @@
  * process, interleaved over rounds so machine load hits every candidate alike. A base build is a folder
  * with packages/{kernels,autodiff,skeleton,masking,trainer}/{dist,package.json} and
  * node_modules/@asma/<name> symlinks to them. Run after `pnpm build`:
- *   node benchmarks/stgcn/ab.mjs --base /tmp/asma-base --rounds 5 [--channels 16 --out 256 --batch 16]
+ *   node benchmarks/stgcn/ab.mjs --base /tmp/asma-base --rounds 5 [--no-recycling] [--channels 16 --out 256 --batch 16]
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,8 @@ const { values } = parseArgs({
     frames: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
     base: { type: 'string', multiple: true, default: [] },
+    // Also time this build with backward's gradient recycling off (setGradientRecycling(false)).
+    'no-recycling': { type: 'boolean', default: false },
   },
 });
 const [bc, oc, batch, frames, rounds] = [
@@ -52,13 +54,27 @@ async function load(root) {
     model.eval();
     ad.noGrad(() => head.forward(model.forward(x)));
   };
-  return { train, infer, loss: () => loss, backend: k.getBackend().name };
+  return { ad, train, infer, loss: () => loss, backend: k.getBackend().name };
+}
+
+/** The same workload with gradient recycling switched off around it. */
+function withoutRecycling(c) {
+  const off = (f) => () => {
+    const prev = c.ad.setGradientRecycling(false);
+    try {
+      f();
+    } finally {
+      c.ad.setGradientRecycling(prev);
+    }
+  };
+  return { ...c, train: off(c.train), infer: off(c.infer) };
 }
 
 const candidates = {};
 for (const [i, b] of values.base.entries())
   candidates[values.base.length > 1 ? `base${i + 1}` : 'base'] = await load(b);
 candidates.current = await load(here);
+if (values['no-recycling']) candidates['current, no recycling'] = withoutRecycling(await load(here));
 const names = Object.keys(candidates);
 const times = {};
 for (const n of names) times[n] = { train: [], infer: [] };

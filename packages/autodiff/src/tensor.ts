@@ -4,6 +4,7 @@
  */
 import type { FloatArray, Rng } from '@asma/kernels';
 import { runBackward } from './grad/backward.js';
+import { activePool } from './grad/recycle.js';
 import type { GradNode } from './grad/tape.js';
 import * as act from './ops/activation.js';
 import * as ew from './ops/elementwise.js';
@@ -21,6 +22,10 @@ export interface TensorOptions {
 }
 
 export function allocate(dtype: DType, n: number): FloatArray {
+  // During backward, reuse a consumed gradient of the same size (see grad/recycle.ts).
+  const pool = activePool();
+  const reused = pool === null ? null : pool.take(dtype === 'float64', n);
+  if (reused !== null) return reused;
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 

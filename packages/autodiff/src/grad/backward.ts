@@ -3,6 +3,7 @@ import { ArgumentError, fmtShape, ShapeError } from '../ops/errors.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from './mode.js';
 import { activeProfile } from './profile.js';
+import { GradientPool, gradientRecycling, withPool } from './recycle.js';
 
 /** Reverse topological order (outputs first) of the nodes reachable from root; iterative, so deep graphs are fine. */
 function reverseTopo(root: Tensor): Tensor[] {
@@ -56,11 +57,14 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
   // Arrays we allocated ourselves may be accumulated into in place; others (seed, arrays returned by closures
   // that alias their input) are copied first.
   const owned = new Set<FloatArray>();
-  const accumulate = (t: Tensor, g: FloatArray) => {
+  const pool = new GradientPool();
+  const recycling = gradientRecycling();
+  /** Sum g into t's gradient; true when g was summed into another array (so g itself is no longer needed). */
+  const accumulate = (t: Tensor, g: FloatArray): boolean => {
     const prev = grads.get(t);
     if (prev === undefined) {
       grads.set(t, g);
-      return;
+      return false;
     }
     let dst = prev;
     if (!owned.has(prev)) {
@@ -69,8 +73,9 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       grads.set(t, dst);
     }
     for (let i = 0; i < dst.length; i++) dst[i]! += g[i]!;
+    return true;
   };
-  noGrad(() => {
+  const step = () => {
     for (const t of order) {
       const g = grads.get(t);
       if (g === undefined) continue;
@@ -94,23 +99,30 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       const profile = activeProfile();
       const t0 = profile === null ? 0 : profile.backwardStart();
       const ins = node.backward(g);
+      // g is dead once consumed if we owned it and the closure handed out neither g nor a view of it.
+      let recycle = mine;
+      for (const gi of ins) if (gi && gi.buffer === g.buffer) recycle = false;
       if (profile !== null) profile.backwardDone(t, node.op, node.inputs, t0);
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const gi = ins[i];
         if (!x.requiresGrad || gi === null || gi === undefined) continue;
         // A fresh array (not g, not handed to another input) is ours to accumulate into in place.
-        if (gi !== g && ins.indexOf(gi) === ins.lastIndexOf(gi) && !grads.has(x)) owned.add(gi);
+        const fresh = gi.buffer !== g.buffer && ins.filter((o) => o?.buffer === gi.buffer).length === 1;
+        if (fresh && !grads.has(x)) owned.add(gi);
         if (gi.length !== x.size)
           throw new ShapeError(
             `backward: '${node.op}' returned a gradient of ${gi.length} elements for input ${fmtShape(x.shape)}`,
           );
-        accumulate(x, gi);
+        // A fresh gradient summed into an existing one is dead at once.
+        if (accumulate(x, gi) && fresh && recycling) pool.put(gi);
       }
+      if (recycle && recycling) pool.put(g);
       if (!retainGraph) {
         node.backward = null;
         node.inputs = [];
       }
     }
-  });
+  };
+  noGrad(() => withPool(pool, step));
 }
