@@ -16,7 +16,7 @@ import { StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
 import type { Command } from '../command.js';
 
-const help = `usage: asma bench [--batch 16] [--frames 50] [--persons 2] [--base 16] [--features 256] [--steps N] [--json] [--profile]
+const help = `usage: asma bench [--batch 16] [--frames 50] [--persons 2] [--base 16] [--features 256] [--steps N] [--gemm auto|js] [--json] [--profile]
 
 Times ST-GCN (the PSTL plan; --base 16 --features 256 is ST-GCN-16, 821,380 parameters) on random
 seeded input (B, 3, T, 25, M) in this process: one warm-up, then N training steps (forward, linear
