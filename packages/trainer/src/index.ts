@@ -112,6 +112,7 @@ export {
 } from './protocols/finetune.js';
 export {
   encodeWith,
+  joinFeatures,
   type LinearEvaluationOptions,
   type LinearEvaluationResult,
   linearEvaluation,

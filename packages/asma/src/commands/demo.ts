@@ -60,6 +60,7 @@ function parseMethods(text: string | undefined): string[] {
 
 export function demoConfig(values: Record<string, string | undefined>, quick: boolean): DemoConfig {
   const b: DemoConfig = { ...d, ...(quick ? QUICK_DEMO : {}) };
+  const epochs = intOption('epochs', values.epochs, b.pretrainEpochs, 1);
   return {
     ...b,
     perClass: intOption('per-class', values['per-class'], b.perClass, 2),
@@ -67,13 +68,13 @@ export function demoConfig(values: Record<string, string | undefined>, quick: bo
     base: intOption('base', values.base, b.base, 1),
     features: intOption('features', values.features, b.features, 2),
     projectorWidth: intOption('width', values.width, b.projectorWidth, 2),
-    pretrainEpochs: intOption('epochs', values.epochs, b.pretrainEpochs, 1),
+    pretrainEpochs: epochs,
     batchSize: intOption('batch', values.batch, b.batchSize, 2),
     lr: floatOption('lr', values.lr, b.lr, { min: 0, exclusiveMin: true }),
     linearEpochs: intOption('linear-epochs', values['linear-epochs'], b.linearEpochs, 1),
     alignEpochs: intOption('align-epochs', values['align-epochs'], b.alignEpochs, 1),
     distillEpochs: intOption('distill-epochs', values['distill-epochs'], b.distillEpochs, 0),
-    warmupEpochs: Math.min(b.warmupEpochs, intOption('epochs', values.epochs, b.pretrainEpochs, 1) - 1),
+    warmupEpochs: Math.min(b.warmupEpochs, epochs - 1),
     methods: parseMethods(values.methods),
   };
 }

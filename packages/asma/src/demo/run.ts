@@ -12,8 +12,8 @@ import {
   type ClipDataset,
   classCount,
   type EpochRecord,
-  encodeWith,
-  loadDataset,
+  encodeClips,
+  joinFeatures,
   predictAlignment,
   pretrain,
   requireLabels,
@@ -21,6 +21,7 @@ import {
   trainAlignment,
   trainLinearProbe,
 } from '@asma/trainer';
+import { loadSplit } from '../split.js';
 import { type DemoConfig, frameDrops } from './config.js';
 
 export interface EvaluatedSet {
@@ -60,10 +61,7 @@ export function prepareData(c: DemoConfig, dir: string): DemoSplit {
   const { dir: split } = writeSyntheticSplit(dir, ds, 'xsub', {
     options: { seed: c.seed, perClass: c.perClass },
   });
-  return {
-    train: loadDataset(join(split, 'train_position.npy'), join(split, 'train_label.npy')),
-    val: loadDataset(join(split, 'val_position.npy'), join(split, 'val_label.npy')),
-  };
+  return { train: loadSplit('out', split, 'train'), val: loadSplit('out', split, 'val') };
 }
 
 export function methodOptions(c: DemoConfig) {
@@ -118,9 +116,21 @@ export async function runDemoSeed(
   const evaluations: EvaluatedSet[] = [];
   const trainLabels = requireLabels(data.train);
   const valLabels = requireLabels(data.val);
+  // Each encoder is encoded once; sets of several encoders concatenate the cached features.
+  const cache = new Map<StGcn, { train: Float32Array; val: Float32Array }>();
+  const featuresOf = (e: StGcn) => {
+    let f = cache.get(e);
+    if (f === undefined) {
+      f = { train: encodeClips(e, data.train), val: encodeClips(e, data.val) };
+      cache.set(e, f);
+    }
+    return f;
+  };
+  const setFeatures = (encoders: readonly StGcn[], part: 'train' | 'val') =>
+    joinFeatures(encoders.map((e) => ({ features: featuresOf(e)[part], dim: e.outChannels })));
   for (const set of sets) {
-    const tr = encodeWith(set.encoders, data.train);
-    const va = encodeWith(set.encoders, data.val);
+    const tr = setFeatures(set.encoders, 'train');
+    const va = setFeatures(set.encoders, 'val');
     const probe = trainLinearProbe({
       features: tr.features,
       labels: trainLabels,
@@ -144,12 +154,8 @@ export async function runDemoSeed(
   if (asma) {
     const [a, b] = asma.encoders as [StGcn, StGcn];
     // Raw features: trainAlignment standardises them inside the module (training statistics).
-    const features = (e: StGcn) => ({
-      train: encodeWith([e], data.train).features,
-      val: encodeWith([e], data.val).features,
-    });
-    const fa = features(a);
-    const fb = features(b);
+    const fa = featuresOf(a);
+    const fb = featuresOf(b);
     const { module } = trainAlignment({
       featuresA: fa.train,
       featuresB: fb.train,

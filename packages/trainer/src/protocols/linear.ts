@@ -23,20 +23,32 @@ export interface LinearEvaluationResult extends LinearProbeResult {
   dim: number;
 }
 
+/** Per-clip concatenation of several (N, dim) feature blocks, e.g. one per encoder. */
+export function joinFeatures(parts: readonly { features: Float32Array; dim: number }[]): {
+  features: Float32Array;
+  dim: number;
+} {
+  if (parts.length === 0) throw new RangeError('linear evaluation needs at least one encoder');
+  return parts
+    .slice(1)
+    .reduce(
+      (acc, p) => ({
+        features: concatFeatures(acc.features, acc.dim, p.features, p.dim),
+        dim: acc.dim + p.dim,
+      }),
+      parts[0]!,
+    );
+}
+
 /** Features of `data` from every encoder, concatenated per clip; returns them and their size. */
 export function encodeWith(
   encoders: readonly StGcn[],
   data: ClipDataset,
   batchSize = 64,
 ): { features: Float32Array; dim: number } {
-  if (encoders.length === 0) throw new RangeError('linear evaluation needs at least one encoder');
-  let features = encodeClips(encoders[0]!, data, batchSize);
-  let dim = encoders[0]!.outChannels;
-  for (const e of encoders.slice(1)) {
-    features = concatFeatures(features, dim, encodeClips(e, data, batchSize), e.outChannels);
-    dim += e.outChannels;
-  }
-  return { features, dim };
+  return joinFeatures(
+    encoders.map((e) => ({ features: encodeClips(e, data, batchSize), dim: e.outChannels })),
+  );
 }
 
 export function linearEvaluation(o: LinearEvaluationOptions): LinearEvaluationResult {
