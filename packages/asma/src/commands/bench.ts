@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import {
   Adam,
   crossEntropy,
@@ -11,7 +11,15 @@ import {
   randn,
   type Tensor,
 } from '@asma/autodiff';
-import { getBackend, Rng, setGemmPath, wasmSimdAvailable } from '@asma/kernels';
+import {
+  getBackend,
+  KernelThreads,
+  Rng,
+  setBackend,
+  setGemmPath,
+  threadedCpuBackend,
+  wasmSimdAvailable,
+} from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
 import type { Command } from '../command.js';
@@ -32,6 +40,7 @@ options:
   --classes <n>    classes of the linear head (default 60)
   --steps <n>      timed repetitions of each workload (default 3)
   --gemm <path>    auto (default: WebAssembly SIMD where available) or js
+  --threads <n>    kernel threads, the calling thread included (default: the machine's cores, ${availableParallelism()})
   --profile        also time one training step and one inference pass per op kind
   --json           print exactly one JSON line instead of the table`;
 
@@ -103,7 +112,7 @@ export const benchCommand: Command = {
   async run(args) {
     const { values, flags } = parseOptions(
       args,
-      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm'],
+      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm', 'threads'],
       false,
       ['json', 'profile'],
     );
@@ -115,7 +124,10 @@ export const benchCommand: Command = {
     const classes = intOption('classes', values.classes, 60, 2);
     const steps = intOption('steps', values.steps, 3, 1);
     const gemm = choiceOption('gemm', values.gemm, ['auto', 'js'] as const, 'auto');
+    const threads = intOption('threads', values.threads, availableParallelism(), 1);
     const prevPath = setGemmPath(gemm);
+    const pool = threads > 1 ? await KernelThreads.start(threads) : null;
+    const prevBackend = pool === null ? null : setBackend(threadedCpuBackend(pool));
     try {
       const rng = new Rng(0);
       const model = new StGcn({ rng, baseChannels: base, outChannels: features });
@@ -169,7 +181,7 @@ export const benchCommand: Command = {
         latency_ms_b1: latencyMs,
         backend: getBackend().name,
         gemm: currentGemmPath(),
-        threads: 1,
+        threads: getBackend().threads ?? 1,
         node: process.version,
         cpu: cpus()[0]?.model ?? 'unknown',
         batch,
@@ -187,7 +199,7 @@ export const benchCommand: Command = {
         `ST-GCN base ${base} / features ${features} (${result.parameters.toLocaleString('en-US')} parameters), input (${batch}, 3, ${frames}, 25, ${persons})`,
       );
       console.log(
-        `backend ${result.backend}, gemm ${result.gemm}, 1 thread, Node ${result.node}, ${result.cpu}; median of ${steps}`,
+        `backend ${result.backend}, gemm ${result.gemm}, ${result.threads} thread(s), Node ${result.node}, ${result.cpu}; median of ${steps}`,
       );
       console.log('| workload | ms | samples/s |\n|---|---:|---:|');
       console.log(
@@ -204,6 +216,8 @@ export const benchCommand: Command = {
       return 0;
     } finally {
       setGemmPath(prevPath);
+      if (prevBackend !== null) setBackend(prevBackend);
+      await pool?.close();
     }
   },
 };

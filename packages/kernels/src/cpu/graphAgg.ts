@@ -4,6 +4,7 @@
  */
 import type { FloatArray, GraphAggArgs } from '../types.js';
 import { gemm } from './gemm.js';
+import { reduceInParts } from './partition.js';
 
 export function graphAggForwardCpu(y: FloatArray, x: FloatArray, a: FloatArray, p: GraphAggArgs): void {
   const ct = p.c * p.t;
@@ -30,18 +31,31 @@ export function graphAggBackwardInputCpu(
     }
 }
 
+/** dA (K, V, W) from samples [n0, n1) only (overwritten; zero for an empty range). */
+export function graphAggBackwardAdjacencyRange(
+  dA: FloatArray,
+  dy: FloatArray,
+  x: FloatArray,
+  p: GraphAggArgs,
+  n0: number,
+  n1: number,
+): void {
+  const ct = p.c * p.t;
+  if (n1 <= n0) dA.fill(0, 0, p.k * p.v * p.w);
+  for (let ki = 0; ki < p.k; ki++)
+    for (let ni = n0; ni < n1; ni++) {
+      // dA_k (V x W) (+)= x[n,k]^T (V x C*T) @ dy[n] (C*T x W).
+      const xo = (ni * p.k + ki) * ct * p.v;
+      gemm(p.v, p.w, ct, x, xo, 1, p.v, dy, ni * ct * p.w, p.w, 1, dA, ki * p.v * p.w, p.w, ni > n0);
+    }
+}
+
+/** The batch reduction in fixed parts (partition.ts): identical on one thread and on many. */
 export function graphAggBackwardAdjacencyCpu(
   dA: FloatArray,
   dy: FloatArray,
   x: FloatArray,
   p: GraphAggArgs,
 ): void {
-  const ct = p.c * p.t;
-  if (p.n === 0) dA.fill(0, 0, p.k * p.v * p.w);
-  for (let ki = 0; ki < p.k; ki++)
-    for (let ni = 0; ni < p.n; ni++) {
-      // dA_k (V x W) (+)= x[n,k]^T (V x C*T) @ dy[n] (C*T x W).
-      const xo = (ni * p.k + ki) * ct * p.v;
-      gemm(p.v, p.w, ct, x, xo, 1, p.v, dy, ni * ct * p.w, p.w, 1, dA, ki * p.v * p.w, p.w, ni > 0);
-    }
+  reduceInParts(p.n, [dA], (outs, n0, n1) => graphAggBackwardAdjacencyRange(outs[0]!, dy, x, p, n0, n1));
 }

@@ -8,6 +8,7 @@
 import type { FloatArray, TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
 import { gemm, scratchLike } from './gemm.js';
+import { reduceInParts } from './partition.js';
 
 const COL_SLOT = 0;
 const WT_SLOT = 1;
@@ -109,6 +110,42 @@ export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatAr
   }
 }
 
+/**
+ * dw (Cout, Cin*kt) and dbias (Cout) from samples [n0, n1) only (overwritten; zero for an empty range).
+ * The threaded backend runs fixed parts of the batch through this; see partition.ts.
+ */
+export function tconvBackwardWeightRange(
+  dw: FloatArray,
+  dbias: FloatArray | null,
+  dy: FloatArray,
+  x: FloatArray,
+  p: TconvArgs,
+  n0: number,
+  n1: number,
+): void {
+  const to = tconvOutLength(p);
+  const cols = to * p.v;
+  const kdim = p.cin * p.kt;
+  const col = scratchLike(COL_SLOT, kdim * cols, x);
+  if (n1 <= n0) dw.fill(0, 0, p.cout * kdim);
+  for (let ni = n0; ni < n1; ni++) {
+    im2col(col, x, ni, p, to);
+    // dW (Cout x Cin*kt) (+)= dy[ni] (Cout x Tout*V) @ col^T (Tout*V x Cin*kt).
+    gemm(p.cout, kdim, cols, dy, ni * p.cout * cols, cols, 1, col, 0, 1, cols, dw, 0, kdim, ni > n0);
+  }
+  if (dbias) {
+    for (let co = 0; co < p.cout; co++) {
+      let s = 0;
+      for (let ni = n0; ni < n1; ni++) {
+        const o = (ni * p.cout + co) * cols;
+        for (let j = 0; j < cols; j++) s += dy[o + j];
+      }
+      dbias[co] = s;
+    }
+  }
+}
+
+/** The batch reduction in fixed parts (partition.ts): identical on one thread and on many. */
 export function tconvBackwardWeightCpu(
   dw: FloatArray,
   dbias: FloatArray | null,
@@ -116,24 +153,7 @@ export function tconvBackwardWeightCpu(
   x: FloatArray,
   p: TconvArgs,
 ): void {
-  const to = tconvOutLength(p);
-  const cols = to * p.v;
-  const kdim = p.cin * p.kt;
-  const col = scratchLike(COL_SLOT, kdim * cols, x);
-  if (p.n === 0) dw.fill(0, 0, p.cout * kdim);
-  for (let ni = 0; ni < p.n; ni++) {
-    im2col(col, x, ni, p, to);
-    // dW (Cout x Cin*kt) (+)= dy[ni] (Cout x Tout*V) @ col^T (Tout*V x Cin*kt).
-    gemm(p.cout, kdim, cols, dy, ni * p.cout * cols, cols, 1, col, 0, 1, cols, dw, 0, kdim, ni > 0);
-  }
-  if (dbias) {
-    for (let co = 0; co < p.cout; co++) {
-      let s = 0;
-      for (let ni = 0; ni < p.n; ni++) {
-        const o = (ni * p.cout + co) * cols;
-        for (let j = 0; j < cols; j++) s += dy[o + j];
-      }
-      dbias[co] = s;
-    }
-  }
+  reduceInParts(p.n, [dw, dbias], (outs, n0, n1) =>
+    tconvBackwardWeightRange(outs[0]!, outs[1] ?? null, dy, x, p, n0, n1),
+  );
 }

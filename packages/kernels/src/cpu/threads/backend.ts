@@ -1,0 +1,69 @@
+/**
+ * The CPU backend spread over kernel threads: the same kernels as `cpuBackend`, each call split over
+ * the batch when it is big enough to repay the hand-off. Results are bit-identical to `cpuBackend`
+ * for any thread count (per-sample work is unchanged; reductions use the fixed parts of partition.ts).
+ */
+import type { FloatArray, KernelBackend } from '../../types.js';
+import { cpuBackend } from '../backend.js';
+import { type KernelArgs, kernelMacs, type PartKernel, type SampleKernel } from './jobs.js';
+import { type KernelThreads, sharedFloat32 } from './pool.js';
+
+/**
+ * Calls below this many multiply-adds stay on the calling thread: a hand-off costs tens of
+ * microseconds (post, wake, answer), about 1M multiply-adds of the wasm gemm.
+ */
+export const THREADS_MIN_MACS = 2_000_000;
+/** Tensors at least this long are allocated in shared memory (smaller ones are cheap to stage). */
+const SHARED_MIN_ELEMENTS = 4096;
+
+export interface ThreadedBackendOptions {
+  /** Work threshold per call (default THREADS_MIN_MACS); 0 splits every call (tests). */
+  minMacs?: number;
+}
+
+export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOptions = {}): KernelBackend {
+  const minMacs = opts.minMacs ?? THREADS_MIN_MACS;
+  const split = (kernel: SampleKernel | PartKernel, p: KernelArgs, arrays: readonly (FloatArray | null)[]) =>
+    pool.threads > 1 &&
+    p.n > 1 &&
+    kernelMacs(kernel, p) >= minMacs &&
+    arrays.every((a) => a === null || a instanceof Float32Array);
+  return {
+    name: cpuBackend.name,
+    threads: pool.threads,
+    allocate(n: number, float64: boolean): FloatArray | null {
+      return float64 || n < SHARED_MIN_ELEMENTS ? null : sharedFloat32(n);
+    },
+    matmul: cpuBackend.matmul,
+    tconvForward(out, x, w, bias, p) {
+      const arrays = [out, x, w, bias];
+      if (split('tconvForward', p, arrays)) pool.samples('tconvForward', arrays, p);
+      else cpuBackend.tconvForward(out, x, w, bias, p);
+    },
+    tconvBackwardInput(dx, dy, w, p) {
+      const arrays = [dx, dy, w];
+      if (split('tconvBackwardInput', p, arrays)) pool.samples('tconvBackwardInput', arrays, p);
+      else cpuBackend.tconvBackwardInput(dx, dy, w, p);
+    },
+    tconvBackwardWeight(dw, dbias, dy, x, p) {
+      if (split('tconvBackwardWeight', p, [dw, dbias, dy, x]))
+        pool.parts('tconvBackwardWeight', [dw, dbias], [dy, x], p);
+      else cpuBackend.tconvBackwardWeight(dw, dbias, dy, x, p);
+    },
+    graphAggForward(y, x, a, p) {
+      const arrays = [y, x, a];
+      if (split('graphAggForward', p, arrays)) pool.samples('graphAggForward', arrays, p);
+      else cpuBackend.graphAggForward(y, x, a, p);
+    },
+    graphAggBackwardInput(dx, dy, a, p) {
+      const arrays = [dx, dy, a];
+      if (split('graphAggBackwardInput', p, arrays)) pool.samples('graphAggBackwardInput', arrays, p);
+      else cpuBackend.graphAggBackwardInput(dx, dy, a, p);
+    },
+    graphAggBackwardAdjacency(dA, dy, x, p) {
+      if (split('graphAggBackwardAdjacency', p, [dA, dy, x]))
+        pool.parts('graphAggBackwardAdjacency', [dA], [dy, x], p);
+      else cpuBackend.graphAggBackwardAdjacency(dA, dy, x, p);
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Kernel threads: the calling thread plus `threads - 1` Node worker threads over shared memory.
+ * A call splits the batch (samples for per-sample kernels, fixed parts for reductions), posts each
+ * worker its share, runs its own share, and blocks in Atomics.wait until every worker has answered.
+ * Arrays not backed by a SharedArrayBuffer are staged through grow-only shared buffers (inputs
+ * copied in, outputs copied back), so any Float32Array works; the threaded backend allocates
+ * tensors in shared memory so that nothing needs staging.
+ */
+import type { MessagePort, Worker } from 'node:worker_threads';
+import type { FloatArray } from '../../types.js';
+import {
+  addPartials,
+  lengthsOf,
+  partialSize,
+  partialViews,
+  partRange,
+  reductionParts,
+} from '../partition.js';
+import { type KernelArgs, type PartKernel, runPart, runSamples, type SampleKernel } from './jobs.js';
+import { FAILED, type Job, PENDING, refOf } from './protocol.js';
+
+type ReceiveMessage = (port: MessagePort) => { message: unknown } | undefined;
+
+/** A worker that has not answered after this long is reported, not waited on forever. */
+const ANSWER_TIMEOUT_MS = 10 * 60 * 1000;
+
+export function isShared(a: FloatArray): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+}
+
+/** A zeroed float32 array in shared memory. */
+export function sharedFloat32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(n * 4));
+}
+
+function workerUrl(): URL {
+  const here = import.meta.url;
+  // Under the test runner this module is TypeScript source; workers always run the compiled dist/.
+  return here.endsWith('.ts')
+    ? new URL('../../../dist/cpu/threads/worker.js', here)
+    : new URL('./worker.js', here);
+}
+
+export class KernelThreads {
+  private readonly words: Int32Array;
+  private readonly staging = new Map<string, Float32Array>();
+  private closed = false;
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly ports: MessagePort[],
+    status: SharedArrayBuffer,
+    private readonly receive: ReceiveMessage,
+  ) {
+    this.words = new Int32Array(status);
+  }
+
+  /** Start `threads - 1` workers (threads >= 1 counts the calling thread) and wait until each is ready. */
+  static async start(threads: number): Promise<KernelThreads> {
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`kernel threads: expected a positive integer, got ${threads}`);
+    const wt = await import('node:worker_threads');
+    const status = new SharedArrayBuffer(4 * Math.max(1, threads - 1));
+    const workers: Worker[] = [];
+    const ports: MessagePort[] = [];
+    const url = workerUrl();
+    try {
+      await Promise.all(
+        Array.from({ length: threads - 1 }, (_, index) => {
+          const { port1, port2 } = new wt.MessageChannel();
+          const worker = new wt.Worker(url, {
+            workerData: { port: port2, status, index },
+            transferList: [port2],
+          });
+          workers.push(worker);
+          ports.push(port1);
+          return new Promise<void>((resolve, reject) => {
+            port1.once('message', () => resolve());
+            worker.once('error', (e) =>
+              reject(
+                new Error(`kernel worker ${index + 1} failed to start from ${url.pathname}: ${e.message}`),
+              ),
+            );
+          });
+        }),
+      );
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    for (const [i, w] of workers.entries()) {
+      // Idle workers must not keep the process alive; answers are read synchronously from now on.
+      w.unref();
+      ports[i]!.removeAllListeners('message');
+      ports[i]!.unref();
+    }
+    return new KernelThreads(workers, ports, status, wt.receiveMessageOnPort as ReceiveMessage);
+  }
+
+  /** Threads a call is split over, the calling thread included. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Run a per-sample kernel over p.n samples; arrays[0] is its output. */
+  samples(kernel: SampleKernel, arrays: readonly (FloatArray | null)[], p: KernelArgs): void {
+    const shared = arrays.map((a, i) => (a === null ? null : this.share(`s${i}`, a, i !== 0)));
+    const t = Math.min(this.threads, p.n);
+    const posted: number[] = [];
+    const refs = shared.map((a) => (a === null ? null : refOf(a)));
+    try {
+      for (let w = 1; w < t; w++) {
+        const [n0, n1] = partRange(p.n, t, w);
+        this.post(w - 1, { kind: 'samples', kernel, arrays: refs, p, n0, n1 });
+        posted.push(w - 1);
+      }
+      const [n0, n1] = partRange(p.n, t, 0);
+      runSamples(kernel, shared, p, n0, n1);
+    } finally {
+      this.waitAll(posted);
+    }
+    const out = arrays[0]!;
+    if (shared[0] !== out) out.set(shared[0]!);
+  }
+
+  /** Run a batch reduction in its fixed parts (partition.ts); the calling thread writes part 0 into outs. */
+  parts(
+    kernel: PartKernel,
+    outs: (FloatArray | null)[],
+    ins: readonly (FloatArray | null)[],
+    p: KernelArgs,
+  ): void {
+    const parts = reductionParts(p.n);
+    const lengths = lengthsOf(outs);
+    const partials = this.buffer('partials', (parts - 1) * partialSize(lengths));
+    const sharedIns = ins.map((a, i) => (a === null ? null : this.share(`p${i}`, a, true)));
+    const t = Math.min(this.threads, parts);
+    const posted: number[] = [];
+    try {
+      for (let w = 1; w < t; w++) {
+        const [j0, j1] = partRange(parts, t, w);
+        const insRefs = sharedIns.map((a) => (a === null ? null : refOf(a)));
+        this.post(w - 1, {
+          kind: 'parts',
+          kernel,
+          partials: refOf(partials),
+          lengths,
+          ins: insRefs,
+          p,
+          parts,
+          j0,
+          j1,
+        });
+        posted.push(w - 1);
+      }
+      const [j0, j1] = partRange(parts, t, 0);
+      for (let j = j0; j < j1; j++) {
+        const [n0, n1] = partRange(p.n, parts, j);
+        runPart(kernel, j === 0 ? outs : partialViews(partials, lengths, j), sharedIns, p, n0, n1);
+      }
+    } finally {
+      this.waitAll(posted);
+    }
+    addPartials(outs, partials, parts);
+  }
+
+  private post(worker: number, job: Job): void {
+    if (this.closed) throw new Error('kernel threads: used after close()');
+    Atomics.store(this.words, worker, PENDING);
+    this.ports[worker]!.postMessage(job);
+  }
+
+  private waitAll(workers: readonly number[]): void {
+    const failures: string[] = [];
+    for (const w of workers) {
+      const r = Atomics.wait(this.words, w, PENDING, ANSWER_TIMEOUT_MS);
+      if (r === 'timed-out')
+        failures.push(`worker ${w + 1} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
+      else if (Atomics.load(this.words, w) === FAILED) {
+        const m = this.receive(this.ports[w]!)?.message as { error?: string } | undefined;
+        failures.push(`worker ${w + 1}: ${m?.error ?? 'failed without a message'}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(`kernel threads: ${failures.join('; ')}`);
+  }
+
+  /** `a` itself when it is in shared memory, else a shared copy (copied in when `copyIn`). */
+  private share(slot: string, a: FloatArray, copyIn: boolean): FloatArray {
+    if (isShared(a)) return a;
+    if (a instanceof Float64Array)
+      throw new TypeError('kernel threads: float64 arrays run on the calling thread');
+    const s = this.buffer(slot, a.length);
+    if (copyIn) s.set(a);
+    return s;
+  }
+
+  /** A grow-only shared float32 buffer per slot, viewed at exactly n elements. */
+  private buffer(slot: string, n: number): Float32Array {
+    let b = this.staging.get(slot);
+    if (b === undefined || b.length < n) {
+      b = sharedFloat32(Math.max(n, b === undefined ? 0 : b.length * 2));
+      this.staging.set(slot, b);
+    }
+    return b.subarray(0, n);
+  }
+}

@@ -1,0 +1,55 @@
+/** What crosses between the calling thread and a kernel worker: shared-memory views and jobs as plain data. */
+import type { FloatArray } from '../../types.js';
+import type { KernelArgs, PartKernel, SampleKernel } from './jobs.js';
+
+/** A typed-array view into a SharedArrayBuffer, by value. */
+export interface ArrayRef {
+  buffer: SharedArrayBuffer;
+  byteOffset: number;
+  length: number;
+  f64: boolean;
+}
+
+export interface SamplesJob {
+  kind: 'samples';
+  kernel: SampleKernel;
+  arrays: (ArrayRef | null)[];
+  p: KernelArgs;
+  n0: number;
+  n1: number;
+}
+
+/** Parts j0..j1-1 (all >= 1) of a reduction over p.n samples, written into `partials`. */
+export interface PartsJob {
+  kind: 'parts';
+  kernel: PartKernel;
+  partials: ArrayRef;
+  lengths: (number | null)[];
+  ins: (ArrayRef | null)[];
+  p: KernelArgs;
+  parts: number;
+  j0: number;
+  j1: number;
+}
+
+export type Job = SamplesJob | PartsJob;
+
+/** Status words, one Int32 per worker in the control buffer. */
+export const PENDING = 0;
+export const DONE = 1;
+export const FAILED = 2;
+
+export function refOf(a: FloatArray): ArrayRef {
+  return {
+    buffer: a.buffer as SharedArrayBuffer,
+    byteOffset: a.byteOffset,
+    length: a.length,
+    f64: a instanceof Float64Array,
+  };
+}
+
+export function viewOf(r: ArrayRef): FloatArray {
+  return r.f64
+    ? new Float64Array(r.buffer, r.byteOffset, r.length)
+    : new Float32Array(r.buffer, r.byteOffset, r.length);
+}

@@ -1,0 +1,44 @@
+/**
+ * A kernel worker: waits for jobs on its port, runs them on views of shared memory with the same
+ * kernels as the calling thread (its own WebAssembly gemm instance), and reports through its status
+ * word (Atomics.notify), since the caller blocks in Atomics.wait rather than in an event loop.
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { partialViews, partRange } from '../partition.js';
+import { runPart, runSamples } from './jobs.js';
+import { DONE, FAILED, type Job, viewOf } from './protocol.js';
+
+const { port, status, index } = workerData as { port: MessagePort; status: SharedArrayBuffer; index: number };
+const words = new Int32Array(status);
+
+function run(job: Job): void {
+  if (job.kind === 'samples') {
+    runSamples(
+      job.kernel,
+      job.arrays.map((r) => (r === null ? null : viewOf(r))),
+      job.p,
+      job.n0,
+      job.n1,
+    );
+    return;
+  }
+  const partials = viewOf(job.partials);
+  const ins = job.ins.map((r) => (r === null ? null : viewOf(r)));
+  for (let j = job.j0; j < job.j1; j++) {
+    const [n0, n1] = partRange(job.p.n, job.parts, j);
+    runPart(job.kernel, partialViews(partials, job.lengths, j), ins, job.p, n0, n1);
+  }
+}
+
+port.on('message', (job: Job) => {
+  let code = DONE;
+  try {
+    run(job);
+  } catch (e) {
+    code = FAILED;
+    port.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+  Atomics.store(words, index, code);
+  Atomics.notify(words, index);
+});
+port.postMessage({ ready: true });

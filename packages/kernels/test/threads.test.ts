@@ -1,0 +1,190 @@
+/**
+ * The threaded CPU backend gives bit-identical results to the single-threaded one for any thread
+ * count: per-sample kernels do the same arithmetic wherever a sample lands, and batch reductions sum
+ * fixed parts in a fixed order. Checked on random shapes with plain and shared-memory arrays.
+ */
+import {
+  cpuBackend,
+  type FloatArray,
+  type GraphAggArgs,
+  isShared,
+  KernelThreads,
+  Rng,
+  reductionParts,
+  sharedFloat32,
+  type TconvArgs,
+  tconvOutLength,
+  threadedCpuBackend,
+} from '@asma/kernels';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let two: KernelThreads;
+let three: KernelThreads;
+
+beforeAll(async () => {
+  [two, three] = await Promise.all([KernelThreads.start(2), KernelThreads.start(3)]);
+});
+afterAll(async () => {
+  await Promise.all([two.close(), three.close()]);
+});
+
+function random(n: number, rng: Rng, shared: boolean): Float32Array {
+  const a = shared ? sharedFloat32(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
+  return a;
+}
+
+/** Same bits, NaN and -0 included. */
+function expectIdentical(actual: FloatArray, expected: FloatArray, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== e[i]) expect(`${what}[${i}] = ${actual[i]}`).toBe(`${expected[i]}`);
+}
+
+const tconvArb = fc.record({
+  n: fc.integer({ min: 1, max: 13 }),
+  cin: fc.integer({ min: 1, max: 9 }),
+  cout: fc.integer({ min: 1, max: 9 }),
+  t: fc.integer({ min: 1, max: 14 }),
+  v: fc.integer({ min: 1, max: 6 }),
+  kt: fc.constantFrom(1, 3, 9),
+  stride: fc.integer({ min: 1, max: 2 }),
+  bias: fc.boolean(),
+  shared: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+});
+
+describe('threaded temporal convolution is bit-identical to cpuBackend', () => {
+  it('forward, backward-input, backward-weight, 2 and 3 threads, plain and shared arrays', () => {
+    fc.assert(
+      fc.property(tconvArb, fc.constantFrom(2, 3), (r, threads) => {
+        const pool = threads === 2 ? two : three;
+        const be = threadedCpuBackend(pool, { minMacs: 0 });
+        const pad = Math.floor((r.kt - 1) / 2);
+        const p: TconvArgs = {
+          n: r.n,
+          cin: r.cin,
+          cout: r.cout,
+          t: Math.max(r.t, r.kt),
+          v: r.v,
+          kt: r.kt,
+          stride: r.stride,
+          pad,
+        };
+        const to = tconvOutLength(p);
+        const rng = new Rng(r.seed);
+        const x = random(p.n * p.cin * p.t * p.v, rng, r.shared);
+        const w = random(p.cout * p.cin * p.kt, rng, r.shared);
+        const b = r.bias ? random(p.cout, rng, r.shared) : null;
+        const dy = random(p.n * p.cout * to * p.v, rng, r.shared);
+        const tag = JSON.stringify({ ...p, threads, shared: r.shared });
+
+        const y1 = new Float32Array(dy.length);
+        const y2 = r.shared ? sharedFloat32(dy.length) : new Float32Array(dy.length);
+        cpuBackend.tconvForward(y1, x, w, b, p);
+        be.tconvForward(y2, x, w, b, p);
+        expectIdentical(y2, y1, `forward ${tag}`);
+
+        const dx1 = new Float32Array(x.length);
+        const dx2 = new Float32Array(x.length).fill(Number.NaN);
+        cpuBackend.tconvBackwardInput(dx1, dy, w, p);
+        be.tconvBackwardInput(dx2, dy, w, p);
+        expectIdentical(dx2, dx1, `backward-input ${tag}`);
+
+        const dw1 = new Float32Array(w.length);
+        const dw2 = new Float32Array(w.length).fill(Number.NaN);
+        const db1 = r.bias ? new Float32Array(p.cout) : null;
+        const db2 = r.bias ? new Float32Array(p.cout).fill(Number.NaN) : null;
+        cpuBackend.tconvBackwardWeight(dw1, db1, dy, x, p);
+        be.tconvBackwardWeight(dw2, db2, dy, x, p);
+        expectIdentical(dw2, dw1, `backward-weight ${tag}`);
+        if (db1 && db2) expectIdentical(db2, db1, `backward-bias ${tag}`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+const graphArb = fc.record({
+  n: fc.integer({ min: 1, max: 13 }),
+  k: fc.integer({ min: 1, max: 3 }),
+  c: fc.integer({ min: 1, max: 6 }),
+  t: fc.integer({ min: 1, max: 6 }),
+  v: fc.integer({ min: 1, max: 9 }),
+  w: fc.integer({ min: 1, max: 9 }),
+  shared: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+});
+
+describe('threaded graph aggregation is bit-identical to cpuBackend', () => {
+  it('forward, backward-input, backward-adjacency, 2 and 3 threads', () => {
+    fc.assert(
+      fc.property(graphArb, fc.constantFrom(2, 3), (r, threads) => {
+        const be = threadedCpuBackend(threads === 2 ? two : three, { minMacs: 0 });
+        const p: GraphAggArgs = { n: r.n, k: r.k, c: r.c, t: r.t, v: r.v, w: r.w };
+        const rng = new Rng(r.seed);
+        const x = random(p.n * p.k * p.c * p.t * p.v, rng, r.shared);
+        const a = random(p.k * p.v * p.w, rng, r.shared);
+        const dy = random(p.n * p.c * p.t * p.w, rng, r.shared);
+        const tag = JSON.stringify({ ...p, threads, shared: r.shared });
+        const y1 = new Float32Array(dy.length);
+        const y2 = new Float32Array(dy.length).fill(Number.NaN);
+        cpuBackend.graphAggForward(y1, x, a, p);
+        be.graphAggForward(y2, x, a, p);
+        expectIdentical(y2, y1, `forward ${tag}`);
+        const dx1 = new Float32Array(x.length);
+        const dx2 = new Float32Array(x.length).fill(Number.NaN);
+        cpuBackend.graphAggBackwardInput(dx1, dy, a, p);
+        be.graphAggBackwardInput(dx2, dy, a, p);
+        expectIdentical(dx2, dx1, `backward-input ${tag}`);
+        const da1 = new Float32Array(a.length);
+        const da2 = new Float32Array(a.length).fill(Number.NaN);
+        cpuBackend.graphAggBackwardAdjacency(da1, dy, x, p);
+        be.graphAggBackwardAdjacency(da2, dy, x, p);
+        expectIdentical(da2, da1, `backward-adjacency ${tag}`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('kernel threads', () => {
+  it('hand out shared tensor storage for float32 only', () => {
+    const be = threadedCpuBackend(two);
+    expect(be.threads).toBe(2);
+    expect(isShared(be.allocate!(1 << 16, false)!)).toBe(true);
+    expect(be.allocate!(1 << 16, true)).toBeNull();
+    expect(be.allocate!(16, false)).toBeNull();
+  });
+
+  it('run float64 storage on the calling thread with the same results', () => {
+    const be = threadedCpuBackend(two, { minMacs: 0 });
+    const p: TconvArgs = { n: 5, cin: 3, cout: 2, t: 9, v: 2, kt: 3, stride: 1, pad: 1 };
+    const rng = new Rng(3);
+    const x = Float64Array.from({ length: 5 * 3 * 9 * 2 }, () => rng.uniform(-1, 1));
+    const w = Float64Array.from({ length: 2 * 3 * 3 }, () => rng.uniform(-1, 1));
+    const y1 = new Float64Array(5 * 2 * 9 * 2);
+    const y2 = new Float64Array(y1.length);
+    cpuBackend.tconvForward(y1, x, w, null, p);
+    be.tconvForward(y2, x, w, null, p);
+    expect(Array.from(y2)).toEqual(Array.from(y1));
+  });
+
+  it('split reductions into parts fixed by the batch size alone', () => {
+    expect([0, 1, 2, 7, 8, 9, 100].map(reductionParts)).toEqual([1, 1, 2, 7, 8, 8, 8]);
+  });
+
+  it('refuse a bad thread count and use after close with clear errors', async () => {
+    await expect(KernelThreads.start(0)).rejects.toThrow(/positive integer, got 0/);
+    const pool = await KernelThreads.start(2);
+    await pool.close();
+    const be = threadedCpuBackend(pool, { minMacs: 0 });
+    const p: GraphAggArgs = { n: 2, k: 1, c: 1, t: 1, v: 1, w: 1 };
+    expect(() =>
+      be.graphAggForward(new Float32Array(2), new Float32Array(2), new Float32Array(1), p),
+    ).toThrow(/used after close/);
+  });
+});
