@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Command, UsageError } from './command.js';
 import { commands } from './commands/index.js';
+import { parseThreads, withKernelThreads } from './threads.js';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length), 8);
@@ -14,6 +15,8 @@ function overview(): string {
     ...lines,
     '',
     'Run `asma <command> --help` for details.',
+    "Every command takes --threads N (or ASMA_THREADS=N): kernel threads, default the machine's cores;",
+    'results are identical for any count.',
   ].join('\n');
 }
 
@@ -31,7 +34,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(overview());
     return argv.length === 0 ? 2 : 0;
   }
-  const found = match(argv);
+  let threads: ReturnType<typeof parseThreads>;
+  try {
+    threads = parseThreads(argv);
+  } catch (err) {
+    console.error(`asma: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  const found = match(threads.rest);
   if (!found) {
     console.error(`asma: unknown command '${argv.join(' ')}'\n\n${overview()}`);
     return 2;
@@ -41,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await found.command.run(found.rest);
+    return await withKernelThreads(threads, () => found.command.run(found.rest));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`asma ${found.command.path.join(' ')}: ${err.message}\n(see --help)`);

@@ -2,7 +2,7 @@
  * Tensor: a contiguous C-order float array with a shape, plus the autodiff bookkeeping
  * (requiresGrad, the accumulated .grad, and the GradNode that produced it).
  */
-import { type FloatArray, getBackend, type Rng } from '@asma/kernels';
+import type { FloatArray, Rng } from '@asma/kernels';
 import { runBackward } from './grad/backward.js';
 import { activePool } from './grad/recycle.js';
 import type { GradNode } from './grad/tape.js';
@@ -26,8 +26,6 @@ export function allocate(dtype: DType, n: number): FloatArray {
   const pool = activePool();
   const reused = pool === null ? null : pool.take(dtype === 'float64', n);
   if (reused !== null) return reused;
-  const fromBackend = getBackend().allocate?.(n, dtype === 'float64') ?? null;
-  if (fromBackend !== null) return fromBackend;
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 

@@ -56,11 +56,6 @@ export interface KernelBackend {
   readonly name: string;
   /** Threads the heavy kernels are split over (1 when absent). */
   readonly threads?: number;
-  /**
-   * Storage for a new tensor of n elements, or null for a plain typed array (the threaded backend
-   * hands out shared memory so its workers read and write tensors in place).
-   */
-  allocate?(n: number, float64: boolean): FloatArray | null;
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, args: MatmulArgs): void;
   /** out (N, Cout, Tout, V) = conv(x, w (Cout, Cin, kt)) + bias (Cout) (bias may be null). */
   tconvForward(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, args: TconvArgs): void;

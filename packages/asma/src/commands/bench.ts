@@ -112,7 +112,7 @@ export const benchCommand: Command = {
   async run(args) {
     const { values, flags } = parseOptions(
       args,
-      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm', 'threads'],
+      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm'],
       false,
       ['json', 'profile'],
     );
@@ -124,10 +124,7 @@ export const benchCommand: Command = {
     const classes = intOption('classes', values.classes, 60, 2);
     const steps = intOption('steps', values.steps, 3, 1);
     const gemm = choiceOption('gemm', values.gemm, ['auto', 'js'] as const, 'auto');
-    const threads = intOption('threads', values.threads, availableParallelism(), 1);
     const prevPath = setGemmPath(gemm);
-    const pool = threads > 1 ? await KernelThreads.start(threads) : null;
-    const prevBackend = pool === null ? null : setBackend(threadedCpuBackend(pool));
     try {
       const rng = new Rng(0);
       const model = new StGcn({ rng, baseChannels: base, outChannels: features });
@@ -216,8 +213,6 @@ export const benchCommand: Command = {
       return 0;
     } finally {
       setGemmPath(prevPath);
-      if (prevBackend !== null) setBackend(prevBackend);
-      await pool?.close();
     }
   },
 };

@@ -6,15 +6,13 @@
 import type { FloatArray, KernelBackend } from '../../types.js';
 import { cpuBackend } from '../backend.js';
 import { type KernelArgs, kernelMacs, type PartKernel, type SampleKernel } from './jobs.js';
-import { type KernelThreads, sharedFloat32 } from './pool.js';
+import type { KernelThreads } from './pool.js';
 
 /**
  * Calls below this many multiply-adds stay on the calling thread: a hand-off costs tens of
  * microseconds (post, wake, answer), about 1M multiply-adds of the wasm gemm.
  */
 export const THREADS_MIN_MACS = 2_000_000;
-/** Tensors at least this long are allocated in shared memory (smaller ones are cheap to stage). */
-const SHARED_MIN_ELEMENTS = 4096;
 
 export interface ThreadedBackendOptions {
   /** Work threshold per call (default THREADS_MIN_MACS); 0 splits every call (tests). */
@@ -31,9 +29,6 @@ export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOpt
   return {
     name: cpuBackend.name,
     threads: pool.threads,
-    allocate(n: number, float64: boolean): FloatArray | null {
-      return float64 || n < SHARED_MIN_ELEMENTS ? null : sharedFloat32(n);
-    },
     matmul: cpuBackend.matmul,
     tconvForward(out, x, w, bias, p) {
       const arrays = [out, x, w, bias];

@@ -21,7 +21,7 @@ export type KernelArgs = TconvArgs | GraphAggArgs;
 type Arrays = readonly (FloatArray | null)[];
 
 /** Elements per sample of each array of a sample kernel (0: the array is shared whole, e.g. weights). */
-function perSample(kernel: SampleKernel, p: KernelArgs): number[] {
+export function perSample(kernel: SampleKernel, p: KernelArgs): number[] {
   if (kernel === 'tconvForward' || kernel === 'tconvBackwardInput') {
     const t = p as TconvArgs;
     const outer = t.cout * tconvOutLength(t) * t.v;
@@ -62,6 +62,16 @@ export function runSamples(
       graphAggBackwardInputCpu(v[0]!, v[1]!, v[2]!, q as GraphAggArgs);
       return;
   }
+}
+
+/** Elements per sample of a reduction's inputs (both batched: dy and x). */
+export function partInputsPerSample(kernel: PartKernel, p: KernelArgs): number[] {
+  if (kernel === 'tconvBackwardWeight') {
+    const [x, dy] = perSample('tconvBackwardInput', p);
+    return [dy!, x!];
+  }
+  const [x, dy] = perSample('graphAggBackwardInput', p);
+  return [dy!, x!];
 }
 
 /** Overwrite outs with the reduction over samples [n0, n1) (ins: the kernel's inputs, whole). */

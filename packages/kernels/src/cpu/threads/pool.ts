@@ -2,9 +2,11 @@
  * Kernel threads: the calling thread plus `threads - 1` Node worker threads over shared memory.
  * A call splits the batch (samples for per-sample kernels, fixed parts for reductions), posts each
  * worker its share, runs its own share, and blocks in Atomics.wait until every worker has answered.
- * Arrays not backed by a SharedArrayBuffer are staged through grow-only shared buffers (inputs
- * copied in, outputs copied back), so any Float32Array works; the threaded backend allocates
- * tensors in shared memory so that nothing needs staging.
+ * The calling thread works on the caller's arrays in place; what a worker reads or writes is staged
+ * through grow-only shared buffers (its samples of the inputs copied in, of the output copied back)
+ * unless it already lives in a SharedArrayBuffer. Tensors stay plain typed arrays: element-wise
+ * loops and copies over SharedArrayBuffer memory measured slower in V8, and a conv's staging copies
+ * cost a few percent of its arithmetic.
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { FloatArray } from '../../types.js';
@@ -16,7 +18,15 @@ import {
   partRange,
   reductionParts,
 } from '../partition.js';
-import { type KernelArgs, type PartKernel, runPart, runSamples, type SampleKernel } from './jobs.js';
+import {
+  type KernelArgs,
+  type PartKernel,
+  partInputsPerSample,
+  perSample,
+  runPart,
+  runSamples,
+  type SampleKernel,
+} from './jobs.js';
 import { FAILED, type Job, PENDING, refOf } from './protocol.js';
 
 type ReceiveMessage = (port: MessagePort) => { message: unknown } | undefined;
@@ -109,23 +119,31 @@ export class KernelThreads {
 
   /** Run a per-sample kernel over p.n samples; arrays[0] is its output. */
   samples(kernel: SampleKernel, arrays: readonly (FloatArray | null)[], p: KernelArgs): void {
-    const shared = arrays.map((a, i) => (a === null ? null : this.share(`s${i}`, a, i !== 0)));
     const t = Math.min(this.threads, p.n);
+    // Samples [0, split) stay on this thread, in place; the workers' samples [split, n) are staged.
+    const split = partRange(p.n, t, 0)[1];
+    const sizes = perSample(kernel, p);
+    const staged = arrays.map((a, i) => {
+      if (a === null || isShared(a)) return a;
+      const size = sizes[i]!;
+      if (size === 0) return this.share(`s${i}`, a, 0, a.length, true);
+      return this.share(`s${i}`, a, split * size, a.length, i !== 0);
+    });
+    const refs = staged.map((a) => (a === null ? null : refOf(a)));
     const posted: number[] = [];
-    const refs = shared.map((a) => (a === null ? null : refOf(a)));
     try {
       for (let w = 1; w < t; w++) {
         const [n0, n1] = partRange(p.n, t, w);
         this.post(w - 1, { kind: 'samples', kernel, arrays: refs, p, n0, n1 });
         posted.push(w - 1);
       }
-      const [n0, n1] = partRange(p.n, t, 0);
-      runSamples(kernel, shared, p, n0, n1);
+      runSamples(kernel, arrays, p, 0, split);
     } finally {
       this.waitAll(posted);
     }
     const out = arrays[0]!;
-    if (shared[0] !== out) out.set(shared[0]!);
+    const from = split * sizes[0]!;
+    if (staged[0] !== out) out.set(staged[0]!.subarray(from), from);
   }
 
   /** Run a batch reduction in its fixed parts (partition.ts); the calling thread writes part 0 into outs. */
@@ -138,8 +156,13 @@ export class KernelThreads {
     const parts = reductionParts(p.n);
     const lengths = lengthsOf(outs);
     const partials = this.buffer('partials', (parts - 1) * partialSize(lengths));
-    const sharedIns = ins.map((a, i) => (a === null ? null : this.share(`p${i}`, a, true)));
     const t = Math.min(this.threads, parts);
+    // This thread reads the caller's inputs in place; workers read their samples [from, n) staged.
+    const from = partRange(p.n, parts, partRange(parts, t, 1)[0])[0];
+    const sizes = partInputsPerSample(kernel, p);
+    const sharedIns = ins.map((a, i) =>
+      a === null || isShared(a) ? a : this.share(`p${i}`, a, from * sizes[i]!, a.length, true),
+    );
     const posted: number[] = [];
     try {
       for (let w = 1; w < t; w++) {
@@ -161,7 +184,7 @@ export class KernelThreads {
       const [j0, j1] = partRange(parts, t, 0);
       for (let j = j0; j < j1; j++) {
         const [n0, n1] = partRange(p.n, parts, j);
-        runPart(kernel, j === 0 ? outs : partialViews(partials, lengths, j), sharedIns, p, n0, n1);
+        runPart(kernel, j === 0 ? outs : partialViews(partials, lengths, j), ins, p, n0, n1);
       }
     } finally {
       this.waitAll(posted);
@@ -189,13 +212,12 @@ export class KernelThreads {
     if (failures.length > 0) throw new Error(`kernel threads: ${failures.join('; ')}`);
   }
 
-  /** `a` itself when it is in shared memory, else a shared copy (copied in when `copyIn`). */
-  private share(slot: string, a: FloatArray, copyIn: boolean): FloatArray {
-    if (isShared(a)) return a;
+  /** A shared stand-in for `a` holding a's elements [from, to) when `copyIn` (the rest unset). */
+  private share(slot: string, a: FloatArray, from: number, to: number, copyIn: boolean): FloatArray {
     if (a instanceof Float64Array)
       throw new TypeError('kernel threads: float64 arrays run on the calling thread');
     const s = this.buffer(slot, a.length);
-    if (copyIn) s.set(a);
+    if (copyIn) s.set(a.subarray(from, to), from);
     return s;
   }
 
