@@ -8,7 +8,12 @@ export {
 export { matmulCpu } from './cpu/matmul.js';
 export { addPartials, partRange, REDUCTION_PARTS, reductionParts } from './cpu/partition.js';
 export * from './cpu/reference.js';
-export { tconvBackwardInputCpu, tconvBackwardWeightCpu, tconvForwardCpu } from './cpu/tconv.js';
+export {
+  setDirectConv,
+  tconvBackwardInputCpu,
+  tconvBackwardWeightCpu,
+  tconvForwardCpu,
+} from './cpu/tconv.js';
 export { THREADS_MIN_MACS, type ThreadedBackendOptions, threadedCpuBackend } from './cpu/threads/backend.js';
 export { isShared, KernelThreads, sharedFloat32 } from './cpu/threads/pool.js';
 export { getBackend, setBackend } from './registry.js';

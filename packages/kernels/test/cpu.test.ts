@@ -9,6 +9,7 @@ import {
   type MatmulArgs,
   matmulReference,
   Rng,
+  setDirectConv,
   type TconvArgs,
   tconvBackwardInputReference,
   tconvBackwardWeightReference,
@@ -179,6 +180,25 @@ describe('cpu temporal convolution equals the reference', () => {
       checkTconv(ctor, { n: 2, cin: 32, cout: 20, t: 13, v: 5, kt: 9, stride: 2, pad: 4 }, true, 15);
     });
   }
+});
+
+describe('direct (no im2col) temporal convolution equals the reference', () => {
+  it('across depth blocks, partial row panels and tiles, 1x1 kernels, every padding', () => {
+    for (const direct of [true, false]) {
+      const prev = setDirectConv(direct);
+      try {
+        // cin * kt > 256: several depth blocks added into C; cout 37: a partial row panel.
+        checkTconv(Float32Array, { n: 2, cin: 40, cout: 37, t: 7, v: 3, kt: 9, stride: 1, pad: 4 }, true, 21);
+        checkTconv(Float32Array, { n: 3, cin: 5, cout: 6, t: 9, v: 25, kt: 1, stride: 1, pad: 0 }, true, 22);
+        checkTconv(Float32Array, { n: 1, cin: 3, cout: 4, t: 6, v: 2, kt: 5, stride: 1, pad: 0 }, false, 23);
+        // pad > kt - 1: backward-input takes the per-tap gemm path.
+        checkTconv(Float32Array, { n: 1, cin: 3, cout: 4, t: 4, v: 2, kt: 3, stride: 1, pad: 3 }, true, 24);
+        checkTconv(Float32Array, { n: 2, cin: 70, cout: 9, t: 5, v: 4, kt: 1, stride: 1, pad: 0 }, true, 25);
+      } finally {
+        setDirectConv(prev);
+      }
+    }
+  });
 });
 
 const graphArb = fc.record({

@@ -31,6 +31,11 @@ export function setGemmPath(p: GemmPath): GemmPath {
   return prev;
 }
 
+/** Whether float32 kernels may use WebAssembly now (not forced onto the JS path). */
+export function wasmAllowed(): boolean {
+  return path !== 'js';
+}
+
 /** Whether this runtime runs the WebAssembly SIMD gemm (compiles it on first call). */
 export function wasmSimdAvailable(): boolean {
   return gemmWasm() !== null;

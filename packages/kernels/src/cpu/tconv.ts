@@ -7,8 +7,18 @@
  */
 import type { FloatArray, TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
-import { gemm, scratchLike } from './gemm.js';
+import { gemm, scratchLike, wasmAllowed } from './gemm.js';
 import { reduceInParts } from './partition.js';
+import { tconvBackwardInputDirect, tconvForwardDirect } from './tconvDirect.js';
+
+let direct = true;
+
+/** Use the direct wasm kernel for stride-1 float32 convolutions (default) or always im2col + gemm; returns the previous setting. */
+export function setDirectConv(on: boolean): boolean {
+  const prev = direct;
+  direct = on;
+  return prev;
+}
 
 const COL_SLOT = 0;
 const WT_SLOT = 1;
@@ -52,6 +62,16 @@ export function tconvForwardCpu(
   bias: FloatArray | null,
   p: TconvArgs,
 ): void {
+  if (
+    direct &&
+    wasmAllowed() &&
+    out instanceof Float32Array &&
+    x instanceof Float32Array &&
+    w instanceof Float32Array &&
+    (bias === null || bias instanceof Float32Array) &&
+    tconvForwardDirect(out, x, w, bias, p)
+  )
+    return;
   const to = tconvOutLength(p);
   const cols = to * p.v;
   const kdim = p.cin * p.kt;
@@ -66,6 +86,15 @@ export function tconvForwardCpu(
 
 export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatArray, p: TconvArgs): void {
   const { cin, t: T, v: V, kt, stride, pad } = p;
+  if (
+    direct &&
+    wasmAllowed() &&
+    dx instanceof Float32Array &&
+    dy instanceof Float32Array &&
+    w instanceof Float32Array &&
+    tconvBackwardInputDirect(dx, dy, w, p)
+  )
+    return;
   const to = tconvOutLength(p);
   const cols = to * V;
   const kdim = cin * kt;

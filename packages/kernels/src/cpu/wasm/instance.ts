@@ -29,12 +29,16 @@ export type MacroKernel = (
   edgePtr: number,
 ) => void;
 
+/** `direct(aPtr, xPtr, cPtr, mPanels, nTiles, cin, kt, vBytes, rowBytes, aPanelBytes, ldcBytes, add, nLast, edgePtr)`, see directConv.ts. */
+export type DirectKernel = (...args: number[]) => void;
+
 /** `(src, dst, panels, kc, ldBytes)`, see kernel.ts. */
 export type Packer = (src: number, dst: number, panels: number, kc: number, ldBytes: number) => void;
 
 export interface GemmWasm {
   readonly shape: KernelShape;
   readonly macro: MacroKernel;
+  readonly direct: DirectKernel;
   /** Packers from staged rows (packRows) or staged columns (packCols) into panels of A (mr) and B (nr). */
   readonly packRowsA: Packer;
   readonly packRowsB: Packer;
@@ -58,6 +62,7 @@ export function instantiateGemmWasm(shape: KernelShape = DEFAULT_SHAPE): GemmWas
   const self: GemmWasm = {
     shape,
     macro: exports.macro as MacroKernel,
+    direct: exports.direct as DirectKernel,
     packRowsA: exports[`packRows${shape.mr}`] as Packer,
     packRowsB: exports[`packRows${shape.nr}`] as Packer,
     packColsA: exports[`packCols${shape.mr}`] as Packer,

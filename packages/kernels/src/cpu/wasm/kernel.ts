@@ -8,7 +8,9 @@
  * - `packRows{w}` / `packCols{w}`: turn a staged block (copied into linear memory with one memcpy per
  *   contiguous run) into packed panels of width w, faster than packing element by element in JS.
  */
+import { directConv } from './directConv.js';
 import { buildModule, type FuncDef, I32, op, V128 } from './encode.js';
+import { bump, bumpBy, countedLoop, registerTile, tileV128Locals } from './tile.js';
 
 export interface KernelShape {
   /** Rows of the register tile (multiple of 4: packRows copies f32x4 vectors). */
@@ -27,62 +29,21 @@ export interface KernelShape {
  */
 export const DEFAULT_SHAPE: KernelShape = { mr: 4, nr: 8, unroll: 1 };
 
-const bump = (local: number, by: number) => [...op.get(local), ...op.i32(by), ...op.i32Add, ...op.set(local)];
-const bumpBy = (local: number, byLocal: number) => [
-  ...op.get(local),
-  ...op.get(byLocal),
-  ...op.i32Add,
-  ...op.set(local),
-];
-/** `loop ... (local -= 1) != 0` : a do-while over a positive count held in `counter`. */
-const countedLoop = (counter: number, body: number[]) => [
-  ...op.loop,
-  ...body,
-  ...op.get(counter),
-  ...op.i32(1),
-  ...op.i32Sub,
-  ...op.tee(counter),
-  ...op.brIf(0),
-  ...op.end,
-];
-
 /** `macro(aPtr, bPtr, cPtr, mPanels, nPanels, kc, ldcBytes, add, nLast, edgePtr)`; pointers in bytes. */
-function macro({ mr, nr, unroll }: KernelShape): FuncDef {
+function macro(shape: KernelShape): FuncDef {
+  const { mr, nr, unroll } = shape;
   const [A_PTR, B_PTR, C_PTR, M_PANELS, N_PANELS, KC, LDC, ADD, N_LAST, EDGE] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
   ];
   const [AP, CP, IP, JP, A, B, Q, CR, CB, IS_EDGE, LAST_BYTES] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
   const FIRST_V128 = 21;
-  const nv = nr / 4;
-  const acc = (r: number, v: number) => FIRST_V128 + r * nv + v;
-  const bv = (v: number) => FIRST_V128 + mr * nv + v;
-  const av = FIRST_V128 + mr * nv + nv;
-
-  // One depth step u of the unrolled loop: load NR floats of B, splat each A row, multiply-add.
-  const step = (u: number): number[] => {
-    const out: number[] = [];
-    for (let v = 0; v < nv; v++)
-      out.push(...op.get(B), ...op.v128Load((u * nr + v * 4) * 4), ...op.set(bv(v)));
-    for (let r = 0; r < mr; r++) {
-      out.push(...op.get(A), ...op.v128Load32Splat((u * mr + r) * 4), ...op.set(av));
-      for (let v = 0; v < nv; v++)
-        out.push(
-          ...op.get(acc(r, v)),
-          ...op.get(av),
-          ...op.get(bv(v)),
-          ...op.f32x4Mul,
-          ...op.f32x4Add,
-          ...op.set(acc(r, v)),
-        );
-    }
-    return out;
-  };
+  const tile = registerTile(shape, { CP, CR, CB, LDC, ADD, EDGE, LAST_BYTES, FIRST_V128 });
   const depthLoop = (u: number, exitTest: number[]): number[] => [
     ...op.block,
     ...op.loop,
     ...exitTest,
     ...op.brIf(1),
-    ...Array.from({ length: u }, (_, i) => step(i)).flat(),
+    ...Array.from({ length: u }, (_, i) => tile.step(A, B, i)).flat(),
     ...bump(A, mr * 4 * u),
     ...bump(B, nr * 4 * u),
     ...bump(Q, -u),
@@ -90,69 +51,7 @@ function macro({ mr, nr, unroll }: KernelShape): FuncDef {
     ...op.end,
     ...op.end,
   ];
-  const rows = (perRow: (r: number) => number[]): number[] => {
-    const out: number[] = [...op.get(CP), ...op.set(CR)];
-    for (let r = 0; r < mr; r++) out.push(...perRow(r), ...bumpBy(CR, LDC));
-    return out;
-  };
-  const fullTile = [
-    ...op.get(ADD),
-    ...op.if,
-    ...rows((r) =>
-      Array.from({ length: nv }, (_, v) => [
-        ...op.get(acc(r, v)),
-        ...op.get(CR),
-        ...op.v128Load(v * 16),
-        ...op.f32x4Add,
-        ...op.set(acc(r, v)),
-      ]).flat(),
-    ),
-    ...op.end,
-    ...rows((r) =>
-      Array.from({ length: nv }, (_, v) => [
-        ...op.get(CR),
-        ...op.get(acc(r, v)),
-        ...op.v128Store(v * 16),
-      ]).flat(),
-    ),
-  ];
-  // Partial last column panel: spill the tile, then write its first nLast columns one by one.
-  const edgeTile = [
-    ...Array.from({ length: mr * nv }, (_, i) => [
-      ...op.get(EDGE),
-      ...op.get(FIRST_V128 + i),
-      ...op.v128Store(i * 16),
-    ]).flat(),
-    ...rows((r) => [...op.i32(0), ...op.set(CB), ...countedLoopBytes(r)]),
-  ];
-  function countedLoopBytes(r: number): number[] {
-    // do { C[r, cb] = tile[r, cb] + (add ? C[r, cb] : 0); cb += 4 } while (cb != nLast * 4)
-    return [
-      ...op.loop,
-      ...op.get(CR),
-      ...op.get(CB),
-      ...op.i32Add,
-      ...op.get(EDGE),
-      ...op.get(CB),
-      ...op.i32Add,
-      ...op.f32Load(r * nr * 4),
-      ...op.get(CR),
-      ...op.get(CB),
-      ...op.i32Add,
-      ...op.f32Load(0),
-      ...op.f32Zero,
-      ...op.get(ADD),
-      ...op.select,
-      ...op.f32Add,
-      ...op.f32Store(0),
-      ...bump(CB, 4),
-      ...op.get(CB),
-      ...op.get(LAST_BYTES),
-      ...op.i32Ne,
-      ...op.brIf(0),
-      ...op.end,
-    ];
-  }
+  const { fullTile, edgeTile } = tile;
 
   const body = [
     ...op.get(N_LAST),
@@ -179,7 +78,7 @@ function macro({ mr, nr, unroll }: KernelShape): FuncDef {
       ...op.set(IP),
       ...countedLoop(IP, [
         // Over row panels of A.
-        ...Array.from({ length: mr * nv }, (_, i) => [...op.v128Zero, ...op.set(FIRST_V128 + i)]).flat(),
+        ...tile.zero,
         ...op.get(AP),
         ...op.set(A),
         ...op.get(B_PTR),
@@ -211,7 +110,7 @@ function macro({ mr, nr, unroll }: KernelShape): FuncDef {
     params: new Array<number>(10).fill(I32),
     locals: [
       [FIRST_V128 - AP, I32],
-      [mr * nv + nv + 1, V128],
+      [tileV128Locals(shape), V128],
     ],
     body,
   };
@@ -298,5 +197,8 @@ export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): 
   if (shape.nr % 4 !== 0 || shape.mr % 4 !== 0)
     throw new Error(`gemm kernel: mr and nr must be multiples of 4, got ${shape.mr} x ${shape.nr}`);
   const widths = [...new Set([shape.mr, shape.nr])];
-  return buildModule([macro(shape), ...widths.map(packRows), ...widths.map(packCols)], pages);
+  return buildModule(
+    [macro(shape), directConv(shape), ...widths.map(packRows), ...widths.map(packCols)],
+    pages,
+  );
 }
