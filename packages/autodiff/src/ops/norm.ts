@@ -164,13 +164,6 @@ export function layerNorm(
   return y;
 }
 
-let draws = new Uint32Array(0);
-/** Grow-only scratch for a dropout call's random draws (consumed before the op returns). */
-function drawScratch(n: number): Uint32Array {
-  if (draws.length < n) draws = new Uint32Array(Math.max(n, draws.length * 2));
-  return draws;
-}
-
 /**
  * Inverted dropout like torch: in training, zero each element with probability p (drawn from `rng`) and scale
  * survivors by 1/(1-p); identity when not training or p = 0.
@@ -179,26 +172,22 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   const n = x.size;
-  // keep[i] = 1 where element i survives: rng.uniform() >= p  <=>  nextU32() >= p * 2^32 exactly
-  // (uniform() is nextU32() / 2^32), drawn in bulk. Survivors are multiplied by the dtype-rounded
-  // scale and the dropped by 0 (x * 0, so NaN and -0 behave as in mul(x, mask)): bit-identical to
-  // the former float mask, at a quarter of its memory.
-  const keep = new Uint8Array(n);
+  const mask = allocate(x.dtype, n);
   if (p < 1) {
-    const bits = drawScratch(n);
-    rng.fillU32(bits, n);
+    // rng.uniform() < p  <=>  nextU32() < p * 2^32 exactly (uniform() is nextU32() / 2^32), so the masks
+    // are the same draws as before; `scale * +(keep)` avoids a branch that mispredicts at p = 0.5.
     const threshold = p * 4294967296;
-    for (let i = 0; i < n; i++) keep[i] = +(bits[i]! >= threshold);
+    const scale = 1 / (1 - p);
+    for (let i = 0; i < n; i++) mask[i] = scale * +(rng.nextU32() >= threshold);
   }
-  // p = 1 drops everything: scale 0 (not 1/0, which times 0 would be NaN).
-  const scale = p === 1 ? 0 : x.dtype === 'float32' ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
+  // out = x * mask with the mask's stored (dtype-rounded) scale: bit-identical to mul(x, mask).
   const xd = x.data;
   const out = new Tensor(allocate(x.dtype, n), x.shape);
   const y = out.data;
-  for (let i = 0; i < n; i++) y[i] = xd[i]! * (scale * keep[i]!);
+  for (let i = 0; i < n; i++) y[i] = xd[i]! * mask[i]!;
   return record(out, 'dropout', [x], (g) => {
     const gx = allocate(x.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = g[i]! * (scale * keep[i]!);
+    for (let i = 0; i < n; i++) gx[i] = g[i]! * mask[i]!;
     return [gx];
   });
 }

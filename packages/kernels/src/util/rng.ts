@@ -43,31 +43,6 @@ export class Rng {
     return result;
   }
 
-  /**
-   * out[0..n) = the next n `nextU32()` draws, the same numbers and the same final state; the state
-   * lives in locals meanwhile, which makes bulk draws (dropout masks) several times faster.
-   */
-  fillU32(out: Uint32Array, n = out.length): void {
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
-    for (let i = 0; i < n; i++) {
-      out[i] = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
-    }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
-  }
-
   /** Uniform in [0, 1) with 32 bits of resolution. */
   next(): number {
     return this.nextU32() / 4294967296;
