@@ -63,7 +63,7 @@ describe('dropout', () => {
       for (const p of [0.1, 0.5, 0.7, 1]) {
         const rng = new Rng(3);
         const n = 257;
-        const vals = Array.from({ length: n }, () => rng.normal());
+        const vals = Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i]! : rng.normal()));
         const x = new Tensor(dtype === 'float32' ? Float32Array.from(vals) : Float64Array.from(vals), [n]);
         const y = dropout(x, p, new Rng(42));
         const r = new Rng(42);
