@@ -9,7 +9,7 @@ import type { FloatArray, TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
 import { gemm, scratchLike, wasmAllowed } from './gemm.js';
 import { reduceInParts } from './partition.js';
-import { tconvBackwardInputDirect, tconvForwardDirect } from './tconvDirect.js';
+import { tconvBackwardInputDirect, tconvBackwardWeightDirect, tconvForwardDirect } from './tconvDirect.js';
 
 let direct = true;
 
@@ -152,6 +152,16 @@ export function tconvBackwardWeightRange(
   n0: number,
   n1: number,
 ): void {
+  if (
+    direct &&
+    wasmAllowed() &&
+    dw instanceof Float32Array &&
+    (dbias === null || dbias instanceof Float32Array) &&
+    dy instanceof Float32Array &&
+    x instanceof Float32Array &&
+    tconvBackwardWeightDirect(dw, dbias, dy, x, p, n0, n1)
+  )
+    return;
   const to = tconvOutLength(p);
   const cols = to * p.v;
   const kdim = p.cin * p.kt;

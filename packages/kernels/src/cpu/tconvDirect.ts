@@ -152,3 +152,88 @@ export function tconvBackwardInputDirect(
     },
   });
 }
+
+/**
+ * Weight (and bias) gradient over samples [n0, n1) for stride 1, on the directWeight kernel: dW^T
+ * accumulates over the samples in linear memory and is transposed into dw once. Overwrites dw and
+ * dbias; false when the caller must take another path.
+ */
+export function tconvBackwardWeightDirect(
+  dw: Float32Array,
+  dbias: Float32Array | null,
+  dy: Float32Array,
+  x: Float32Array,
+  p: TconvArgs,
+  n0: number,
+  n1: number,
+): boolean {
+  const { cin, cout, t, v, kt, pad } = p;
+  if (p.stride !== 1 || n1 <= n0) return false;
+  const w = gemmWasm();
+  if (!w) return false;
+  const { mr, nr } = w.shape;
+  const tOut = tconvOutLength(p);
+  const cols = tOut * v;
+  const kdim = cin * kt;
+  const mPanels = Math.ceil(kdim / mr);
+  const kPad = mPanels * mr;
+  const nPanels = Math.ceil(cout / nr);
+  const coutPad = nPanels * nr;
+  const rowLen = (t + 2 * pad) * v;
+  // Linear memory (floats): edge scratch | row table (kPad int32) | padded input | staged dy
+  // (coutPad rows) | packed dy^T | C = dW^T (kPad x cout).
+  const tableOff = EDGE_FLOATS;
+  const xOff = roundUp(tableOff + kPad, 4);
+  const sOff = roundUp(xOff + cin * rowLen, 4);
+  const bOff = sOff + coutPad * cols;
+  const cOff = bOff + coutPad * cols;
+  try {
+    w.reserve(cOff + kPad * cout);
+  } catch {
+    return false;
+  }
+  const mem = w.f32;
+  const table = new Int32Array(mem.buffer, tableOff * 4, kPad);
+  for (let k = 0; k < kPad; k++) {
+    // Padding rows (k >= kdim) read row 0: their C rows are never copied out.
+    const kk = k < kdim ? k : 0;
+    table[k] = (xOff + Math.floor(kk / kt) * rowLen + (kk % kt) * v) * 4;
+  }
+  mem.fill(0, xOff, sOff);
+  mem.fill(0, sOff + cout * cols, bOff);
+  const sampleIn = cin * t * v;
+  const sampleOut = cout * cols;
+  for (let ni = n0; ni < n1; ni++) {
+    for (let ci = 0; ci < cin; ci++) {
+      const s = ni * sampleIn + ci * t * v;
+      mem.set(x.subarray(s, s + t * v), xOff + ci * rowLen + pad * v);
+    }
+    mem.set(dy.subarray(ni * sampleOut, (ni + 1) * sampleOut), sOff);
+    w.packColsB(sOff * 4, bOff * 4, nPanels, cols, cols * 4);
+    w.directWeight(
+      tableOff * 4,
+      bOff * 4,
+      cOff * 4,
+      mPanels,
+      nPanels,
+      cols,
+      cout * 4,
+      ni > n0 ? 1 : 0,
+      cout - (nPanels - 1) * nr,
+      0,
+    );
+  }
+  for (let co = 0; co < cout; co++)
+    for (let k = 0, d = co * kdim, s = cOff + co; k < kdim; k++, s += cout) dw[d + k] = mem[s]!;
+  if (dbias) {
+    for (let co = 0; co < cout; co++) {
+      let s = 0;
+      for (let ni = n0; ni < n1; ni++) {
+        const o = (ni * cout + co) * cols;
+        for (let j = 0; j < cols; j++) s += dy[o + j]!;
+      }
+      dbias[co] = s;
+    }
+  }
+  return true;
+}

@@ -48,6 +48,7 @@ export const op = {
   set: (i: number) => [0x21, ...u32(i)],
   tee: (i: number) => [0x22, ...u32(i)],
   i32: (v: number) => [0x41, ...s32(v)],
+  i32Load: (offset: number) => [0x28, 2, ...u32(offset)],
   f32Load: (offset: number) => [0x2a, 2, ...u32(offset)],
   f32Store: (offset: number) => [0x38, 2, ...u32(offset)],
   f32Zero: [0x43, 0, 0, 0, 0],

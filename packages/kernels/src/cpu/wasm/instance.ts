@@ -39,6 +39,8 @@ export interface GemmWasm {
   readonly shape: KernelShape;
   readonly macro: MacroKernel;
   readonly direct: DirectKernel;
+  /** `directWeight(tablePtr, bPtr, cPtr, mPanels, nPanels, depth, ldcBytes, add, nLast, edgePtr)`, see directWeight.ts. */
+  readonly directWeight: DirectKernel;
   /** Packers from staged rows (packRows) or staged columns (packCols) into panels of A (mr) and B (nr). */
   readonly packRowsA: Packer;
   readonly packRowsB: Packer;
@@ -63,6 +65,7 @@ export function instantiateGemmWasm(shape: KernelShape = DEFAULT_SHAPE): GemmWas
     shape,
     macro: exports.macro as MacroKernel,
     direct: exports.direct as DirectKernel,
+    directWeight: exports.directWeight as DirectKernel,
     packRowsA: exports[`packRows${shape.mr}`] as Packer,
     packRowsB: exports[`packRows${shape.nr}`] as Packer,
     packColsA: exports[`packCols${shape.mr}`] as Packer,

@@ -9,6 +9,7 @@
  *   contiguous run) into packed panels of width w, faster than packing element by element in JS.
  */
 import { directConv } from './directConv.js';
+import { directWeight } from './directWeight.js';
 import { buildModule, type FuncDef, I32, op, V128 } from './encode.js';
 import { bump, bumpBy, countedLoop, registerTile, tileV128Locals } from './tile.js';
 
@@ -198,7 +199,7 @@ export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): 
     throw new Error(`gemm kernel: mr and nr must be multiples of 4, got ${shape.mr} x ${shape.nr}`);
   const widths = [...new Set([shape.mr, shape.nr])];
   return buildModule(
-    [macro(shape), directConv(shape), ...widths.map(packRows), ...widths.map(packCols)],
+    [macro(shape), directConv(shape), directWeight(shape), ...widths.map(packRows), ...widths.map(packCols)],
     pages,
   );
 }

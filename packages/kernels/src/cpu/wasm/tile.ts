@@ -53,8 +53,9 @@ export interface TileLocals {
 export const tileV128Locals = ({ mr, nr }: KernelShape) => (mr * nr) / 4 + nr / 4 + 1;
 
 /**
- * The register tile shared by the gemm and the direct convolution: zeroing, one depth step
- * (nr floats of B at local `b` + u*nr, mr splats of A at local `a` + u*mr), and the stores.
+ * The register tile shared by the gemm and the direct convolutions: zeroing, one depth step
+ * (nr floats of B at local `b` + u*nr; mr splats of A at local `a` + u*mr, or, when `a` lists one
+ * local per row, at each of those addresses), and the stores.
  */
 export function registerTile({ mr, nr }: KernelShape, L: TileLocals) {
   const nv = nr / 4;
@@ -65,12 +66,16 @@ export function registerTile({ mr, nr }: KernelShape, L: TileLocals) {
     ...op.v128Zero,
     ...op.set(L.FIRST_V128 + i),
   ]).flat();
-  const step = (a: number, b: number, u = 0): number[] => {
+  const step = (a: number | readonly number[], b: number, u = 0): number[] => {
+    const splat = (r: number) =>
+      typeof a === 'number'
+        ? [...op.get(a), ...op.v128Load32Splat((u * mr + r) * 4)]
+        : [...op.get(a[r]!), ...op.v128Load32Splat(u * 4)];
     const out: number[] = [];
     for (let v = 0; v < nv; v++)
       out.push(...op.get(b), ...op.v128Load((u * nr + v * 4) * 4), ...op.set(bv(v)));
     for (let r = 0; r < mr; r++) {
-      out.push(...op.get(a), ...op.v128Load32Splat((u * mr + r) * 4), ...op.set(av));
+      out.push(...splat(r), ...op.set(av));
       for (let v = 0; v < nv; v++)
         out.push(
           ...op.get(acc(r, v)),
