@@ -75,10 +75,16 @@ export function tconvForwardCpu(
   const to = tconvOutLength(p);
   const cols = to * p.v;
   const kdim = p.cin * p.kt;
-  const col = scratchLike(COL_SLOT, kdim * cols, x);
+  // A 1x1 kernel without stride or padding: the column matrix would be x itself.
+  const pointwise = p.kt === 1 && p.stride === 1 && p.pad === 0;
+  const col = pointwise ? x : scratchLike(COL_SLOT, kdim * cols, x);
   for (let ni = 0; ni < p.n; ni++) {
     const o = ni * p.cout * cols;
     if (bias) for (let co = 0; co < p.cout; co++) out.fill(bias[co], o + co * cols, o + (co + 1) * cols);
+    if (pointwise) {
+      gemm(p.cout, cols, kdim, w, 0, kdim, 1, x, ni * kdim * cols, cols, 1, out, o, cols, bias !== null);
+      continue;
+    }
     im2col(col, x, ni, p, to);
     gemm(p.cout, cols, kdim, w, 0, kdim, 1, col, 0, cols, 1, out, o, cols, bias !== null);
   }
