@@ -1,5 +1,5 @@
 export { cpuBackend } from './cpu/backend.js';
-export { type GemmPath, gemm, setGemmPath, WASM_MIN_MACS, wasmSimdAvailable } from './cpu/gemm.js';
+export { type GemmPath, gemm, setGemmPath, WASM_MIN_MACS, wasmFma, wasmSimdAvailable } from './cpu/gemm.js';
 export {
   graphAggBackwardAdjacencyCpu,
   graphAggBackwardInputCpu,

@@ -6,10 +6,12 @@
  * u = 2^-24 (one more rounding for the store into c). That holds for any data, and any index bug
  * breaks it by orders of magnitude.
  */
-import { gemm, Rng, setGemmPath, wasmSimdAvailable } from '@asma/kernels';
+import { gemm, Rng, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adoptWasmShape } from '../src/cpu/wasm/gemmF32.js';
 import { instantiateGemmWasm } from '../src/cpu/wasm/instance.js';
+import { DEFAULT_SHAPE } from '../src/cpu/wasm/kernel.js';
 
 const U = 2 ** -24;
 const gamma = (j: number) => (j * U) / (1 - j * U);
@@ -184,6 +186,25 @@ describe('feature detection', () => {
       g.WebAssembly = real;
     }
     expect(instantiateGemmWasm()).not.toBeNull();
+  });
+});
+
+describe('multiply-add variants', () => {
+  it('both the fused (relaxed SIMD) and the separate multiply-add tiles meet the bound', () => {
+    const relaxed = typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
+    const shapes = [{ ...DEFAULT_SHAPE, fma: false }, ...(relaxed ? [{ ...DEFAULT_SHAPE, fma: true }] : [])];
+    try {
+      for (const shape of shapes) {
+        adoptWasmShape(shape);
+        expect(wasmFma()).toBe(shape.fma);
+        check({ ...base, m: 37, n: 45, k: 300, transB: true, accumulate: true, seed: 11 });
+        check({ ...base, m: 130, n: 1029, k: 7, seed: 12 });
+      }
+    } finally {
+      adoptWasmShape(instantiateGemmWasm()!.shape);
+    }
+    // Where relaxed SIMD can be switched on (Node >= 20.16), the default kernel uses it.
+    if (relaxed) expect(instantiateGemmWasm()!.shape.fma).toBe(true);
   });
 });
 

@@ -11,15 +11,7 @@ import {
   randn,
   type Tensor,
 } from '@asma/autodiff';
-import {
-  getBackend,
-  KernelThreads,
-  Rng,
-  setBackend,
-  setGemmPath,
-  threadedCpuBackend,
-  wasmSimdAvailable,
-} from '@asma/kernels';
+import { getBackend, Rng, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
 import type { Command } from '../command.js';
@@ -40,7 +32,8 @@ options:
   --classes <n>    classes of the linear head (default 60)
   --steps <n>      timed repetitions of each workload (default 3)
   --gemm <path>    auto (default: WebAssembly SIMD where available) or js
-  --threads <n>    kernel threads, the calling thread included (default: the machine's cores, ${availableParallelism()})
+  --threads <n>    kernel threads, the calling thread included (default: the machine's cores, ${availableParallelism()};
+                   every asma command takes it, or ASMA_THREADS)
   --profile        also time one training step and one inference pass per op kind
   --json           print exactly one JSON line instead of the table`;
 
@@ -99,10 +92,11 @@ function profileRows(p: OpProfile): ProfileRow[] {
     .sort((a, b) => b.forwardMs + b.backwardMs - (a.forwardMs + a.backwardMs));
 }
 
-function currentGemmPath(): 'wasm-simd' | 'js' {
+function currentGemmPath(): 'wasm-simd+fma' | 'wasm-simd' | 'js' {
   const path = setGemmPath('auto');
   setGemmPath(path);
-  return path !== 'js' && wasmSimdAvailable() ? 'wasm-simd' : 'js';
+  if (path === 'js' || !wasmSimdAvailable()) return 'js';
+  return wasmFma() ? 'wasm-simd+fma' : 'wasm-simd';
 }
 
 export const benchCommand: Command = {

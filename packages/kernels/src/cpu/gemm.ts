@@ -36,6 +36,11 @@ export function wasmAllowed(): boolean {
   return path !== 'js';
 }
 
+/** Whether the WebAssembly kernels multiply-add with relaxed SIMD's fused instruction (compiles them on first call). */
+export function wasmFma(): boolean {
+  return gemmWasm()?.shape.fma === true;
+}
+
 /** Whether this runtime runs the WebAssembly SIMD gemm (compiles it on first call). */
 export function wasmSimdAvailable(): boolean {
   return gemmWasm() !== null;

@@ -18,6 +18,7 @@ import {
   partRange,
   reductionParts,
 } from '../partition.js';
+import { gemmWasm } from '../wasm/gemmF32.js';
 import {
   type KernelArgs,
   type PartKernel,
@@ -70,6 +71,8 @@ export class KernelThreads {
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`kernel threads: expected a positive integer, got ${threads}`);
     const wt = await import('node:worker_threads');
+    // Compile this thread's kernels first: workers adopt their shape.
+    const shape = gemmWasm()?.shape ?? null;
     const status = new SharedArrayBuffer(4 * Math.max(1, threads - 1));
     const workers: Worker[] = [];
     const ports: MessagePort[] = [];
@@ -79,7 +82,7 @@ export class KernelThreads {
         Array.from({ length: threads - 1 }, (_, index) => {
           const { port1, port2 } = new wt.MessageChannel();
           const worker = new wt.Worker(url, {
-            workerData: { port: port2, status, index },
+            workerData: { port: port2, status, index, shape },
             transferList: [port2],
           });
           workers.push(worker);

@@ -5,10 +5,19 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { partialViews, partRange } from '../partition.js';
+import { adoptWasmShape } from '../wasm/gemmF32.js';
+import type { KernelShape } from '../wasm/kernel.js';
 import { runPart, runSamples } from './jobs.js';
 import { DONE, FAILED, type Job, viewOf } from './protocol.js';
 
-const { port, status, index } = workerData as { port: MessagePort; status: SharedArrayBuffer; index: number };
+const { port, status, index, shape } = workerData as {
+  port: MessagePort;
+  status: SharedArrayBuffer;
+  index: number;
+  shape: KernelShape | null;
+};
+// The calling thread's kernel shape (relaxed-SIMD multiply-add or not), so every sample gets the same rounding.
+if (shape !== null) adoptWasmShape(shape);
 const words = new Int32Array(status);
 
 function run(job: Job): void {

@@ -71,6 +71,8 @@ export const op = {
   v128Zero: [0xfd, ...u32(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Add: [0xfd, ...u32(0xe4)],
   f32x4Mul: [0xfd, ...u32(0xe6)],
+  /** Relaxed SIMD: pops (a, b, c), pushes a * b + c, fused or not as the CPU does it. */
+  f32x4RelaxedMadd: [0xfd, ...u32(0x105)],
 } as const;
 
 export interface FuncDef {

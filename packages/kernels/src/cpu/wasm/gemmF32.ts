@@ -5,6 +5,7 @@
  * then copied (or added) into `c`. Memory is grow-only: no allocation per call once warm.
  */
 import { type GemmWasm, instantiateGemmWasm } from './instance.js';
+import type { KernelShape } from './kernel.js';
 
 /** Depth of a packed block: an MR x KC panel of A and a KC x NR panel of B (12 KiB) stay in L1. */
 const KC = 256;
@@ -25,6 +26,18 @@ const SET_MIN = 48;
 const M_CHUNK = 4096;
 
 let wasm: GemmWasm | null | undefined;
+
+/**
+ * Compile the kernels with exactly this shape (kernel workers adopt the calling thread's); throws
+ * where this runtime cannot run it.
+ */
+export function adoptWasmShape(shape: KernelShape): void {
+  const cur = wasm?.shape;
+  if (cur && cur.fma === shape.fma && cur.mr === shape.mr && cur.nr === shape.nr) return;
+  const w = instantiateGemmWasm(shape);
+  if (w === null) throw new Error('WebAssembly SIMD is not available in this thread');
+  wasm = w;
+}
 
 /** The compiled kernel, or null where WebAssembly SIMD is unavailable (compiled on first use). */
 export function gemmWasm(): GemmWasm | null {

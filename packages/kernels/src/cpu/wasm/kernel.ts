@@ -20,6 +20,8 @@ export interface KernelShape {
   nr: number;
   /** Depth steps per unrolled iteration of the inner loop. */
   unroll: number;
+  /** Multiply-add with relaxed SIMD's f32x4.relaxed_madd (one fused instruction where the CPU has FMA). */
+  fma?: boolean;
 }
 
 /**

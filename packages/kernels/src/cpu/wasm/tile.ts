@@ -57,7 +57,7 @@ export const tileV128Locals = ({ mr, nr }: KernelShape) => (mr * nr) / 4 + nr / 
  * (nr floats of B at local `b` + u*nr; mr splats of A at local `a` + u*mr, or, when `a` lists one
  * local per row, at each of those addresses), and the stores.
  */
-export function registerTile({ mr, nr }: KernelShape, L: TileLocals) {
+export function registerTile({ mr, nr, fma }: KernelShape, L: TileLocals) {
   const nv = nr / 4;
   const acc = (r: number, v: number) => L.FIRST_V128 + r * nv + v;
   const bv = (v: number) => L.FIRST_V128 + mr * nv + v;
@@ -78,11 +78,9 @@ export function registerTile({ mr, nr }: KernelShape, L: TileLocals) {
       out.push(...splat(r), ...op.set(av));
       for (let v = 0; v < nv; v++)
         out.push(
-          ...op.get(acc(r, v)),
-          ...op.get(av),
-          ...op.get(bv(v)),
-          ...op.f32x4Mul,
-          ...op.f32x4Add,
+          ...(fma
+            ? [...op.get(av), ...op.get(bv(v)), ...op.get(acc(r, v)), ...op.f32x4RelaxedMadd]
+            : [...op.get(acc(r, v)), ...op.get(av), ...op.get(bv(v)), ...op.f32x4Mul, ...op.f32x4Add]),
           ...op.set(acc(r, v)),
         );
     }
