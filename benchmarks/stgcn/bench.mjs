@@ -51,7 +51,8 @@ function shape(quick) {
       };
 }
 
-function runAsma(s) {
+/** asma on all cores (the default) and, as `asma-1t`, on one thread: what the kernel threads buy. */
+function runAsma(s, threads = null) {
   const args = [
     cli,
     'bench',
@@ -62,10 +63,27 @@ function runAsma(s) {
     String(s.frames),
     '--steps',
     String(s.steps),
+    ...(threads === null ? [] : ['--threads', String(threads)]),
     ...s.extra,
   ];
   const out = execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-  return [{ engine: 'asma', ...JSON.parse(out.trim().split('\n').at(-1)) }];
+  return [{ engine: threads === 1 ? 'asma-1t' : 'asma', ...JSON.parse(out.trim().split('\n').at(-1)) }];
+}
+
+/** `asma bench --profile` once: the per-layer tables of one training step and one inference pass. */
+export function asmaProfile(quick = false) {
+  const s = shape(quick);
+  const args = [
+    cli,
+    'bench',
+    '--profile',
+    '--batch',
+    String(s.batch),
+    '--frames',
+    String(s.frames),
+    ...s.extra,
+  ];
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 }
 
 function runTorch(s) {
@@ -152,7 +170,7 @@ export function runStgcnBench({ rounds = 3, quick = false, log = console.log } =
   const count = new Map();
   for (let r = 0; r < rounds; r++) {
     log(`stgcn: round ${r + 1}/${rounds}`);
-    const rows = [...runAsma(s)];
+    const rows = [...runAsma(s), ...runAsma(s, 1)];
     if (torchAbsent === null) {
       const t = runTorch(s);
       if (Array.isArray(t)) rows.push(...t);
@@ -222,7 +240,7 @@ export function stgcnTable({ results, torchAbsent, tfjsAbsent = {}, rounds }) {
   for (const r of results) {
     const sp = (m) => (r[m] === null ? '-' : `${fmt(r[m])} (${fmt(r.spread[m][0])}-${fmt(r.spread[m][1])})`);
     const be = r.gemm
-      ? `${r.backend} (gemm ${r.gemm}, ${r.threads} thread)`
+      ? `${r.backend} (gemm ${r.gemm}, ${r.threads} thread${r.threads === 1 ? '' : 's'})`
       : `${r.backend}, ${r.threads} thread(s)`;
     lines.push(
       `| ${r.engine} | ${be} | ${r.parameters.toLocaleString('en-US')} | ${sp('train_samples_per_s')} | ${sp('infer_samples_per_s')} | ${sp('latency_ms_b1')} | ${ratio(asma.train_samples_per_s, r.train_samples_per_s)} | ${ratio(asma.infer_samples_per_s, r.infer_samples_per_s)} | ${ratio(r.latency_ms_b1, asma.latency_ms_b1)} |`,
