@@ -88,7 +88,8 @@ function chooseShape(api: WasmApi, base: KernelShape): KernelShape {
 export function instantiateGemmWasm(requested: KernelShape = DEFAULT_SHAPE): GemmWasm | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!api) return null;
-  if (!api.validate(gemmModuleBytes(requested))) return null;
+  // Plain SIMD first: relaxed SIMD may need its flag switched on (chooseShape).
+  if (!api.validate(gemmModuleBytes({ ...requested, fma: false }))) return null;
   const shape = chooseShape(api, requested);
   const bytes = gemmModuleBytes(shape);
   const { exports } = new api.Instance(new api.Module(bytes), {});
