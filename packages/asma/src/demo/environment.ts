@@ -1,9 +1,12 @@
 import { cpus } from 'node:os';
-import { getBackend, wasmSimdAvailable } from '@asma/kernels';
+import { getBackend, wasmFma, wasmSimdAvailable } from '@asma/kernels';
 
-/** One line naming where the figures were measured: CPU, cores, Node, kernel backend and gemm path. */
+/** One line naming where the figures were measured: CPU, cores, Node, kernel backend, gemm path, threads. */
 export function environmentLine(): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const gemm = wasmSimdAvailable() ? 'WebAssembly SIMD gemm' : 'JavaScript gemm';
-  return `Measured on ${cpu} (${cpus().length} cores), Node ${process.version}, kernel backend '${getBackend().name}' (${gemm}, 1 thread).`;
+  const gemm = !wasmSimdAvailable()
+    ? 'JavaScript gemm'
+    : `WebAssembly SIMD kernels${wasmFma() ? ' with fused multiply-add' : ''}`;
+  const threads = getBackend().threads ?? 1;
+  return `Measured on ${cpu} (${cpus().length} cores), Node ${process.version}, kernel backend '${getBackend().name}' (${gemm}, ${threads} kernel thread${threads === 1 ? '' : 's'}).`;
 }
