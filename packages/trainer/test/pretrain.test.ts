@@ -46,7 +46,10 @@ describe('pretraining methods', () => {
   });
 
   it('encoder.frames sizes the masks without rejecting the shorter temporal stream', () => {
-    const m = createMethod('pstl', new Rng(1), { ...tinyMethod, encoder: { ...tinyMethod.encoder, frames: 20 } });
+    const m = createMethod('pstl', new Rng(1), {
+      ...tinyMethod,
+      encoder: { ...tinyMethod.encoder, frames: 20 },
+    });
     expect(Number.isFinite(m.loss(data.clips, new Rng(2)).loss.item())).toBe(true);
   });
 

@@ -60,7 +60,8 @@ abstract class BatchNormBase extends Module {
 
   protected abstract checkInput(x: Tensor): void;
 
-  forward(x: Tensor): Tensor {
+  /** `relu: true` fuses a following ReLU into the same op (bit-identical to relu(forward(x))). */
+  forward(x: Tensor, opts: { relu?: boolean } = {}): Tensor {
     this.checkInput(x);
     let momentum = this.momentum ?? 0;
     const nbt = this.numBatchesTracked;
@@ -74,6 +75,7 @@ abstract class BatchNormBase extends Module {
       training: useBatch,
       momentum,
       eps: this.eps,
+      relu: opts.relu ?? false,
     });
   }
 }

@@ -1,7 +1,9 @@
 /** Activations and (log-)softmax. */
+
+import type { FloatArray } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, shapeSize, Tensor } from '../tensor.js';
-import { unary } from './elementwise.js';
+import { add, unary } from './elementwise.js';
 import { normAxis } from './strided.js';
 
 export function relu(a: Tensor): Tensor {
@@ -33,6 +35,35 @@ function reluMaskF32(out: Float32Array, src: Float32Array, x: Float32Array): voi
   const s = new Int32Array(src.buffer, src.byteOffset, n);
   const b = new Int32Array(x.buffer, x.byteOffset, n);
   for (let i = 0; i < n; i++) o[i] = s[i]! & -((b[i]! - 1) >>> 0 < 0x7f800000);
+}
+
+/** out[i] = x[i] > 0 ? src[i] : 0 for any float storage (the float32 path is the branch-free mask). */
+export function reluMask(out: FloatArray, src: FloatArray, x: FloatArray): void {
+  if (out instanceof Float32Array && src instanceof Float32Array && x instanceof Float32Array)
+    reluMaskF32(out, src, x);
+  else for (let i = 0; i < out.length; i++) out[i] = x[i]! > 0 ? src[i]! : 0;
+}
+
+/**
+ * relu(a + b) as one op for same-shape inputs (the residual tail of an ST-GCN block): the sum is
+ * stored and masked in place, and the backward masks the gradient once for both inputs. Bit-identical
+ * to relu(add(a, b)), with one array and one pass fewer; other shapes take exactly that composition.
+ */
+export function addRelu(a: Tensor, b: Tensor): Tensor {
+  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
+    return relu(add(a, b));
+  const n = a.size;
+  const x = a.data;
+  const y = b.data;
+  const out = new Tensor(allocate(a.dtype, n), a.shape);
+  const o = out.data;
+  for (let i = 0; i < n; i++) o[i] = x[i]! + y[i]!;
+  reluMask(o, o, o);
+  return record(out, 'addRelu', [a, b], (g) => {
+    const gm = allocate(a.dtype, n);
+    reluMask(gm, g, o);
+    return [a.requiresGrad ? gm : null, b.requiresGrad ? gm : null];
+  });
 }
 
 export function leakyRelu(a: Tensor, slope = 0.01): Tensor {

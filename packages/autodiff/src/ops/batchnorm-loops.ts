@@ -115,6 +115,26 @@ export function channelAffine(
   }
 }
 
+/** out = relu(out) in place over the channel, on float32 bit patterns without a branch (as relu's fast path). */
+export function channelRelu(out: FloatArray, r: ChannelRuns, ch: number): void {
+  const { n, c, inner } = r;
+  if (out instanceof Float32Array) {
+    const bits = new Int32Array(out.buffer, out.byteOffset, out.length);
+    for (let ni = 0; ni < n; ni++) {
+      const o = (ni * c + ch) * inner;
+      const end = o + inner;
+      for (let p = o; p < end; p++) bits[p] = bits[p]! & -((bits[p]! - 1) >>> 0 < 0x7f800000);
+    }
+    return;
+  }
+  for (let ni = 0; ni < n; ni++) {
+    const o = (ni * c + ch) * inner;
+    const end = o + inner;
+    // biome-ignore lint/complexity/useMathMinMax: Math.max would keep NaN; relu maps NaN to 0.
+    for (let p = o; p < end; p++) out[p] = out[p]! > 0 ? out[p]! : 0;
+  }
+}
+
 /** out = a * (g - b - (x - m) * k) over the channel (batchNorm's training-mode input gradient). */
 export function channelGradInput(
   out: FloatArray,

@@ -2,11 +2,13 @@
 import type { Rng } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, Tensor } from '../tensor.js';
+import { reluMask } from './activation.js';
 import {
   type ChannelRuns,
   channelAffine,
   channelGradInput,
   channelGradSums,
+  channelRelu,
   channelSum,
   channelSumSq,
 } from './batchnorm-loops.js';
@@ -19,6 +21,11 @@ export interface BatchNormOptions {
   /** Weight of the new batch statistic in the running average (PyTorch's momentum), default 0.1. */
   momentum?: number;
   eps?: number;
+  /**
+   * Apply ReLU to the output in the same op (ST-GCN's BN -> ReLU): bit-identical to relu(batchNorm(...)),
+   * with one array fewer and the ReLU pass done while each channel is still in cache.
+   */
+  relu?: boolean;
 }
 
 /**
@@ -90,12 +97,21 @@ export function batchNorm(
   const out = new Tensor(allocate(x.dtype, x.size), x.shape);
   const wd = weight?.data;
   const bd = bias?.data;
-  for (let ch = 0; ch < c; ch++)
+  const withRelu = opts.relu ?? false;
+  for (let ch = 0; ch < c; ch++) {
     channelAffine(out.data, xd, runs, ch, mu[ch]!, rstd[ch]! * (wd ? wd[ch]! : 1), bd ? bd[ch]! : 0);
+    if (withRelu) channelRelu(out.data, runs, ch);
+  }
   const inputs = [x];
   if (weight !== null) inputs.push(weight);
   if (bias !== null) inputs.push(bias);
-  return record(out, 'batchNorm', inputs, (g) => {
+  return record(out, withRelu ? 'batchNormRelu' : 'batchNorm', inputs, (gOut) => {
+    // Through the ReLU first: the output is positive exactly where the normalised value was.
+    let g = gOut;
+    if (withRelu) {
+      g = allocate(x.dtype, x.size);
+      reluMask(g, gOut, out.data);
+    }
     const gx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
     const gw = weight?.requiresGrad ? allocate(x.dtype, c) : null;
     const gb = bias?.requiresGrad ? allocate(x.dtype, c) : null;

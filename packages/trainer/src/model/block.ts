@@ -5,7 +5,7 @@
  *   residual: none, identity, or 1x1 conv (stride) + BN;  output ReLU(tcn + residual).
  */
 import {
-  add,
+  addRelu,
   BatchNorm2d,
   Conv2d,
   Dropout,
@@ -61,6 +61,10 @@ export class ConvTemporalGraphical extends Module {
 export class StGcnBlock extends Module {
   readonly gcn: ConvTemporalGraphical;
   readonly tcn: Sequential;
+  private readonly tcnNorm: BatchNorm2d;
+  private readonly tcnConv: Conv2d;
+  private readonly tcnOutNorm: BatchNorm2d;
+  private readonly tcnDropout: Dropout;
   readonly residualKind: ResidualKind;
   private readonly residualPath: Sequential | null;
 
@@ -77,20 +81,20 @@ export class StGcnBlock extends Module {
       'gcn',
       new ConvTemporalGraphical(inChannels, outChannels, opts.k, rng, dtype),
     );
+    this.tcnNorm = new BatchNorm2d(outChannels, { dtype });
+    this.tcnConv = new Conv2d(outChannels, outChannels, [opts.kt, 1], {
+      rng,
+      stride: [opts.stride, 1],
+      padding: [(opts.kt - 1) / 2, 0],
+      dtype,
+    });
+    this.tcnOutNorm = new BatchNorm2d(outChannels, { dtype });
+    this.tcnDropout = new Dropout(opts.dropout, rng.fork());
+    // The Sequential keeps PyTorch's state-dict names (tcn.0, tcn.2, tcn.3); forward runs the layers
+    // itself so that BN -> ReLU is one fused op.
     this.tcn = this.registerModule(
       'tcn',
-      new Sequential(
-        new BatchNorm2d(outChannels, { dtype }),
-        new ReLU(),
-        new Conv2d(outChannels, outChannels, [opts.kt, 1], {
-          rng,
-          stride: [opts.stride, 1],
-          padding: [(opts.kt - 1) / 2, 0],
-          dtype,
-        }),
-        new BatchNorm2d(outChannels, { dtype }),
-        new Dropout(opts.dropout, rng.fork()),
-      ),
+      new Sequential(this.tcnNorm, new ReLU(), this.tcnConv, this.tcnOutNorm, this.tcnDropout),
     );
     if (!opts.residual) this.residualKind = 'none';
     else if (inChannels === outChannels && opts.stride === 1) this.residualKind = 'identity';
@@ -109,9 +113,10 @@ export class StGcnBlock extends Module {
 
   /** x (N, Cin, T, V) with the (already sliced, importance-weighted) adjacency a (K, V, V). */
   forward(x: Tensor, a: Tensor): Tensor {
-    const y = this.tcn.forward(this.gcn.forward(x, a));
+    const h = this.tcnNorm.forward(this.gcn.forward(x, a), { relu: true });
+    const y = this.tcnDropout.forward(this.tcnOutNorm.forward(this.tcnConv.forward(h)));
     if (this.residualKind === 'none') return relu(y);
     const res = this.residualKind === 'identity' ? x : this.residualPath!.forward(x);
-    return relu(add(y, res));
+    return addRelu(y, res);
   }
 }

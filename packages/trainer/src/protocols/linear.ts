@@ -29,15 +29,13 @@ export function joinFeatures(parts: readonly { features: Float32Array; dim: numb
   dim: number;
 } {
   if (parts.length === 0) throw new RangeError('linear evaluation needs at least one encoder');
-  return parts
-    .slice(1)
-    .reduce(
-      (acc, p) => ({
-        features: concatFeatures(acc.features, acc.dim, p.features, p.dim),
-        dim: acc.dim + p.dim,
-      }),
-      parts[0]!,
-    );
+  return parts.slice(1).reduce(
+    (acc, p) => ({
+      features: concatFeatures(acc.features, acc.dim, p.features, p.dim),
+      dim: acc.dim + p.dim,
+    }),
+    parts[0]!,
+  );
 }
 
 /** Features of `data` from every encoder, concatenated per clip; returns them and their size. */
