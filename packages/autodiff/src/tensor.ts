@@ -2,7 +2,7 @@
  * Tensor: a contiguous C-order float array with a shape, plus the autodiff bookkeeping
  * (requiresGrad, the accumulated .grad, and the GradNode that produced it).
  */
-import type { FloatArray, Rng } from '@asma/kernels';
+import { type FloatArray, getBackend, type Rng } from '@asma/kernels';
 import { runBackward } from './grad/backward.js';
 import { activePool } from './grad/recycle.js';
 import type { GradNode } from './grad/tape.js';
@@ -27,6 +27,17 @@ export function allocate(dtype: DType, n: number): FloatArray {
   const reused = pool === null ? null : pool.take(dtype === 'float64', n);
   if (reused !== null) return reused;
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/**
+ * Storage for what a heavy kernel writes (conv and graph-aggregation outputs and input gradients):
+ * the backend's own (shared memory on the threaded backend) when it has any, else `allocate`.
+ */
+export function allocateKernelOutput(dtype: DType, n: number): FloatArray {
+  const pool = activePool();
+  const reused = pool === null ? null : pool.take(dtype === 'float64', n);
+  if (reused !== null) return reused;
+  return getBackend().allocateKernelOutput?.(n, dtype === 'float64') ?? allocate(dtype, n);
 }
 
 export function dtypeOf(data: FloatArray): DType {

@@ -56,6 +56,13 @@ export interface KernelBackend {
   readonly name: string;
   /** Threads the heavy kernels are split over (1 when absent). */
   readonly threads?: number;
+  /**
+   * Storage for the output (or input gradient) of a heavy kernel, or null for a plain typed array:
+   * the threaded backend hands out shared memory there, so its workers write in place and the next
+   * kernel reads without staging. Only kernel-produced arrays come from here: element-wise loops
+   * write plain arrays (fills and copies over shared memory are slower in V8).
+   */
+  allocateKernelOutput?(n: number, float64: boolean): FloatArray | null;
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, args: MatmulArgs): void;
   /** out (N, Cout, Tout, V) = conv(x, w (Cout, Cin, kt)) + bias (Cout) (bias may be null). */
   tconvForward(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, args: TconvArgs): void;

@@ -151,9 +151,13 @@ describe('threaded graph aggregation is bit-identical to cpuBackend', () => {
 });
 
 describe('kernel threads', () => {
-  it('report their thread count', () => {
+  it('report their thread count and put large float32 kernel outputs in shared memory', () => {
     expect(threadedCpuBackend(two).threads).toBe(2);
     expect(threadedCpuBackend(three).threads).toBe(3);
+    const be = threadedCpuBackend(two);
+    expect(isShared(be.allocateKernelOutput!(1 << 16, false)!)).toBe(true);
+    expect(be.allocateKernelOutput!(1 << 16, true)).toBeNull();
+    expect(be.allocateKernelOutput!(64, false)).toBeNull();
   });
 
   it('run float64 storage on the calling thread with the same results', () => {

@@ -6,13 +6,16 @@
 import type { FloatArray, KernelBackend } from '../../types.js';
 import { cpuBackend } from '../backend.js';
 import { type KernelArgs, kernelMacs, type PartKernel, type SampleKernel } from './jobs.js';
-import type { KernelThreads } from './pool.js';
+import { type KernelThreads, sharedFloat32 } from './pool.js';
 
 /**
  * Calls below this many multiply-adds stay on the calling thread: a hand-off costs tens of
  * microseconds (post, wake, answer), about 1M multiply-adds of the wasm gemm.
  */
 export const THREADS_MIN_MACS = 2_000_000;
+
+/** Kernel outputs at least this long live in shared memory (smaller ones are cheap to stage). */
+const SHARED_MIN_ELEMENTS = 16384;
 
 export interface ThreadedBackendOptions {
   /** Work threshold per call (default THREADS_MIN_MACS); 0 splits every call (tests). */
@@ -29,6 +32,7 @@ export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOpt
   return {
     name: cpuBackend.name,
     threads: pool.threads,
+    allocateKernelOutput: (n, float64) => (float64 || n < SHARED_MIN_ELEMENTS ? null : sharedFloat32(n)),
     matmul: cpuBackend.matmul,
     tconvForward(out, x, w, bias, p) {
       const arrays = [out, x, w, bias];
