@@ -7,6 +7,7 @@ import {
   cpuBackend,
   type FloatArray,
   type GraphAggArgs,
+  isShared,
   KernelThreads,
   Rng,
   reductionParts,
