@@ -4,9 +4,8 @@
  * worker its share, runs its own share, and blocks in Atomics.wait until every worker has answered.
  * The calling thread works on the caller's arrays in place; what a worker reads or writes is staged
  * through grow-only shared buffers (its samples of the inputs copied in, of the output copied back)
- * unless it already lives in a SharedArrayBuffer. Tensors stay plain typed arrays: element-wise
- * loops and copies over SharedArrayBuffer memory measured slower in V8, and a conv's staging copies
- * cost a few percent of its arithmetic.
+ * unless it already lives in a SharedArrayBuffer (the threaded backend allocates kernel outputs
+ * there; element-wise outputs stay plain, since fills and copies over shared memory are slower in V8).
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { FloatArray } from '../../types.js';
