@@ -3,6 +3,8 @@
  * count: per-sample kernels do the same arithmetic wherever a sample lands, and batch reductions sum
  * fixed parts in a fixed order. Checked on random shapes with plain and shared-memory arrays.
  */
+
+import { Worker } from 'node:worker_threads';
 import {
   cpuBackend,
   type FloatArray,
@@ -18,6 +20,7 @@ import {
 } from '@asma/kernels';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awaitAnswer, DONE, PENDING } from '../src/cpu/threads/protocol.js';
 
 let two: KernelThreads;
 let three: KernelThreads;
@@ -148,6 +151,26 @@ describe('threaded graph aggregation is bit-identical to cpuBackend', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('waiting for a worker', () => {
+  it('takes only the status word as the answer, not a stray wake-up', async () => {
+    const words = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(words, 0, PENDING);
+    // A thread that first wakes the waiter without answering (a late notify from an earlier job),
+    // then answers 150 ms later.
+    const src = `const { workerData } = require('node:worker_threads');
+      const w = new Int32Array(workerData);
+      const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      sleep(60); Atomics.notify(w, 0); sleep(150); Atomics.store(w, 0, ${DONE}); Atomics.notify(w, 0);`;
+    const thread = new Worker(src, { eval: true, workerData: words.buffer });
+    const t0 = performance.now();
+    expect(awaitAnswer(words, 0, 10_000)).toBe('answered');
+    expect(Atomics.load(words, 0)).toBe(DONE);
+    expect(performance.now() - t0).toBeGreaterThan(150);
+    await thread.terminate();
+    expect(awaitAnswer(new Int32Array(new SharedArrayBuffer(4)), 0, 20)).toBe('timed-out');
   });
 });
 

@@ -27,7 +27,7 @@ import {
   runSamples,
   type SampleKernel,
 } from './jobs.js';
-import { FAILED, type Job, PENDING, refOf } from './protocol.js';
+import { awaitAnswer, FAILED, type Job, PENDING, refOf } from './protocol.js';
 
 type ReceiveMessage = (port: MessagePort) => { message: unknown } | undefined;
 
@@ -203,9 +203,8 @@ export class KernelThreads {
   private waitAll(workers: readonly number[]): void {
     const failures: string[] = [];
     for (const w of workers) {
-      const r = Atomics.wait(this.words, w, PENDING, ANSWER_TIMEOUT_MS);
-      if (r === 'timed-out')
-        failures.push(`worker ${w + 1} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
+      const timedOut = awaitAnswer(this.words, w, ANSWER_TIMEOUT_MS) === 'timed-out';
+      if (timedOut) failures.push(`worker ${w + 1} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
       else if (Atomics.load(this.words, w) === FAILED) {
         const m = this.receive(this.ports[w]!)?.message as { error?: string } | undefined;
         failures.push(`worker ${w + 1}: ${m?.error ?? 'failed without a message'}`);

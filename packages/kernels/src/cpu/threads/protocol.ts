@@ -39,6 +39,21 @@ export const PENDING = 0;
 export const DONE = 1;
 export const FAILED = 2;
 
+/**
+ * Block until status word `index` leaves PENDING (or the timeout passes). Wake-ups are not answers:
+ * a worker's notify for its previous job can arrive after the next job was posted (it stores DONE,
+ * the caller moves on and posts again, then the notify lands), so only the word itself counts.
+ */
+export function awaitAnswer(words: Int32Array, index: number, timeoutMs: number): 'answered' | 'timed-out' {
+  const deadline = Date.now() + timeoutMs;
+  while (Atomics.load(words, index) === PENDING) {
+    const left = deadline - Date.now();
+    if (left <= 0) return 'timed-out';
+    Atomics.wait(words, index, PENDING, left);
+  }
+  return 'answered';
+}
+
 export function refOf(a: FloatArray): ArrayRef {
   return {
     buffer: a.buffer as SharedArrayBuffer,
