@@ -158,25 +158,24 @@ export function tconvBackwardWeightRange(
   n0: number,
   n1: number,
 ): void {
-  if (
+  const to = tconvOutLength(p);
+  const cols = to * p.v;
+  const onDirect =
     direct &&
     wasmAllowed() &&
     dw instanceof Float32Array &&
-    (dbias === null || dbias instanceof Float32Array) &&
     dy instanceof Float32Array &&
     x instanceof Float32Array &&
-    tconvBackwardWeightDirect(dw, dbias, dy, x, p, n0, n1)
-  )
-    return;
-  const to = tconvOutLength(p);
-  const cols = to * p.v;
-  const kdim = p.cin * p.kt;
-  const col = scratchLike(COL_SLOT, kdim * cols, x);
-  if (n1 <= n0) dw.fill(0, 0, p.cout * kdim);
-  for (let ni = n0; ni < n1; ni++) {
-    im2col(col, x, ni, p, to);
-    // dW (Cout x Cin*kt) (+)= dy[ni] (Cout x Tout*V) @ col^T (Tout*V x Cin*kt).
-    gemm(p.cout, kdim, cols, dy, ni * p.cout * cols, cols, 1, col, 0, 1, cols, dw, 0, kdim, ni > n0);
+    tconvBackwardWeightDirect(dw, dy, x, p, n0, n1);
+  if (!onDirect) {
+    const kdim = p.cin * p.kt;
+    const col = scratchLike(COL_SLOT, kdim * cols, x);
+    if (n1 <= n0) dw.fill(0, 0, p.cout * kdim);
+    for (let ni = n0; ni < n1; ni++) {
+      im2col(col, x, ni, p, to);
+      // dW (Cout x Cin*kt) (+)= dy[ni] (Cout x Tout*V) @ col^T (Tout*V x Cin*kt).
+      gemm(p.cout, kdim, cols, dy, ni * p.cout * cols, cols, 1, col, 0, 1, cols, dw, 0, kdim, ni > n0);
+    }
   }
   if (dbias) {
     for (let co = 0; co < p.cout; co++) {

@@ -35,6 +35,21 @@ interface DirectProblem {
   bias: Float32Array | null;
 }
 
+/** Copy sample ni of x (c channels of `len` floats) into padded rows of rowLen floats, `lead` floats in. */
+function stageSample(
+  mem: Float32Array,
+  off: number,
+  x: Float32Array,
+  ni: number,
+  c: number,
+  len: number,
+  rowLen: number,
+  lead: number,
+): void {
+  for (let ci = 0, s = ni * c * len; ci < c; ci++, s += len)
+    mem.set(x.subarray(s, s + len), off + ci * rowLen + lead);
+}
+
 /** out (n, m, tOut, v) from x (n, c, t, v); false (nothing written) where wasm SIMD is unavailable. */
 function directConv(out: Float32Array, x: Float32Array, d: DirectProblem): boolean {
   const { n, m, c, t, v, kt, pad } = d;
@@ -70,13 +85,9 @@ function directConv(out: Float32Array, x: Float32Array, d: DirectProblem): boole
   // The padding stays zero for every sample: only the valid rows are rewritten.
   mem.fill(0, xOff, cOff);
   const chunk = Math.max(1, Math.floor(DEPTH_BLOCK / kt));
-  const sampleIn = c * t * v;
   const sampleOut = m * cols;
   for (let ni = 0; ni < n; ni++) {
-    for (let ci = 0; ci < c; ci++) {
-      const s = ni * sampleIn + ci * t * v;
-      mem.set(x.subarray(s, s + t * v), xOff + ci * rowLen + pad * v);
-    }
+    stageSample(mem, xOff, x, ni, c, t * v, rowLen, pad * v);
     const { bias } = d;
     if (bias) for (let co = 0; co < m; co++) mem.fill(bias[co]!, cOff + co * cols, cOff + (co + 1) * cols);
     for (let c0 = 0; c0 < c; c0 += chunk) {
@@ -156,13 +167,12 @@ export function tconvBackwardInputDirect(
 }
 
 /**
- * Weight (and bias) gradient over samples [n0, n1) for stride 1, on the directWeight kernel: dW^T
- * accumulates over the samples in linear memory and is transposed into dw once. Overwrites dw and
- * dbias; false when the caller must take another path.
+ * Weight gradient over samples [n0, n1) for stride 1, on the directWeight kernel: dW^T accumulates
+ * over the samples in linear memory and is transposed into dw once. Overwrites dw; false when the
+ * caller must take another path.
  */
 export function tconvBackwardWeightDirect(
   dw: Float32Array,
-  dbias: Float32Array | null,
   dy: Float32Array,
   x: Float32Array,
   p: TconvArgs,
@@ -203,13 +213,9 @@ export function tconvBackwardWeightDirect(
   }
   mem.fill(0, xOff, sOff);
   mem.fill(0, sOff + cout * cols, bOff);
-  const sampleIn = cin * t * v;
   const sampleOut = cout * cols;
   for (let ni = n0; ni < n1; ni++) {
-    for (let ci = 0; ci < cin; ci++) {
-      const s = ni * sampleIn + ci * t * v;
-      mem.set(x.subarray(s, s + t * v), xOff + ci * rowLen + pad * v);
-    }
+    stageSample(mem, xOff, x, ni, cin, t * v, rowLen, pad * v);
     mem.set(dy.subarray(ni * sampleOut, (ni + 1) * sampleOut), sOff);
     w.packColsB(sOff * 4, bOff * 4, nPanels, cols, cols * 4);
     w.directWeight(
@@ -227,15 +233,5 @@ export function tconvBackwardWeightDirect(
   }
   for (let co = 0; co < cout; co++)
     for (let k = 0, d = co * kdim, s = cOff + co; k < kdim; k++, s += cout) dw[d + k] = mem[s]!;
-  if (dbias) {
-    for (let co = 0; co < cout; co++) {
-      let s = 0;
-      for (let ni = n0; ni < n1; ni++) {
-        const o = (ni * cout + co) * cols;
-        for (let j = 0; j < cols; j++) s += dy[o + j]!;
-      }
-      dbias[co] = s;
-    }
-  }
   return true;
 }
