@@ -12,7 +12,7 @@
  */
 import { type FuncDef, I32, op, V128 } from './encode.js';
 import type { KernelShape } from './kernel.js';
-import { bump, bumpBy, countedLoop, registerTile, tileV128Locals } from './tile.js';
+import { bump, bumpBy, countedLoop, mov, registerTile, tileV128Locals } from './tile.js';
 
 export function directConv(shape: KernelShape): FuncDef {
   const { mr, nr } = shape;
@@ -69,69 +69,49 @@ export function directConv(shape: KernelShape): FuncDef {
   ];
   const FIRST_V128 = 29;
   // The tile stores address C through CP; here the tile's C address is CT.
-  const tile = registerTile(shape, { CP: CT, CR, CB, LDC, ADD, EDGE, LAST_BYTES, FIRST_V128 });
+  const tile = registerTile(shape, {
+    CP: CT,
+    CR,
+    CB,
+    LDC,
+    ADD,
+    EDGE,
+    LAST_BYTES,
+    N_LAST,
+    IS_EDGE,
+    FIRST_V128,
+  });
   const depth = [
-    ...op.get(AP),
-    ...op.set(A),
-    ...op.get(XJ),
-    ...op.set(B),
-    ...op.get(CIN),
-    ...op.set(CI),
+    ...mov(A, AP),
+    ...mov(B, XJ),
+    ...mov(CI, CIN),
     ...countedLoop(CI, [
-      ...op.get(B),
-      ...op.set(BQ),
-      ...op.get(KT),
-      ...op.set(Q),
+      ...mov(BQ, B),
+      ...mov(Q, KT),
       ...countedLoop(Q, [...tile.step(A, BQ), ...bump(A, mr * 4), ...bumpBy(BQ, V_BYTES)]),
       ...bumpBy(B, ROW_BYTES),
     ]),
   ];
   const body = [
-    ...op.get(N_LAST),
-    ...op.i32(4),
-    ...op.i32Mul,
-    ...op.set(LAST_BYTES),
-    ...op.get(A_PTR),
-    ...op.set(AP),
-    ...op.get(C_PTR),
-    ...op.set(CP),
-    ...op.get(M_PANELS),
-    ...op.set(IP),
+    ...tile.setLastBytes,
+    ...mov(AP, A_PTR),
+    ...mov(CP, C_PTR),
+    ...mov(IP, M_PANELS),
     ...countedLoop(IP, [
-      ...op.get(X_PTR),
-      ...op.set(XJ),
-      ...op.get(CP),
-      ...op.set(CT),
-      ...op.get(N_TILES),
-      ...op.set(JP),
+      ...mov(XJ, X_PTR),
+      ...mov(CT, CP),
+      ...mov(JP, N_TILES),
       ...countedLoop(JP, [
-        ...op.get(JP),
-        ...op.i32(1),
-        ...op.i32Eq,
-        ...op.get(N_LAST),
-        ...op.i32(nr),
-        ...op.i32Ne,
-        ...op.i32And,
-        ...op.set(IS_EDGE),
+        ...tile.markEdge(JP),
         ...tile.zero,
         ...depth,
-        ...op.get(IS_EDGE),
-        ...op.if,
-        ...tile.edgeTile,
-        ...op.else,
-        ...tile.fullTile,
-        ...op.end,
+        ...tile.store,
         ...bump(XJ, nr * 4),
         ...bump(CT, nr * 4),
       ]),
       ...bumpBy(AP, A_PANEL),
       // Next row panel of C: mr rows down.
-      ...op.get(CP),
-      ...op.get(LDC),
-      ...op.i32(mr),
-      ...op.i32Mul,
-      ...op.i32Add,
-      ...op.set(CP),
+      ...tile.nextRowPanel(CP),
     ]),
   ];
   return {

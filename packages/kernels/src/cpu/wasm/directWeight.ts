@@ -9,7 +9,7 @@
  */
 import { type FuncDef, I32, op, V128 } from './encode.js';
 import type { KernelShape } from './kernel.js';
-import { bump, countedLoop, registerTile, tileV128Locals } from './tile.js';
+import { bump, countedLoop, mov, registerTile, tileV128Locals } from './tile.js';
 
 export function directWeight(shape: KernelShape): FuncDef {
   const { mr, nr } = shape;
@@ -31,62 +31,37 @@ export function directWeight(shape: KernelShape): FuncDef {
     ADD,
     EDGE,
     LAST_BYTES: LAST_BYTES!,
+    N_LAST,
+    IS_EDGE: IS_EDGE!,
     FIRST_V128,
   });
   const body = [
-    ...op.get(N_LAST),
-    ...op.i32(4),
-    ...op.i32Mul,
-    ...op.set(LAST_BYTES!),
-    ...op.get(TABLE),
-    ...op.set(TP!),
-    ...op.get(C_PTR),
-    ...op.set(CP!),
-    ...op.get(M_PANELS),
-    ...op.set(IP!),
+    ...tile.setLastBytes,
+    ...mov(TP!, TABLE),
+    ...mov(CP!, C_PTR),
+    ...mov(IP!, M_PANELS),
     ...countedLoop(IP!, [
       // This row panel's mr row addresses.
       ...rowBase.flatMap((l, r) => [...op.get(TP!), ...op.i32Load(r * 4), ...op.set(l!)]),
       ...bump(TP!, mr * 4),
-      ...op.get(B_PTR),
-      ...op.set(B!),
-      ...op.get(CP!),
-      ...op.set(CT!),
-      ...op.get(N_PANELS),
-      ...op.set(JP!),
+      ...mov(B!, B_PTR),
+      ...mov(CT!, CP!),
+      ...mov(JP!, N_PANELS),
       ...countedLoop(JP!, [
-        ...op.get(JP!),
-        ...op.i32(1),
-        ...op.i32Eq,
-        ...op.get(N_LAST),
-        ...op.i32(nr),
-        ...op.i32Ne,
-        ...op.i32And,
-        ...op.set(IS_EDGE!),
+        ...tile.markEdge(JP!),
         ...tile.zero,
-        ...rowBase.flatMap((l, r) => [...op.get(l!), ...op.set(row[r]!)]),
-        ...op.get(DEPTH),
-        ...op.set(Q!),
+        ...rowBase.flatMap((l, r) => mov(row[r]!, l!)),
+        ...mov(Q!, DEPTH),
         // B runs on through the panels: after one panel's depth it points at the next.
         ...countedLoop(Q!, [
           ...tile.step(row as number[], B!),
           ...row.flatMap((l) => bump(l!, 4)),
           ...bump(B!, nr * 4),
         ]),
-        ...op.get(IS_EDGE!),
-        ...op.if,
-        ...tile.edgeTile,
-        ...op.else,
-        ...tile.fullTile,
-        ...op.end,
+        ...tile.store,
         ...bump(CT!, nr * 4),
       ]),
-      ...op.get(CP!),
-      ...op.get(LDC),
-      ...op.i32(mr),
-      ...op.i32Mul,
-      ...op.i32Add,
-      ...op.set(CP!),
+      ...tile.nextRowPanel(CP!),
     ]),
   ];
   return {

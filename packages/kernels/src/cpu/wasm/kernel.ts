@@ -11,7 +11,7 @@
 import { directConv } from './directConv.js';
 import { directWeight } from './directWeight.js';
 import { buildModule, type FuncDef, I32, op, V128 } from './encode.js';
-import { bump, bumpBy, countedLoop, registerTile, tileV128Locals } from './tile.js';
+import { bump, bumpBy, countedLoop, mov, registerTile, tileV128Locals } from './tile.js';
 
 export interface KernelShape {
   /** Rows of the register tile (multiple of 4: packRows copies f32x4 vectors). */
@@ -40,7 +40,7 @@ function macro(shape: KernelShape): FuncDef {
   ];
   const [AP, CP, IP, JP, A, B, Q, CR, CB, IS_EDGE, LAST_BYTES] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
   const FIRST_V128 = 21;
-  const tile = registerTile(shape, { CP, CR, CB, LDC, ADD, EDGE, LAST_BYTES, FIRST_V128 });
+  const tile = registerTile(shape, { CP, CR, CB, LDC, ADD, EDGE, LAST_BYTES, N_LAST, IS_EDGE, FIRST_V128 });
   const depthLoop = (u: number, exitTest: number[]): number[] => [
     ...op.block,
     ...op.loop,
@@ -54,57 +54,31 @@ function macro(shape: KernelShape): FuncDef {
     ...op.end,
     ...op.end,
   ];
-  const { fullTile, edgeTile } = tile;
 
   const body = [
-    ...op.get(N_LAST),
-    ...op.i32(4),
-    ...op.i32Mul,
-    ...op.set(LAST_BYTES),
-    ...op.get(N_PANELS),
-    ...op.set(JP),
+    ...tile.setLastBytes,
+    ...mov(JP, N_PANELS),
     ...countedLoop(JP, [
       // Over column panels of B. The last one is an edge when nLast < nr.
-      ...op.get(JP),
-      ...op.i32(1),
-      ...op.i32Eq,
-      ...op.get(N_LAST),
-      ...op.i32(nr),
-      ...op.i32Ne,
-      ...op.i32And,
-      ...op.set(IS_EDGE),
-      ...op.get(A_PTR),
-      ...op.set(AP),
-      ...op.get(C_PTR),
-      ...op.set(CP),
-      ...op.get(M_PANELS),
-      ...op.set(IP),
+      ...tile.markEdge(JP),
+      ...mov(AP, A_PTR),
+      ...mov(CP, C_PTR),
+      ...mov(IP, M_PANELS),
       ...countedLoop(IP, [
         // Over row panels of A.
         ...tile.zero,
-        ...op.get(AP),
-        ...op.set(A),
-        ...op.get(B_PTR),
-        ...op.set(B),
-        ...op.get(KC),
-        ...op.set(Q),
+        ...mov(A, AP),
+        ...mov(B, B_PTR),
+        ...mov(Q, KC),
         ...depthLoop(unroll, [...op.get(Q), ...op.i32(unroll), ...op.i32LtS]),
         ...(unroll > 1 ? depthLoop(1, [...op.get(Q), ...op.i32Eqz]) : []),
-        ...op.get(IS_EDGE),
-        ...op.if,
-        ...edgeTile,
-        ...op.else,
-        ...fullTile,
-        ...op.end,
+        ...tile.store,
         // After the tile, A points at the next row panel and CR at the next tile row.
-        ...op.get(A),
-        ...op.set(AP),
-        ...op.get(CR),
-        ...op.set(CP),
+        ...mov(AP, A),
+        ...mov(CP, CR),
       ]),
       // B now points at the next column panel.
-      ...op.get(B),
-      ...op.set(B_PTR),
+      ...mov(B_PTR, B),
       ...bump(C_PTR, nr * 4),
     ]),
   ];

@@ -29,6 +29,9 @@ export const countedLoop = (counter: number, body: number[]) => [
   ...op.end,
 ];
 
+/** `to = from` between locals. */
+export const mov = (to: number, from: number) => [...op.get(from), ...op.set(to)];
+
 /** Locals the register-tile code reads and writes (indices into the function's locals). */
 export interface TileLocals {
   /** Byte address of the tile's first C element. */
@@ -43,8 +46,12 @@ export interface TileLocals {
   ADD: number;
   /** Byte address of an mr x nr float scratch for edge tiles. */
   EDGE: number;
-  /** Valid columns of an edge tile, in bytes. */
+  /** Valid columns of an edge tile, in bytes (set from N_LAST by `setLastBytes`). */
   LAST_BYTES: number;
+  /** Valid columns of the last column panel (1..nr). */
+  N_LAST: number;
+  /** Scratch: non-zero while the current tile is the last column panel's and nLast < nr. */
+  IS_EDGE: number;
   /** First of the tile's v128 locals: mr * nr/4 accumulators, nr/4 B vectors, one A splat. */
   FIRST_V128: number;
 }
@@ -149,5 +156,27 @@ export function registerTile({ mr, nr, fma }: KernelShape, L: TileLocals) {
     ]).flat(),
     ...rows(edgeRow),
   ];
-  return { zero, step, fullTile, edgeTile };
+  const setLastBytes = [...op.get(L.N_LAST), ...op.i32(4), ...op.i32Mul, ...op.set(L.LAST_BYTES)];
+  // IS_EDGE = (counter == 1) && (nLast != nr): the last column panel, when it is partial.
+  const markEdge = (counter: number) => [
+    ...op.get(counter),
+    ...op.i32(1),
+    ...op.i32Eq,
+    ...op.get(L.N_LAST),
+    ...op.i32(nr),
+    ...op.i32Ne,
+    ...op.i32And,
+    ...op.set(L.IS_EDGE),
+  ];
+  const store = [...op.get(L.IS_EDGE), ...op.if, ...edgeTile, ...op.else, ...fullTile, ...op.end];
+  // local += mr rows of C.
+  const nextRowPanel = (local: number) => [
+    ...op.get(local),
+    ...op.get(L.LDC),
+    ...op.i32(mr),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.set(local),
+  ];
+  return { zero, step, fullTile, edgeTile, setLastBytes, markEdge, store, nextRowPanel };
 }
