@@ -21,6 +21,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitAnswer, DONE, PENDING } from '../src/cpu/threads/protocol.js';
+import { randomArray } from './helpers.js';
 
 let two: KernelThreads;
 let three: KernelThreads;
@@ -32,10 +33,13 @@ afterAll(async () => {
   await Promise.all([two.close(), three.close()]);
 });
 
+/** The suites' seeded uniform(-1, 1) data, optionally moved into shared memory. */
 function random(n: number, rng: Rng, shared: boolean): Float32Array {
-  const a = shared ? sharedFloat32(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
-  return a;
+  const a = randomArray(Float32Array, n, rng) as Float32Array;
+  if (!shared) return a;
+  const s = sharedFloat32(n);
+  s.set(a);
+  return s;
 }
 
 /** Same bits, NaN and -0 included. */

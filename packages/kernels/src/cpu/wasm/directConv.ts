@@ -12,7 +12,7 @@
  */
 import { type FuncDef, I32, op, V128 } from './encode.js';
 import type { KernelShape } from './kernel.js';
-import { bump, bumpBy, countedLoop, mov, registerTile, tileV128Locals } from './tile.js';
+import { bump, bumpBy, countedLoop, indices, mov, registerTile, tileV128Locals } from './tile.js';
 
 export function directConv(shape: KernelShape): FuncDef {
   const { mr, nr } = shape;
@@ -31,42 +31,8 @@ export function directConv(shape: KernelShape): FuncDef {
     ADD,
     N_LAST,
     EDGE,
-  ] = Array.from({ length: 14 }, (_, i) => i) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [AP, CP, IP, JP, A, XJ, B, BQ, CI, Q, CR, CB, IS_EDGE, LAST_BYTES, CT] = Array.from(
-    { length: 15 },
-    (_, i) => 14 + i,
-  ) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  ] = indices(14);
+  const [AP, CP, IP, JP, A, XJ, B, BQ, CI, Q, CR, CB, IS_EDGE, LAST_BYTES, CT] = indices(15, 14);
   const FIRST_V128 = 29;
   // The tile stores address C through CP; here the tile's C address is CT.
   const tile = registerTile(shape, {

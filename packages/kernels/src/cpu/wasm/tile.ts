@@ -29,6 +29,10 @@ export const countedLoop = (counter: number, body: number[]) => [
   ...op.end,
 ];
 
+/** `count` consecutive local indices from `first` (params first, then locals). */
+export const indices = (count: number, first = 0): number[] =>
+  Array.from({ length: count }, (_, i) => first + i);
+
 /** `to = from` between locals. */
 export const mov = (to: number, from: number) => [...op.get(from), ...op.set(to)];
 
