@@ -51,18 +51,23 @@ function shape(quick) {
       };
 }
 
+/** The workload options every engine's script takes. */
+const workload = (s) => [
+  '--batch',
+  String(s.batch),
+  '--frames',
+  String(s.frames),
+  '--steps',
+  String(s.steps),
+];
+
 /** asma on all cores (the default) and, as `asma-1t`, on one thread: what the kernel threads buy. */
 function runAsma(s, threads = null) {
   const args = [
     cli,
     'bench',
     '--json',
-    '--batch',
-    String(s.batch),
-    '--frames',
-    String(s.frames),
-    '--steps',
-    String(s.steps),
+    ...workload(s),
     ...(threads === null ? [] : ['--threads', String(threads)]),
     ...s.extra,
   ];
@@ -90,16 +95,7 @@ function runTorch(s) {
   if (!existsSync(PY)) return { absent: `${PY} not found` };
   const extra = s.extra.length ? ['--base', '4', '--features', '32'] : [];
   try {
-    const args = [
-      torchScript,
-      '--batch',
-      String(s.batch),
-      '--frames',
-      String(s.frames),
-      '--steps',
-      String(s.steps),
-      ...extra,
-    ];
+    const args = [torchScript, ...workload(s), ...extra];
     const out = execFileSync(PY, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return out
       .trim()
@@ -121,12 +117,7 @@ function runTfjs(s, backend) {
     '--backend',
     backend,
     '--json',
-    '--batch',
-    String(s.batch),
-    '--frames',
-    String(s.frames),
-    '--steps',
-    String(s.steps),
+    ...workload(s),
     ...s.extra,
     ...(backend === 'cpu' ? s.tfjsCpu : []),
   ];
