@@ -1,4 +1,16 @@
 export { cpuBackend } from './cpu/backend.js';
+export {
+  addReluInto,
+  type BatchNormBackwardArgs,
+  type BatchNormForwardArgs,
+  batchNormBackwardInto,
+  batchNormForwardInto,
+  type ChannelRuns,
+  dropoutInto,
+  mulInto,
+  reluMaskInto,
+} from './cpu/elementwise/ops.js';
+export { setElementwiseWasm } from './cpu/elementwise/wasm.js';
 export { type GemmPath, gemm, setGemmPath, WASM_MIN_MACS, wasmFma, wasmSimdAvailable } from './cpu/gemm.js';
 export {
   graphAggBackwardAdjacencyCpu,

@@ -1,17 +1,15 @@
 /** Normalisation layers as functions: batchNorm (PyTorch running-stat semantics), layerNorm, and dropout. */
-import type { Rng } from '@asma/kernels';
-import { record } from '../grad/tape.js';
-import { allocate, assertSameDtype, Tensor } from '../tensor.js';
-import { reluMask } from './activation.js';
 import {
+  batchNormBackwardInto,
+  batchNormForwardInto,
   type ChannelRuns,
-  channelAffine,
-  channelGradInput,
-  channelGradSums,
-  channelRelu,
-  channelSum,
-  channelSumSq,
-} from './batchnorm-loops.js';
+  dropoutInto,
+  type FloatArray,
+  mulInto,
+  type Rng,
+} from '@asma/kernels';
+import { record } from '../grad/tape.js';
+import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
 import { add, div, mul, sqrt, sub } from './elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 import { mean, variance } from './reduce.js';
@@ -76,66 +74,71 @@ export function batchNorm(
   const xd = x.data;
   const runs: ChannelRuns = { n, c, inner };
   const mu = new Float64Array(c);
+  const variance = new Float64Array(c);
   const rstd = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    let m: number;
-    let v: number;
-    if (training) {
-      m = channelSum(xd, runs, ch, 0) / count;
-      v = channelSumSq(xd, runs, ch, m) / count;
-      // PyTorch: running stats take the batch mean and the UNBIASED batch variance.
-      if (runningMean !== null) runningMean.data[ch] = (1 - momentum) * runningMean.data[ch]! + momentum * m;
-      if (runningVar !== null)
-        runningVar.data[ch] = (1 - momentum) * runningVar.data[ch]! + (momentum * v * count) / (count - 1);
-    } else {
-      m = runningMean!.data[ch]!;
-      v = runningVar!.data[ch]!;
+  if (!training)
+    for (let ch = 0; ch < c; ch++) {
+      mu[ch] = runningMean!.data[ch]!;
+      variance[ch] = runningVar!.data[ch]!;
     }
-    mu[ch] = m;
-    rstd[ch] = 1 / Math.sqrt(v + eps);
-  }
   const out = new Tensor(allocate(x.dtype, x.size), x.shape);
-  const wd = weight?.data;
-  const bd = bias?.data;
   const withRelu = opts.relu ?? false;
-  for (let ch = 0; ch < c; ch++) {
-    channelAffine(out.data, xd, runs, ch, mu[ch]!, rstd[ch]! * (wd ? wd[ch]! : 1), bd ? bd[ch]! : 0);
-    if (withRelu) channelRelu(out.data, runs, ch);
-  }
+  const wd = weight?.data ?? null;
+  batchNormForwardInto({
+    x: xd,
+    out: out.data,
+    runs,
+    training,
+    mean: mu,
+    variance,
+    rstd,
+    eps,
+    weight: wd,
+    bias: bias?.data ?? null,
+    relu: withRelu,
+  });
+  // PyTorch: running stats take the batch mean and the UNBIASED batch variance.
+  if (training)
+    for (let ch = 0; ch < c; ch++) {
+      if (runningMean !== null)
+        runningMean.data[ch] = (1 - momentum) * runningMean.data[ch]! + momentum * mu[ch]!;
+      if (runningVar !== null)
+        runningVar.data[ch] =
+          (1 - momentum) * runningVar.data[ch]! + (momentum * variance[ch]! * count) / (count - 1);
+    }
   const inputs = [x];
   if (weight !== null) inputs.push(weight);
   if (bias !== null) inputs.push(bias);
   return record(out, withRelu ? 'batchNormRelu' : 'batchNorm', inputs, (gOut) => {
-    // Through the ReLU first: the output is positive exactly where the normalised value was.
-    let g = gOut;
-    if (withRelu) {
-      g = allocate(x.dtype, x.size);
-      reluMask(g, gOut, out.data);
-    }
     const gx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
-    const gw = weight?.requiresGrad ? allocate(x.dtype, c) : null;
-    const gb = bias?.requiresGrad ? allocate(x.dtype, c) : null;
-    for (let ch = 0; ch < c; ch++) {
-      const m = mu[ch]!;
-      const r = rstd[ch]!;
-      // sg = sum g, sgx = sum g * xhat over the channel.
-      const [sg, sgxc] = channelGradSums(g, xd, runs, ch, m);
-      const sgx = sgxc * r;
-      if (gw) gw[ch] = sgx;
-      if (gb) gb[ch] = sg;
-      if (!gx) continue;
-      const w = wd ? wd[ch]! : 1;
-      // dx = w r (g - mean(g) - xhat mean(g xhat)) when training (the batch statistics depend on x),
-      // else w r g.
-      if (training)
-        channelGradInput(gx, g, xd, runs, ch, { a: w * r, b: sg / count, m, k: (r * sgx) / count });
-      else channelAffine(gx, g, runs, ch, 0, w * r, 0);
-    }
+    const sumG = new Float64Array(c);
+    const sumGXhat = new Float64Array(c);
+    // Through the ReLU first: the output is positive exactly where the normalised value was.
+    batchNormBackwardInto({
+      g: gOut,
+      x: xd,
+      reluOut: withRelu ? out.data : null,
+      runs,
+      mean: mu,
+      rstd,
+      weight: wd,
+      training,
+      gx,
+      sumG,
+      sumGXhat,
+    });
     const grads = [gx];
-    if (weight !== null) grads.push(gw);
-    if (bias !== null) grads.push(gb);
+    if (weight !== null) grads.push(weight.requiresGrad ? inDtype(x.dtype, sumGXhat) : null);
+    if (bias !== null) grads.push(bias.requiresGrad ? inDtype(x.dtype, sumG) : null);
     return grads;
   });
+}
+
+/** A float64 per-channel result in the tensor's storage type (rounded like the stores it replaces). */
+function inDtype(dtype: DType, v: Float64Array): FloatArray {
+  const out = allocate(dtype, v.length);
+  out.set(v);
+  return out;
 }
 
 export interface LayerNormOptions {
@@ -189,21 +192,13 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   if (!training || p === 0) return x;
   const n = x.size;
   const mask = allocate(x.dtype, n);
-  if (p < 1) {
-    // rng.uniform() < p  <=>  nextU32() < p * 2^32 exactly (uniform() is nextU32() / 2^32), so the masks
-    // are the same draws as before; `scale * +(keep)` avoids a branch that mispredicts at p = 0.5.
-    const threshold = p * 4294967296;
-    const scale = 1 / (1 - p);
-    for (let i = 0; i < n; i++) mask[i] = scale * +(rng.nextU32() >= threshold);
-  }
-  // out = x * mask with the mask's stored (dtype-rounded) scale: bit-identical to mul(x, mask).
-  const xd = x.data;
   const out = new Tensor(allocate(x.dtype, n), x.shape);
-  const y = out.data;
-  for (let i = 0; i < n; i++) y[i] = xd[i]! * mask[i]!;
+  // out = x * mask (p = 1: the mask stays zero) with the mask's stored (dtype-rounded) scale.
+  if (p < 1) dropoutInto(out.data, mask, x.data, p, rng);
+  else mulInto(out.data, x.data, mask);
   return record(out, 'dropout', [x], (g) => {
     const gx = allocate(x.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = g[i]! * mask[i]!;
+    mulInto(gx, g, mask);
     return [gx];
   });
 }

@@ -5,7 +5,11 @@
  */
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
+
+const simd = (code: number, ...imm: number[]) => [0xfd, ...u32(code), ...imm];
 
 /** Unsigned LEB128. */
 export function u32(n: number): number[] {
@@ -53,6 +57,22 @@ export const op = {
   f32Store: (offset: number) => [0x38, 2, ...u32(offset)],
   f32Zero: [0x43, 0, 0, 0, 0],
   f32Add: [0x92],
+  f32Mul: [0x94],
+  f64Load: (offset: number) => [0x2b, 3, ...u32(offset)],
+  f64Store: (offset: number) => [0x39, 3, ...u32(offset)],
+  i32Store: (offset: number) => [0x36, 2, ...u32(offset)],
+  f64Add: [0xa0],
+  f64Sub: [0xa1],
+  f64Mul: [0xa2],
+  f64PromoteF32: [0xbb],
+  /** memory.copy: pops (dst, src, bytes). */
+  memoryCopy: [0xfc, 10, 0, 0],
+  i32Xor: [0x73],
+  i32Shl: [0x74],
+  i32ShrU: [0x76],
+  i32Rotl: [0x77],
+  i32GeU: [0x4f],
+  i32GtU: [0x4b],
   /** Pops (x, y, cond): x when cond != 0, else y. */
   select: [0x1b],
   i32Eqz: [0x45],
@@ -73,6 +93,21 @@ export const op = {
   f32x4Mul: [0xfd, ...u32(0xe6)],
   /** Relaxed SIMD: pops (a, b, c), pushes a * b + c, fused or not as the CPU does it. */
   f32x4RelaxedMadd: [0xfd, ...u32(0x105)],
+  /** i8x16.shuffle: lanes 0-15 pick bytes of the first operand, 16-31 of the second. */
+  i8x16Shuffle: (lanes: readonly number[]) => simd(0x0d, ...lanes),
+  f32x4Splat: simd(0x13),
+  f64x2Splat: simd(0x14),
+  f64x2ExtractLane: (lane: number) => simd(0x21, lane),
+  f64x2ReplaceLane: (lane: number) => simd(0x22, lane),
+  f32x4Gt: simd(0x44),
+  v128And: simd(0x4e),
+  /** Loads 8 bytes into the low half, zeroes the high half. */
+  v128Load64Zero: (offset: number) => simd(0x5d, 3, ...u32(offset)),
+  f32x4DemoteF64x2Zero: simd(0x5e),
+  f64x2PromoteLowF32x4: simd(0x5f),
+  f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
+  f64x2Mul: simd(0xf2),
 } as const;
 
 export interface FuncDef {
@@ -81,11 +116,17 @@ export interface FuncDef {
   /** Extra locals after the params, as (count, type) runs. */
   locals: [number, number][];
   body: number[];
+  /** Result types (none by default). */
+  results?: number[];
 }
 
-/** A module with one exported memory ("memory", `pages` x 64 KiB to start) and the given functions (no results). */
+/** A module with one exported memory ("memory", `pages` x 64 KiB to start) and the given functions. */
 export function buildModule(funcs: FuncDef[], pages: number): Uint8Array {
-  const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
+  const types = funcs.map((f) => [
+    0x60,
+    ...vec(f.params.map((p) => [p])),
+    ...vec((f.results ?? []).map((r) => [r])),
+  ]);
   const exports = [[...name('memory'), 0x02, 0], ...funcs.map((f, i) => [...name(f.name), 0x00, ...u32(i)])];
   const codes = funcs.map((f) => {
     const body = [...vec(f.locals.map(([n, t]) => [...u32(n), t])), ...f.body, ...op.end];
