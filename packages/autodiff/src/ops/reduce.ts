@@ -43,13 +43,27 @@ export function sum(a: Tensor, axes?: number | readonly number[], keepdim = fals
   const out = new Tensor(allocate(a.dtype, sizeOf(p.outShape)), p.outShape);
   // Accumulate in float64 (then round once) so float32 sums over many elements stay accurate.
   const acc = out.data instanceof Float64Array ? out.data : new Float64Array(out.size);
-  stridedScatterAdd(acc, a.data, a.shape, p.strides);
+  // Trailing axes (global pooling): each group is one contiguous run, summed in a register in the
+  // same order as the strided scatter-add, which chains through memory (~5x slower).
+  const run = p.axes.length > 0 && p.axes[0] === a.ndim - p.axes.length ? p.count : 0;
+  if (run > 0) sumRuns(acc, a.data, run);
+  else stridedScatterAdd(acc, a.data, a.shape, p.strides);
   if (acc !== out.data) out.data.set(acc);
   return record(out, 'sum', [a], (g) => {
     const gx = allocate(a.dtype, a.size);
-    stridedGather(gx, g, a.shape, p.strides);
+    if (run > 0) for (let i = 0; i < g.length; i++) gx.fill(g[i]!, i * run, (i + 1) * run);
+    else stridedGather(gx, g, a.shape, p.strides);
     return [gx];
   });
+}
+
+/** acc[i] = sum of x[i * run .. (i + 1) * run), in order, in float64. */
+function sumRuns(acc: Float64Array, x: FloatArray, run: number): void {
+  for (let i = 0, o = 0; i < acc.length; i++) {
+    let s = 0;
+    for (let end = o + run; o < end; o++) s += x[o]!;
+    acc[i] = s;
+  }
 }
 
 function sizeOf(shape: readonly number[]): number {
