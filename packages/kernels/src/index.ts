@@ -26,6 +26,7 @@ export {
   tconvBackwardWeightCpu,
   tconvForwardCpu,
 } from './cpu/tconv.js';
+export { setWinograd, WINOGRAD_MIN_CHANNELS, winogradApplies } from './cpu/tconvWinograd.js';
 export { THREADS_MIN_MACS, type ThreadedBackendOptions, threadedCpuBackend } from './cpu/threads/backend.js';
 export { isShared, KernelThreads, sharedFloat32 } from './cpu/threads/pool.js';
 export { getBackend, setBackend } from './registry.js';

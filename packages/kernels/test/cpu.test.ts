@@ -10,11 +10,13 @@ import {
   matmulReference,
   Rng,
   setDirectConv,
+  setWinograd,
   type TconvArgs,
   tconvBackwardInputReference,
   tconvBackwardWeightReference,
   tconvForwardReference,
   tconvOutLength,
+  winogradApplies,
 } from '@asma/kernels';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -197,6 +199,142 @@ describe('direct (no im2col) temporal convolution equals the reference', () => {
       } finally {
         setDirectConv(prev);
       }
+    }
+  });
+});
+
+/** Shapes where the Winograd F(3, 3) path runs: stride 1, kt >= 5, at least 64 channels in and out. */
+const winogradArb = fc
+  .record({
+    n: fc.integer({ min: 1, max: 2 }),
+    cin: fc.integer({ min: 64, max: 72 }),
+    cout: fc.integer({ min: 64, max: 72 }),
+    v: fc.integer({ min: 1, max: 9 }),
+    kt: fc.integer({ min: 5, max: 11 }),
+    padFrac: fc.double({ min: 0, max: 1, noNaN: true }),
+    extraT: fc.integer({ min: 0, max: 14 }),
+    bias: fc.boolean(),
+    seed: seedArb,
+  })
+  .map((r): { p: TconvArgs; bias: boolean; seed: number } => {
+    const pad = Math.floor(r.padFrac * r.kt);
+    const t = Math.max(1, r.kt - 2 * pad) + r.extraT;
+    return {
+      p: { n: r.n, cin: r.cin, cout: r.cout, t, v: r.v, kt: r.kt, stride: 1, pad },
+      bias: r.bias,
+      seed: r.seed,
+    };
+  });
+
+/**
+ * Winograd's round-off scales with the whole input tile window, not only with the taps an output uses:
+ * an output whose taps all fall on padding is a cancellation of non-zero point values. scale[ni, co, t, v]
+ * = sum_ci max_q |w[co, ci, q]| * sum over the rows of t's window (3 floor(t / 3) .. + 3 J + 1) of |x|,
+ * where the problem is y = conv(x, w, pad) with x (n, c, T, v) and w (m, c, kt).
+ */
+function winogradScale(
+  x: FloatArray,
+  wMax: (co: number, ci: number) => number,
+  d: { n: number; m: number; c: number; t: number; v: number; kt: number; pad: number },
+): Float64Array {
+  const to = d.t + 2 * d.pad - d.kt + 1;
+  const j = Math.ceil(d.kt / 3);
+  const out = new Float64Array(d.n * d.m * to * d.v);
+  for (let ni = 0; ni < d.n; ni++)
+    for (let co = 0; co < d.m; co++)
+      for (let t = 0; t < to; t++)
+        for (let vv = 0; vv < d.v; vv++) {
+          let s = 0;
+          const r0 = 3 * Math.floor(t / 3);
+          for (let ci = 0; ci < d.c; ci++) {
+            let win = 0;
+            for (let r = r0; r <= r0 + 3 * j + 1; r++) {
+              const row = r - d.pad;
+              if (row >= 0 && row < d.t) win += Math.abs(x[((ni * d.c + ci) * d.t + row) * d.v + vv]!);
+            }
+            s += wMax(co, ci) * win;
+          }
+          out[((ni * d.m + co) * to + t) * d.v + vv] = s;
+        }
+  return out;
+}
+
+/**
+ * The transforms' constants bound the extra round-off: |A^T| rows sum to <= 7, |B^T| rows to <= 6,
+ * |G| rows to <= 1.5, so 64 float32 roundings of the window scale cover it; index errors are of order 1.
+ */
+const WINOGRAD_SLACK = 64;
+
+function checkWinograd(p: TconvArgs, withBias: boolean, seed: number): void {
+  const rng = new Rng(seed);
+  const to = tconvOutLength(p);
+  const x = randomArray(Float32Array, p.n * p.cin * p.t * p.v, rng);
+  const w = randomArray(Float32Array, p.cout * p.cin * p.kt, rng);
+  const bias = withBias ? randomArray(Float32Array, p.cout, rng) : null;
+  const dy = randomArray(Float32Array, p.n * p.cout * to * p.v, rng);
+  const tag = JSON.stringify(p);
+  const tol = tolerance(Float32Array) * WINOGRAD_SLACK;
+  const wMax = (co: number, ci: number) => {
+    let m = 0;
+    for (let q = 0; q < p.kt; q++) m = Math.max(m, Math.abs(w[(co * p.cin + ci) * p.kt + q]!));
+    return m;
+  };
+
+  const y = new Float32Array(dy.length).fill(Number.NaN);
+  const yRef = new Float64Array(dy.length);
+  tconvForwardReference(yRef, toF64(x), toF64(w), bias && toF64(bias), p);
+  cpuBackend.tconvForward(y, x, w, bias, p);
+  const yScale = winogradScale(x, wMax, {
+    n: p.n,
+    m: p.cout,
+    c: p.cin,
+    t: p.t,
+    v: p.v,
+    kt: p.kt,
+    pad: p.pad,
+  });
+  if (bias)
+    for (let i = 0; i < yScale.length; i++)
+      yScale[i]! += Math.abs(bias[Math.floor(i / (to * p.v)) % p.cout]!);
+  expectClose(y, yRef, yScale, tol, p.cin * p.kt, `winograd forward ${tag}`);
+
+  const dx = new Float32Array(x.length).fill(Number.NaN);
+  const dxRef = new Float64Array(x.length);
+  tconvBackwardInputReference(dxRef, toF64(dy), toF64(w), p);
+  cpuBackend.tconvBackwardInput(dx, dy, w, p);
+  const dxScale = winogradScale(dy, (ci, co) => wMax(co, ci), {
+    n: p.n,
+    m: p.cin,
+    c: p.cout,
+    t: to,
+    v: p.v,
+    kt: p.kt,
+    pad: p.kt - 1 - p.pad,
+  });
+  expectClose(dx, dxRef, dxScale, tol, p.cout * p.kt, `winograd backward-input ${tag}`);
+}
+
+describe('Winograd F(3, 3) temporal convolution equals the reference', () => {
+  it('forward and backward-input on random shapes (tile and row-vector edges, taps past kt)', () => {
+    expect(winogradApplies({ m: 64, c: 64, kt: 9 })).toBe(true);
+    fc.assert(
+      fc.property(
+        winogradArb.filter(({ p }) => p.pad <= p.kt - 1),
+        ({ p, bias, seed }) => checkWinograd(p, bias, seed),
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("ST-GCN's last stage (256 channels, 13 frames; 9 joints: a row spill); switched off, the direct path", () => {
+    const p = { n: 1, cin: 256, cout: 256, t: 13, v: 9, kt: 9, stride: 1, pad: 4 };
+    checkWinograd(p, true, 31);
+    setWinograd(false);
+    try {
+      expect(winogradApplies({ m: 256, c: 256, kt: 9 })).toBe(false);
+      checkTconv(Float32Array, p, true, 31);
+    } finally {
+      setWinograd(true);
     }
   });
 });

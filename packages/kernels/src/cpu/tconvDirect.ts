@@ -6,6 +6,7 @@
  */
 import type { TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
+import { winogradConv } from './tconvWinograd.js';
 import { gemmWasm } from './wasm/gemmF32.js';
 
 /** Floats reserved at the start of linear memory for the kernel's edge-tile scratch. */
@@ -19,7 +20,7 @@ const DIRECT_1X1_MAX_CHANNELS = 32;
 const DIRECT_INPUT_GRAD_MAX_CHANNELS = 128;
 const roundUp = (x: number, r: number) => Math.ceil(x / r) * r;
 
-interface DirectProblem {
+export interface DirectProblem {
   n: number;
   /** Output channels (rows of A). */
   m: number;
@@ -36,7 +37,7 @@ interface DirectProblem {
 }
 
 /** Copy sample ni of x (c channels of `len` floats) into padded rows of rowLen floats, `lead` floats in. */
-function stageSample(
+export function stageSample(
   mem: Float32Array,
   off: number,
   x: Float32Array,
@@ -122,7 +123,7 @@ export function tconvForwardDirect(
   p: TconvArgs,
 ): boolean {
   if (p.stride !== 1) return false;
-  return directConv(out, x, {
+  const d: DirectProblem = {
     n: p.n,
     m: p.cout,
     c: p.cin,
@@ -132,7 +133,8 @@ export function tconvForwardDirect(
     pad: p.pad,
     bias,
     stageWeights: (dst, off) => dst.set(w.subarray(0, p.cout * p.cin * p.kt), off),
-  });
+  };
+  return winogradConv(out, x, d) || directConv(out, x, d);
 }
 
 /** Backward-input for stride 1 and pad <= kt - 1 (the flipped kernel's padding); overwrites dx. */
@@ -143,9 +145,8 @@ export function tconvBackwardInputDirect(
   p: TconvArgs,
 ): boolean {
   const { cin, cout, kt, pad } = p;
-  // From 128 output channels on, the per-tap gemms into dx were faster (0.83-0.97x at 256).
-  if (p.stride !== 1 || pad > kt - 1 || cout >= DIRECT_INPUT_GRAD_MAX_CHANNELS) return false;
-  return directConv(dx, dy, {
+  if (p.stride !== 1 || pad > kt - 1) return false;
+  const d: DirectProblem = {
     n: p.n,
     m: cin,
     c: cout,
@@ -158,12 +159,15 @@ export function tconvBackwardInputDirect(
       // A'[ci, co*kt + q] = w[co, ci, kt-1-q].
       for (let ci = 0; ci < cin; ci++)
         for (let co = 0; co < cout; co++) {
-          const d = off + (ci * cout + co) * kt;
+          const at = off + (ci * cout + co) * kt;
           const s = (co * cin + ci) * kt + kt - 1;
-          for (let q = 0; q < kt; q++) dst[d + q] = w[s - q]!;
+          for (let q = 0; q < kt; q++) dst[at + q] = w[s - q]!;
         }
     },
-  });
+  };
+  if (winogradConv(dx, dy, d)) return true;
+  // From 128 output channels on, the per-tap gemms into dx were faster (0.83-0.97x at 256).
+  return cout < DIRECT_INPUT_GRAD_MAX_CHANNELS && directConv(dx, dy, d);
 }
 
 /**

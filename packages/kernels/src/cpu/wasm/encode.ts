@@ -91,6 +91,8 @@ export const op = {
   v128Zero: [0xfd, ...u32(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Add: [0xfd, ...u32(0xe4)],
   f32x4Mul: [0xfd, ...u32(0xe6)],
+  f32x4Sub: [0xfd, ...u32(0xe5)],
+  f32x4Neg: [0xfd, ...u32(0xe1)],
   /** Relaxed SIMD: pops (a, b, c), pushes a * b + c, fused or not as the CPU does it. */
   f32x4RelaxedMadd: [0xfd, ...u32(0x105)],
   /** i8x16.shuffle: lanes 0-15 pick bytes of the first operand, 16-31 of the second. */

@@ -41,6 +41,9 @@ export interface GemmWasm {
   readonly direct: DirectKernel;
   /** `directWeight(tablePtr, bPtr, cPtr, mPanels, nPanels, depth, ldcBytes, add, nLast, edgePtr)`, see directWeight.ts. */
   readonly directWeight: DirectKernel;
+  /** The Winograd F(3, 3) transforms, see winograd.ts. */
+  readonly winogradInput: DirectKernel;
+  readonly winogradOutput: DirectKernel;
   /** Packers from staged rows (packRows) or staged columns (packCols) into panels of A (mr) and B (nr). */
   readonly packRowsA: Packer;
   readonly packRowsB: Packer;
@@ -99,6 +102,8 @@ export function instantiateGemmWasm(requested: KernelShape = DEFAULT_SHAPE): Gem
     macro: exports.macro as MacroKernel,
     direct: exports.direct as DirectKernel,
     directWeight: exports.directWeight as DirectKernel,
+    winogradInput: exports.winogradInput as DirectKernel,
+    winogradOutput: exports.winogradOutput as DirectKernel,
     packRowsA: exports[`packRows${shape.mr}`] as Packer,
     packRowsB: exports[`packRows${shape.nr}`] as Packer,
     packColsA: exports[`packCols${shape.mr}`] as Packer,

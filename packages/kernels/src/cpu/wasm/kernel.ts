@@ -12,6 +12,7 @@ import { directConv } from './directConv.js';
 import { directWeight } from './directWeight.js';
 import { buildModule, type FuncDef, I32, op, V128 } from './encode.js';
 import { bump, bumpBy, countedLoop, mov, registerTile, tileV128Locals } from './tile.js';
+import { winogradFunctions } from './winograd.js';
 
 export interface KernelShape {
   /** Rows of the register tile (multiple of 4: packRows copies f32x4 vectors). */
@@ -175,7 +176,14 @@ export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): 
     throw new Error(`gemm kernel: mr and nr must be multiples of 4, got ${shape.mr} x ${shape.nr}`);
   const widths = [...new Set([shape.mr, shape.nr])];
   return buildModule(
-    [macro(shape), directConv(shape), directWeight(shape), ...widths.map(packRows), ...widths.map(packCols)],
+    [
+      macro(shape),
+      directConv(shape),
+      directWeight(shape),
+      ...widths.map(packRows),
+      ...widths.map(packCols),
+      ...winogradFunctions(),
+    ],
     pages,
   );
 }
