@@ -31,6 +31,8 @@ export interface DirectProblem {
   v: number;
   kt: number;
   pad: number;
+  /** Temporal stride (default 1). */
+  stride?: number;
   /** Write A (m x c*kt, row-major) into dst at offset off. */
   stageWeights(dst: Float32Array, off: number): void;
   bias: Float32Array | null;
@@ -51,70 +53,134 @@ export function stageSample(
     mem.set(x.subarray(s, s + len), off + ci * rowLen + lead);
 }
 
-/** out (n, m, tOut, v) from x (n, c, t, v); false (nothing written) where wasm SIMD is unavailable. */
+/**
+ * out (n, m, tOut, v) from x (n, c, t, v); false (nothing written) where wasm SIMD is unavailable.
+ * Stride s > 1 splits into s stride-1 convolutions that add into C: phase ph takes the padded rows
+ * s r + ph and the taps q = ph, ph + s, ... (y[t] = sum_q w[q] xp[s t + q]), so the kernel never
+ * steps over skipped rows and no column matrix is built.
+ */
 function directConv(out: Float32Array, x: Float32Array, d: DirectProblem): boolean {
   const { n, m, c, t, v, kt, pad } = d;
+  const stride = d.stride ?? 1;
   // A 1x1 kernel over many channels runs faster as one gemm (its depth loop then has no inner tap
   // loop to pay for): 0.56-0.82x there against 1.1-2.5x below 32 channels (benchmarks/kernels/direct.mjs).
   if (kt === 1 && c >= DIRECT_1X1_MAX_CHANNELS) return false;
   const w = gemmWasm();
   if (!w) return false;
   const { mr, nr } = w.shape;
-  const tOut = t + 2 * pad - kt + 1;
+  const tOut = Math.floor((t + 2 * pad - kt) / stride) + 1;
   const cols = tOut * v;
   const kdim = c * kt;
   const mPanels = Math.ceil(m / mr);
   const mPad = mPanels * mr;
-  const rowLen = (t + 2 * pad) * v;
+  const phases = Math.min(stride, kt);
+  const taps = (ph: number) => Math.ceil((kt - ph) / stride);
+  // Phase rows: padded row s r + ph for r < rows (the last ones may lie past the padding: zero).
+  const rows = Math.ceil((t + 2 * pad) / stride);
+  const rowLen = rows * v;
+  const phaseLen = roundUp(c * rowLen + nr, 4);
   const nTiles = Math.ceil(cols / nr);
   const nLast = cols - (nTiles - 1) * nr;
-  // Linear memory (floats): edge scratch | packed A | padded input (+ nr slack for the last tile's
-  // reads past the end) | C | staging for packing A.
+  // Linear memory (floats): edge scratch | packed A per phase | padded input per phase (+ nr slack
+  // for the last tile's reads past the end) | C | staging for packing A.
   const aOff = EDGE_FLOATS;
-  const xOff = aOff + mPad * kdim;
-  const cOff = roundUp(xOff + c * rowLen + nr, 4);
+  const aOffs: number[] = [];
+  let at = aOff;
+  for (let ph = 0; ph < phases; ph++) {
+    aOffs.push(at);
+    at += mPad * c * taps(ph);
+  }
+  const xOff = roundUp(at, 4);
+  const cOff = roundUp(xOff + phases * phaseLen, 4);
   const sOff = cOff + mPad * cols;
   try {
-    w.reserve(sOff + mPad * kdim);
+    w.reserve(sOff + mPad * kdim * 2);
   } catch {
     return false; // linear memory cannot grow: the caller's im2col path takes it
   }
   const mem = w.f32;
-  d.stageWeights(mem, sOff);
-  mem.fill(0, sOff + m * kdim, sOff + mPad * kdim);
-  w.packColsA(sOff * 4, aOff * 4, mPanels, kdim, kdim * 4);
+  // Stride 1: A is the staged weights; else A_ph[co, ci * kp + r] = w[co, ci, ph + r s] per phase.
+  const staged = stride === 1 ? sOff : sOff + mPad * kdim;
+  d.stageWeights(mem, staged);
+  for (let ph = 0; ph < phases; ph++) {
+    const kp = taps(ph);
+    if (stride > 1)
+      for (let row = 0; row < m * c; row++) {
+        const src = staged + row * kt + ph;
+        const dst = sOff + row * kp;
+        for (let r = 0; r < kp; r++) mem[dst + r] = mem[src + r * stride]!;
+      }
+    mem.fill(0, sOff + m * c * kp, sOff + mPad * c * kp);
+    w.packColsA(sOff * 4, aOffs[ph]! * 4, mPanels, c * kp, c * kp * 4);
+  }
   // The padding stays zero for every sample: only the valid rows are rewritten.
   mem.fill(0, xOff, cOff);
-  const chunk = Math.max(1, Math.floor(DEPTH_BLOCK / kt));
+  const { bias } = d;
   const sampleOut = m * cols;
   for (let ni = 0; ni < n; ni++) {
-    stageSample(mem, xOff, x, ni, c, t * v, rowLen, pad * v);
-    const { bias } = d;
+    if (stride === 1) stageSample(mem, xOff, x, ni, c, t * v, rowLen, pad * v);
+    else stagePhases(mem, xOff, x, ni, { c, t, v, pad, stride, rows, phaseLen, phases });
     if (bias) for (let co = 0; co < m; co++) mem.fill(bias[co]!, cOff + co * cols, cOff + (co + 1) * cols);
-    for (let c0 = 0; c0 < c; c0 += chunk) {
-      w.direct(
-        (aOff + c0 * kt * mr) * 4,
-        (xOff + c0 * rowLen) * 4,
-        cOff * 4,
-        mPanels,
-        nTiles,
-        Math.min(chunk, c - c0),
-        kt,
-        v * 4,
-        rowLen * 4,
-        kdim * mr * 4,
-        cols * 4,
-        bias || c0 > 0 ? 1 : 0,
-        nLast,
-        0,
-      );
+    let first = !bias;
+    for (let ph = 0; ph < phases; ph++) {
+      const kp = taps(ph);
+      const chunk = Math.max(1, Math.floor(DEPTH_BLOCK / kp));
+      for (let c0 = 0; c0 < c; c0 += chunk) {
+        w.direct(
+          (aOffs[ph]! + c0 * kp * mr) * 4,
+          (xOff + ph * phaseLen + c0 * rowLen) * 4,
+          cOff * 4,
+          mPanels,
+          nTiles,
+          Math.min(chunk, c - c0),
+          kp,
+          v * 4,
+          rowLen * 4,
+          c * kp * mr * 4,
+          cols * 4,
+          first ? 0 : 1,
+          nLast,
+          0,
+        );
+        first = false;
+      }
     }
     out.set(mem.subarray(cOff, cOff + sampleOut), ni * sampleOut);
   }
   return true;
 }
 
-/** Forward for stride 1; false when the caller must take another path. */
+/** Copy sample ni of x into the phase buffers: phase ph row r = padded row s r + ph (rows of v floats). */
+function stagePhases(
+  mem: Float32Array,
+  off: number,
+  x: Float32Array,
+  ni: number,
+  g: {
+    c: number;
+    t: number;
+    v: number;
+    pad: number;
+    stride: number;
+    rows: number;
+    phaseLen: number;
+    phases: number;
+  },
+): void {
+  const { c, t, v, pad, stride, rows, phaseLen, phases } = g;
+  for (let ci = 0; ci < c; ci++) {
+    const src = (ni * c + ci) * t * v;
+    for (let tt = 0; tt < t; tt++) {
+      const padded = tt + pad;
+      const ph = padded % stride;
+      if (ph >= phases) continue;
+      const r = (padded - ph) / stride;
+      mem.set(x.subarray(src + tt * v, src + (tt + 1) * v), off + ph * phaseLen + (ci * rows + r) * v);
+    }
+  }
+}
+
+/** Forward (any stride); false when the caller must take another path. */
 export function tconvForwardDirect(
   out: Float32Array,
   x: Float32Array,
@@ -122,7 +188,6 @@ export function tconvForwardDirect(
   bias: Float32Array | null,
   p: TconvArgs,
 ): boolean {
-  if (p.stride !== 1) return false;
   const d: DirectProblem = {
     n: p.n,
     m: p.cout,
@@ -131,10 +196,11 @@ export function tconvForwardDirect(
     v: p.v,
     kt: p.kt,
     pad: p.pad,
+    stride: p.stride,
     bias,
     stageWeights: (dst, off) => dst.set(w.subarray(0, p.cout * p.cin * p.kt), off),
   };
-  return winogradConv(out, x, d) || directConv(out, x, d);
+  return (p.stride === 1 && winogradConv(out, x, d)) || directConv(out, x, d);
 }
 
 /** Backward-input for stride 1 and pad <= kt - 1 (the flipped kernel's padding); overwrites dx. */
