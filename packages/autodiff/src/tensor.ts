@@ -21,23 +21,19 @@ export interface TensorOptions {
   dtype?: DType;
 }
 
-export function allocate(dtype: DType, n: number): FloatArray {
-  // During backward, reuse a consumed gradient of the same size (see grad/recycle.ts).
-  const pool = activePool();
-  const reused = pool === null ? null : pool.take(dtype === 'float64', n);
-  if (reused !== null) return reused;
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-}
-
 /**
- * Storage for what a heavy kernel writes (conv and graph-aggregation outputs and input gradients):
- * the backend's own (shared memory on the threaded backend) when it has any, else `allocate`.
+ * Storage for n values: during backward a consumed gradient of the same size (grad/recycle.ts), else
+ * the backend's own when it has any (shared memory on the threaded backend, so that its threads read
+ * and write tensors in place instead of staging them), else a plain typed array.
  */
-export function allocateKernelOutput(dtype: DType, n: number): FloatArray {
+export function allocate(dtype: DType, n: number): FloatArray {
   const pool = activePool();
   const reused = pool === null ? null : pool.take(dtype === 'float64', n);
   if (reused !== null) return reused;
-  return getBackend().allocateKernelOutput?.(n, dtype === 'float64') ?? allocate(dtype, n);
+  return (
+    getBackend().allocateKernelOutput?.(n, dtype === 'float64') ??
+    (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n))
+  );
 }
 
 export function dtypeOf(data: FloatArray): DType {

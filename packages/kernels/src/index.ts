@@ -27,7 +27,12 @@ export {
   tconvForwardCpu,
 } from './cpu/tconv.js';
 export { setWinograd, WINOGRAD_MIN_CHANNELS, winogradApplies } from './cpu/tconvWinograd.js';
-export { THREADS_MIN_MACS, type ThreadedBackendOptions, threadedCpuBackend } from './cpu/threads/backend.js';
+export {
+  THREADS_MIN_ELEMENTS,
+  THREADS_MIN_MACS,
+  type ThreadedBackendOptions,
+  threadedCpuBackend,
+} from './cpu/threads/backend.js';
 export { isShared, KernelThreads, sharedFloat32 } from './cpu/threads/pool.js';
 export { getBackend, setBackend } from './registry.js';
 export type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from './types.js';

@@ -158,6 +158,80 @@ describe('threaded graph aggregation is bit-identical to cpuBackend', () => {
   });
 });
 
+describe('threaded element-wise kernels are bit-identical to cpuBackend', () => {
+  const runsArb = fc.record({
+    n: fc.integer({ min: 1, max: 4 }),
+    c: fc.integer({ min: 1, max: 9 }),
+    inner: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 100, max: 700 })),
+    training: fc.boolean(),
+    relu: fc.boolean(),
+    affine: fc.boolean(),
+    shared: fc.boolean(),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+
+  it('batch norm forward and backward (channel split), add + ReLU and ReLU mask (element split)', () => {
+    fc.assert(
+      fc.property(runsArb, fc.constantFrom(2, 3), (r, threads) => {
+        const be = threadedCpuBackend(threads === 2 ? two : three, { minElements: 0 });
+        const rng = new Rng(r.seed);
+        const size = r.n * r.c * r.inner;
+        const runs = { n: r.n, c: r.c, inner: r.inner };
+        const x = random(size, rng, r.shared);
+        const g = random(size, rng, r.shared);
+        const weight = r.affine ? random(r.c, rng, false) : null;
+        const bias = r.affine ? random(r.c, rng, false) : null;
+        const results = [cpuBackend, be].map((b) => {
+          const stats = [0, 1, 2, 3, 4].map(() => new Float64Array(r.c));
+          const [mean, variance, rstd, sumG, sumGXhat] = stats as [
+            Float64Array,
+            Float64Array,
+            Float64Array,
+            Float64Array,
+            Float64Array,
+          ];
+          if (!r.training) for (let ch = 0; ch < r.c; ch++) [mean[ch], variance[ch]] = [0.1 * ch, 1 + ch];
+          const out = new Float32Array(size);
+          b.batchNormForward!({
+            x,
+            out,
+            runs,
+            training: r.training,
+            mean,
+            variance,
+            rstd,
+            eps: 1e-5,
+            weight,
+            bias,
+            relu: r.relu,
+          });
+          const gx = new Float32Array(size);
+          b.batchNormBackward!({
+            g,
+            x,
+            reluOut: r.relu ? out : null,
+            runs,
+            mean,
+            rstd,
+            weight,
+            training: r.training,
+            gx,
+            sumG,
+            sumGXhat,
+          });
+          const sum = new Float32Array(size);
+          b.addRelu!(sum, x, g);
+          const masked = new Float32Array(size);
+          b.reluMask!(masked, g, x);
+          return [out, gx, sum, masked, ...stats.map((a) => new Float32Array(a.buffer))];
+        });
+        for (const [i, a] of results[1]!.entries()) expectIdentical(a, results[0]![i]!, `array ${i}`);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe('waiting for a worker', () => {
   it('takes only the status word as the answer, not a stray wake-up', async () => {
     const words = new Int32Array(new SharedArrayBuffer(4));

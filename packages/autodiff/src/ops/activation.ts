@@ -1,17 +1,20 @@
 /** Activations and (log-)softmax. */
 
-import { addReluInto, reluMaskInto } from '@asma/kernels';
+import { addReluInto, getBackend, reluMaskInto } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, shapeSize, Tensor } from '../tensor.js';
 import { add, unary } from './elementwise.js';
 import { normAxis } from './strided.js';
 
+/** The backend's ReLU mask (threaded on the threaded backend), else the kernel function. */
+const reluMask: typeof reluMaskInto = (out, src, x) => (getBackend().reluMask ?? reluMaskInto)(out, src, x);
+
 export function relu(a: Tensor): Tensor {
   const out = new Tensor(allocate(a.dtype, a.size), a.shape);
-  reluMaskInto(out.data, a.data, a.data);
+  reluMask(out.data, a.data, a.data);
   return record(out, 'relu', [a], (g) => {
     const gx = allocate(a.dtype, a.size);
-    reluMaskInto(gx, g, a.data);
+    reluMask(gx, g, a.data);
     return [gx];
   });
 }
@@ -26,10 +29,10 @@ export function addRelu(a: Tensor, b: Tensor): Tensor {
     return relu(add(a, b));
   const out = new Tensor(allocate(a.dtype, a.size), a.shape);
   const o = out.data;
-  addReluInto(o, a.data, b.data);
+  (getBackend().addRelu ?? addReluInto)(o, a.data, b.data);
   return record(out, 'addRelu', [a, b], (g) => {
     const gm = allocate(a.dtype, a.size);
-    reluMaskInto(gm, g, o);
+    reluMask(gm, g, o);
     return [a.requiresGrad ? gm : null, b.requiresGrad ? gm : null];
   });
 }

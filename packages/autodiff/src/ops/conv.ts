@@ -1,7 +1,7 @@
 /** ST-GCN's two heavy ops, dispatched to the active kernel backend: temporal convolution and graph aggregation. */
 import { getBackend, tconvOutLength } from '@asma/kernels';
 import { record } from '../grad/tape.js';
-import { allocate, allocateKernelOutput, assertSameDtype, Tensor } from '../tensor.js';
+import { allocate, assertSameDtype, Tensor } from '../tensor.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 
 export interface Conv2dTemporalOptions {
@@ -49,7 +49,7 @@ export function conv2dTemporal(
     throw new ShapeError(
       `conv2dTemporal: input ${fmtShape(x.shape)} is too short for kernel ${fmtShape(w.shape)} with pad ${pad}`,
     );
-  const out = new Tensor(allocateKernelOutput(x.dtype, n * cout * tout * v), [n, cout, tout, v]);
+  const out = new Tensor(allocate(x.dtype, n * cout * tout * v), [n, cout, tout, v]);
   getBackend().tconvForward(out.data, x.data, w.data, bias?.data ?? null, args);
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return record(out, 'conv2dTemporal', inputs, (g) => {
@@ -58,7 +58,7 @@ export function conv2dTemporal(
     let gw = null;
     let gb = null;
     if (x.requiresGrad) {
-      gx = allocateKernelOutput(x.dtype, x.size);
+      gx = allocate(x.dtype, x.size);
       be.tconvBackwardInput(gx, g, w.data, args);
     }
     const needB = bias?.requiresGrad ?? false;
@@ -88,14 +88,14 @@ export function graphAggregate(x: Tensor, a: Tensor): Tensor {
       `graphAggregate: input ${fmtShape(x.shape)} (K=${k}, V=${v}) does not match adjacency ${fmtShape(a.shape)} (K=${ak}, V=${av})`,
     );
   const args = { n, k, c, t, v, w };
-  const out = new Tensor(allocateKernelOutput(x.dtype, n * c * t * w), [n, c, t, w]);
+  const out = new Tensor(allocate(x.dtype, n * c * t * w), [n, c, t, w]);
   getBackend().graphAggForward(out.data, x.data, a.data, args);
   return record(out, 'graphAggregate', [x, a], (g) => {
     const be = getBackend();
     let gx = null;
     let ga = null;
     if (x.requiresGrad) {
-      gx = allocateKernelOutput(x.dtype, x.size);
+      gx = allocate(x.dtype, x.size);
       be.graphAggBackwardInput(gx, g, a.data, args);
     }
     if (a.requiresGrad) {

@@ -5,6 +5,7 @@ import {
   type ChannelRuns,
   dropoutInto,
   type FloatArray,
+  getBackend,
   mulInto,
   type Rng,
 } from '@asma/kernels';
@@ -84,7 +85,7 @@ export function batchNorm(
   const out = new Tensor(allocate(x.dtype, x.size), x.shape);
   const withRelu = opts.relu ?? false;
   const wd = weight?.data ?? null;
-  batchNormForwardInto({
+  (getBackend().batchNormForward ?? batchNormForwardInto)({
     x: xd,
     out: out.data,
     runs,
@@ -114,7 +115,7 @@ export function batchNorm(
     const sumG = new Float64Array(c);
     const sumGXhat = new Float64Array(c);
     // Through the ReLU first: the output is positive exactly where the normalised value was.
-    batchNormBackwardInto({
+    (getBackend().batchNormBackward ?? batchNormBackwardInto)({
       g: gOut,
       x: xd,
       reluOut: withRelu ? out.data : null,

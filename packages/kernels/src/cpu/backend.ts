@@ -1,4 +1,5 @@
 import type { KernelBackend } from '../types.js';
+import { addReluInto, batchNormBackwardInto, batchNormForwardInto, reluMaskInto } from './elementwise/ops.js';
 import { graphAggBackwardAdjacencyCpu, graphAggBackwardInputCpu, graphAggForwardCpu } from './graphAgg.js';
 import { matmulCpu } from './matmul.js';
 import { tconvBackwardInputCpu, tconvBackwardWeightCpu, tconvForwardCpu } from './tconv.js';
@@ -13,4 +14,8 @@ export const cpuBackend: KernelBackend = {
   graphAggForward: graphAggForwardCpu,
   graphAggBackwardInput: graphAggBackwardInputCpu,
   graphAggBackwardAdjacency: graphAggBackwardAdjacencyCpu,
+  batchNormForward: batchNormForwardInto,
+  batchNormBackward: batchNormBackwardInto,
+  addRelu: addReluInto,
+  reluMask: reluMaskInto,
 };

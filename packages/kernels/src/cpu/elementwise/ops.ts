@@ -99,11 +99,14 @@ export interface BatchNormForwardArgs {
   weight: FloatArray | null;
   bias: FloatArray | null;
   relu: boolean;
+  /** Only channels [from, to) (default all): threads split a call by channels. */
+  channels?: readonly [number, number];
 }
 
 /** out = (x - mean) * rstd * weight + bias per channel [then ReLU]. */
 export function batchNormForwardInto(a: BatchNormForwardArgs): void {
   const { x, out, runs, training, mean, variance, rstd, eps, weight, bias, relu } = a;
+  const channels = a.channels ?? [0, runs.c];
   const count = runs.n * runs.inner;
   const coef = (ch: number, sum: () => number, sumSq: (m: number) => number): [number, number, number] => {
     if (training) {
@@ -115,10 +118,10 @@ export function batchNormForwardInto(a: BatchNormForwardArgs): void {
   };
   const w = runs.inner >= WASM_MIN_RUN ? wasmFor(out.length, out, x) : null;
   if (w) {
-    batchNormForwardWasm(w, out as Float32Array, x as Float32Array, runs, relu, coef);
+    batchNormForwardWasm(w, out as Float32Array, x as Float32Array, runs, channels, relu, coef);
     return;
   }
-  for (let ch = 0; ch < runs.c; ch++) {
+  for (let ch = channels[0]; ch < channels[1]; ch++) {
     const [m, scale, shift] = coef(
       ch,
       () => channelSum(x, runs, ch, 0),
@@ -145,6 +148,8 @@ export interface BatchNormBackwardArgs {
   /** Out: sum g (the bias gradient) and sum g * xhat (the weight gradient) per channel. */
   sumG: Float64Array;
   sumGXhat: Float64Array;
+  /** Only channels [from, to) (default all). */
+  channels?: readonly [number, number];
 }
 
 /**
@@ -153,6 +158,7 @@ export interface BatchNormBackwardArgs {
  */
 export function batchNormBackwardInto(a: BatchNormBackwardArgs): void {
   const { g, x, reluOut, runs, mean, rstd, weight, training, gx, sumG, sumGXhat } = a;
+  const channels = a.channels ?? [0, runs.c];
   const count = runs.n * runs.inner;
   const coef = (ch: number, sg: number, sgxc: number): [number, number, number, number] | number => {
     const r = rstd[ch]!;
@@ -165,7 +171,17 @@ export function batchNormBackwardInto(a: BatchNormBackwardArgs): void {
   const w = runs.inner >= WASM_MIN_RUN ? wasmFor(g.length, g, x, reluOut, gx) : null;
   if (w) {
     const f = (a: FloatArray | null) => a as Float32Array | null;
-    batchNormBackwardWasm(w, f(gx), g as Float32Array, x as Float32Array, f(reluOut), runs, mean, coef);
+    batchNormBackwardWasm(
+      w,
+      f(gx),
+      g as Float32Array,
+      x as Float32Array,
+      f(reluOut),
+      runs,
+      channels,
+      mean,
+      coef,
+    );
     return;
   }
   let gm = g;
@@ -173,7 +189,7 @@ export function batchNormBackwardInto(a: BatchNormBackwardArgs): void {
     gm = g instanceof Float32Array ? new Float32Array(g.length) : new Float64Array(g.length);
     reluMaskLoop(gm, g, reluOut);
   }
-  for (let ch = 0; ch < runs.c; ch++) {
+  for (let ch = channels[0]; ch < channels[1]; ch++) {
     const [sg, sgxc] = channelGradSums(gm, x, runs, ch, mean[ch]!);
     const map = coef(ch, sg, sgxc);
     if (!gx) continue;

@@ -129,6 +129,7 @@ const BLOCK = 65536;
  */
 function channelBlocks(
   r: ChannelRuns,
+  [from, to]: readonly [number, number],
   visit: (
     c0: number,
     cb: number,
@@ -138,8 +139,8 @@ function channelBlocks(
 ): void {
   const { n, c, inner } = r;
   const per = Math.max(1, Math.min(c, Math.floor(BLOCK / (n * inner))));
-  for (let c0 = 0; c0 < c; c0 += per) {
-    const cb = Math.min(per, c - c0);
+  for (let c0 = from; c0 < to; c0 += per) {
+    const cb = Math.min(per, to - c0);
     const len = cb * inner;
     const copyIn = (src: Float32Array, at: number) => {
       for (let ni = 0; ni < n; ni++) {
@@ -170,6 +171,7 @@ export function batchNormForwardWasm(
   out: Float32Array,
   x: Float32Array,
   r: ChannelRuns,
+  channels: readonly [number, number],
   relu: boolean,
   coef: (ch: number, sum: () => number, sumSq: (m: number) => number) => [number, number, number],
 ): void {
@@ -179,7 +181,7 @@ export function batchNormForwardWasm(
   const [X, O, XC] = layout(w, [block, block, chan]) as [number, number, number];
   const runBytes = inner * 4;
   const affine = relu ? w.affineRelu : w.affine;
-  channelBlocks(r, (c0, cb, copyIn, copyOut) => {
+  channelBlocks(r, channels, (c0, cb, copyIn, copyOut) => {
     copyIn(x, X);
     const stride = cb * runBytes;
     for (let j = 0; j < cb; j++) {
@@ -208,6 +210,7 @@ export function batchNormBackwardWasm(
   x: Float32Array,
   reluOut: Float32Array | null,
   r: ChannelRuns,
+  channels: readonly [number, number],
   mean: Float64Array,
   coef: (ch: number, sg: number, sgxc: number) => [number, number, number, number] | number,
 ): void {
@@ -225,7 +228,7 @@ export function batchNormBackwardWasm(
   ]) as [number, number, number, number, number, number, number];
   const runBytes = inner * 4;
   const sums = new Float64Array(w.memory.buffer, SUMS, 2);
-  channelBlocks(r, (c0, cb, copyIn, copyOut) => {
+  channelBlocks(r, channels, (c0, cb, copyIn, copyOut) => {
     copyIn(g, G);
     copyIn(x, X);
     if (reluOut) copyIn(reluOut, Y);

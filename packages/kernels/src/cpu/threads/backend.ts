@@ -7,6 +7,10 @@ import type { FloatArray, KernelBackend } from '../../types.js';
 import { cpuBackend } from '../backend.js';
 import { type KernelArgs, kernelMacs, type PartKernel, type SampleKernel } from './jobs.js';
 import { type KernelThreads, sharedFloat32 } from './pool.js';
+import type { TaskArgs, TaskKernel } from './tasks.js';
+
+/** Element-wise calls below this many elements stay on the calling thread (a hand-off is ~45 us). */
+export const THREADS_MIN_ELEMENTS = 65536;
 
 /**
  * Calls below this many multiply-adds stay on the calling thread. A hand-off costs ~45 us (post,
@@ -21,14 +25,37 @@ const SHARED_MIN_ELEMENTS = 16384;
 export interface ThreadedBackendOptions {
   /** Work threshold per call (default THREADS_MIN_MACS); 0 splits every call (tests). */
   minMacs?: number;
+  /** Element-wise threshold per call (default THREADS_MIN_ELEMENTS); 0 splits every call (tests). */
+  minElements?: number;
 }
 
 export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOptions = {}): KernelBackend {
   const minMacs = opts.minMacs ?? THREADS_MIN_MACS;
+  const minElements = opts.minElements ?? THREADS_MIN_ELEMENTS;
   const split = (kernel: SampleKernel | PartKernel, p: KernelArgs, arrays: readonly (FloatArray | null)[]) =>
     pool.threads > 1 &&
     p.n > 1 &&
     kernelMacs(kernel, p) >= minMacs &&
+    arrays.every((a) => a === null || a instanceof Float32Array);
+  /**
+   * Run a task over `total` channels or elements with every array shared: plain arrays are copied
+   * into staging (except the write-only outputs in `fresh`), and those in `outputs` copied back whole.
+   */
+  const task = (
+    kernel: TaskKernel,
+    arrays: (FloatArray | null)[],
+    outputs: readonly number[],
+    fresh: readonly number[],
+    args: TaskArgs,
+    total: number,
+  ) => {
+    const shared = arrays.map((a, i) => (a === null ? null : pool.stage(`t${i}`, a, !fresh.includes(i))));
+    pool.task(kernel, shared, args, total);
+    for (const i of outputs) if (shared[i] !== arrays[i]) arrays[i]!.set(shared[i]!);
+  };
+  const splitTask = (elements: number, ...arrays: (FloatArray | null)[]) =>
+    pool.threads > 1 &&
+    elements >= minElements &&
     arrays.every((a) => a === null || a instanceof Float32Array);
   return {
     name: cpuBackend.name,
@@ -64,6 +91,35 @@ export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOpt
       if (split('graphAggBackwardAdjacency', p, [dA, dy, x]))
         pool.parts('graphAggBackwardAdjacency', [dA], [dy, x], p);
       else cpuBackend.graphAggBackwardAdjacency(dA, dy, x, p);
+    },
+    batchNormForward(a) {
+      const { runs } = a;
+      if (!splitTask(a.x.length, a.x, a.out) || runs.c < 2 || a.channels)
+        return cpuBackend.batchNormForward!(a);
+      const arrays = [a.x, a.out, a.mean, a.variance, a.rstd, a.weight, a.bias];
+      task(
+        'batchNormForward',
+        arrays,
+        [1, 2, 3, 4],
+        [1],
+        { runs, training: a.training, eps: a.eps, relu: a.relu },
+        runs.c,
+      );
+    },
+    batchNormBackward(a) {
+      const { runs } = a;
+      if (!splitTask(a.g.length, a.g, a.x, a.reluOut, a.gx) || runs.c < 2 || a.channels)
+        return cpuBackend.batchNormBackward!(a);
+      const arrays = [a.g, a.x, a.reluOut, a.mean, a.rstd, a.weight, a.gx, a.sumG, a.sumGXhat];
+      task('batchNormBackward', arrays, [6, 7, 8], [6], { runs, training: a.training }, runs.c);
+    },
+    addRelu(out, a, b) {
+      if (splitTask(out.length, out, a, b)) task('addRelu', [out, a, b], [0], [0], {}, out.length);
+      else cpuBackend.addRelu!(out, a, b);
+    },
+    reluMask(out, src, x) {
+      if (splitTask(out.length, out, src, x)) task('reluMask', [out, src, x], [0], [0], {}, out.length);
+      else cpuBackend.reluMask!(out, src, x);
     },
   };
 }

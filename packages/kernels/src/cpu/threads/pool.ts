@@ -4,8 +4,9 @@
  * worker its share, runs its own share, and blocks in Atomics.wait until every worker has answered.
  * The calling thread works on the caller's arrays in place; what a worker reads or writes is staged
  * through grow-only shared buffers (its samples of the inputs copied in, of the output copied back)
- * unless it already lives in a SharedArrayBuffer (the threaded backend allocates kernel outputs
- * there; element-wise outputs stay plain, since fills and copies over shared memory are slower in V8).
+ * unless it already lives in a SharedArrayBuffer (the threaded backend hands out shared storage for
+ * large float32 tensors, so staging is the exception). Element-wise tasks (tasks.ts) split channels
+ * or elements the same way.
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { FloatArray } from '../../types.js';
@@ -28,6 +29,7 @@ import {
   type SampleKernel,
 } from './jobs.js';
 import { awaitAnswer, FAILED, type Job, PENDING, refOf } from './protocol.js';
+import { runTask, type TaskArgs, type TaskKernel } from './tasks.js';
 
 type ReceiveMessage = (port: MessagePort) => { message: unknown } | undefined;
 
@@ -192,6 +194,40 @@ export class KernelThreads {
       this.waitAll(posted);
     }
     addPartials(outs, partials, parts);
+  }
+
+  /**
+   * Run an element-wise task over [0, total) split in equal ranges (channels or elements, tasks.ts);
+   * every array must already be shared (see `stage`) or null.
+   */
+  task(kernel: TaskKernel, arrays: readonly (FloatArray | null)[], args: TaskArgs, total: number): void {
+    const t = Math.min(this.threads, total);
+    const refs = arrays.map((a) => (a === null ? null : refOf(a)));
+    const posted: number[] = [];
+    try {
+      for (let w = 1; w < t; w++) {
+        const [r0, r1] = partRange(total, t, w);
+        this.post(w - 1, { kind: 'task', kernel, arrays: refs, args, r0, r1 });
+        posted.push(w - 1);
+      }
+      const [r0, r1] = partRange(total, t, 0);
+      runTask(kernel, arrays, args, r0, r1);
+    } finally {
+      this.waitAll(posted);
+    }
+  }
+
+  /** `a` itself when shared, else a shared stand-in per slot (a's values copied in when `copyIn`). */
+  stage(slot: string, a: FloatArray, copyIn: boolean): FloatArray {
+    if (isShared(a)) return a;
+    if (a instanceof Float64Array) {
+      const s = new Float64Array(new SharedArrayBuffer(a.length * 8));
+      if (copyIn) s.set(a);
+      return s;
+    }
+    const s = this.buffer(slot, a.length);
+    if (copyIn) s.set(a);
+    return s;
   }
 
   private post(worker: number, job: Job): void {

@@ -1,6 +1,7 @@
 /** What crosses between the calling thread and a kernel worker: shared-memory views and jobs as plain data. */
 import type { FloatArray } from '../../types.js';
 import type { KernelArgs, PartKernel, SampleKernel } from './jobs.js';
+import type { TaskArgs, TaskKernel } from './tasks.js';
 
 /** A typed-array view into a SharedArrayBuffer, by value. */
 export interface ArrayRef {
@@ -32,7 +33,17 @@ export interface PartsJob {
   j1: number;
 }
 
-export type Job = SamplesJob | PartsJob;
+/** Range [r0, r1) of an element-wise task (channels or elements, see tasks.ts). */
+export interface TaskJob {
+  kind: 'task';
+  kernel: TaskKernel;
+  arrays: (ArrayRef | null)[];
+  args: TaskArgs;
+  r0: number;
+  r1: number;
+}
+
+export type Job = SamplesJob | PartsJob | TaskJob;
 
 /** Status words, one Int32 per worker in the control buffer. */
 export const PENDING = 0;

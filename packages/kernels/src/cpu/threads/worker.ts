@@ -9,6 +9,7 @@ import { adoptWasmShape } from '../wasm/gemmF32.js';
 import type { KernelShape } from '../wasm/kernel.js';
 import { runPart, runSamples } from './jobs.js';
 import { DONE, FAILED, type Job, viewOf } from './protocol.js';
+import { runTask } from './tasks.js';
 
 const { port, status, index, shape } = workerData as {
   port: MessagePort;
@@ -21,6 +22,16 @@ if (shape !== null) adoptWasmShape(shape);
 const words = new Int32Array(status);
 
 function run(job: Job): void {
+  if (job.kind === 'task') {
+    runTask(
+      job.kernel,
+      job.arrays.map((r) => (r === null ? null : viewOf(r))),
+      job.args,
+      job.r0,
+      job.r1,
+    );
+    return;
+  }
   if (job.kind === 'samples') {
     runSamples(
       job.kernel,
