@@ -27,29 +27,32 @@ export function winogradApplies(d: Pick<DirectProblem, 'm' | 'c' | 'kt'>): boole
   return enabled && d.kt >= 5 && d.c >= WINOGRAD_MIN_CHANNELS && d.m >= WINOGRAD_MIN_CHANNELS;
 }
 
-/** U_xi (m x c*J, row-major) = G_xi applied to each group of three taps of the staged weights. */
-function transformWeights(
-  dst: Float32Array,
-  off: number,
-  wt: Float32Array,
-  d: DirectProblem,
-  j: number,
-): void {
-  const { m, c, kt } = d;
-  const g = G;
-  for (let co = 0; co < m; co++)
-    for (let ci = 0; ci < c; ci++) {
-      const s = (co * c + ci) * kt;
-      for (let q = 0; q < j; q++) {
-        const w0 = 3 * q < kt ? wt[s + 3 * q]! : 0;
-        const w1 = 3 * q + 1 < kt ? wt[s + 3 * q + 1]! : 0;
-        const w2 = 3 * q + 2 < kt ? wt[s + 3 * q + 2]! : 0;
-        for (let xi = 0; xi < P; xi++) {
-          const r = g[xi]!;
-          dst[off + xi * m * c * j + (co * c + ci) * j + q] = r[0]! * w0 + r[1]! * w1 + r[2]! * w2;
-        }
-      }
+/**
+ * U_xi (m x c*J, row-major, one after another from `off`) = G_xi applied to each group of three taps
+ * of the staged weights (m*c rows of kt taps from `src`), both in `mem`.
+ */
+function transformWeights(mem: Float32Array, off: number, src: number, rows: number, kt: number, j: number): void {
+  const [g0, g1, g2, g3, g4] = G as [number[], number[], number[], number[], number[]];
+  const [a0, b0, c0] = g0 as [number, number, number];
+  const [a1, b1, c1] = g1 as [number, number, number];
+  const [a2, b2, c2] = g2 as [number, number, number];
+  const [a3, b3, c3] = g3 as [number, number, number];
+  const [a4, b4, c4] = g4 as [number, number, number];
+  const plane = rows * j;
+  for (let row = 0; row < rows; row++) {
+    const s = src + row * kt;
+    for (let q = 0, tap = 0; q < j; q++, tap += 3) {
+      const w0 = tap < kt ? mem[s + tap]! : 0;
+      const w1 = tap + 1 < kt ? mem[s + tap + 1]! : 0;
+      const w2 = tap + 2 < kt ? mem[s + tap + 2]! : 0;
+      const o = off + row * j + q;
+      mem[o] = a0 * w0 + b0 * w1 + c0 * w2;
+      mem[o + plane] = a1 * w0 + b1 * w1 + c1 * w2;
+      mem[o + 2 * plane] = a2 * w0 + b2 * w1 + c2 * w2;
+      mem[o + 3 * plane] = a3 * w0 + b3 * w1 + c3 * w2;
+      mem[o + 4 * plane] = a4 * w0 + b4 * w1 + c4 * w2;
     }
+  }
 }
 
 /** out (n, m, tOut, v) from x (n, c, t, v); false (nothing written) where it does not apply. */
@@ -72,7 +75,8 @@ export function winogradConv(out: Float32Array, x: Float32Array, d: DirectProble
   const nLast = cols - (nTiles - 1) * nr;
   const outRow = 3 * tilesOut * v;
   // Linear memory (floats): edge scratch | 5 packed U | padded input | 5 point planes (+ the last
-  // vector's spill and the kernel's read slack) | 5 products | output rows | bias | U staging.
+  // vector's spill and the kernel's read slack) | 5 products | output rows | bias | U staging | the
+  // staged weights (m x c x kt).
   const aLen = mPad * kdim;
   const aOff = EDGE_FLOATS;
   const xOff = roundUp(aOff + P * aLen, 4);
@@ -84,15 +88,15 @@ export function winogradConv(out: Float32Array, x: Float32Array, d: DirectProble
   const yOff = cOff + P * cLen;
   const bOff = roundUp(yOff + m * outRow + 4, 4);
   const sOff = roundUp(bOff + m, 4);
+  const wOff = roundUp(sOff + (P * m + mr) * kdim, 4);
   try {
-    w.reserve(sOff + (P * m + mr) * kdim);
+    w.reserve(wOff + m * c * kt);
   } catch {
     return false;
   }
   const mem = w.f32;
-  const staged = new Float32Array(m * c * kt);
-  d.stageWeights(staged, 0);
-  transformWeights(mem, sOff, staged, d, j);
+  d.stageWeights(mem, wOff);
+  transformWeights(mem, sOff, wOff, m * c, kt, j);
   for (let xi = 0; xi < P; xi++) {
     // packColsA reads mPad rows: pad with zero rows past m (into the next staged U, rewritten below).
     const src = sOff + xi * m * kdim;
