@@ -1,4 +1,5 @@
 export { cpuBackend } from './cpu/backend.js';
+export { dropoutHash } from './cpu/elementwise/hash.js';
 export {
   addReluInto,
   type BatchNormBackwardArgs,

@@ -91,4 +91,5 @@ export interface KernelBackend {
   batchNormBackward?(args: BatchNormBackwardArgs): void;
   addRelu?(out: FloatArray, a: FloatArray, b: FloatArray): void;
   reluMask?(out: FloatArray, src: FloatArray, x: FloatArray): void;
+  dropout?(out: FloatArray, mask: FloatArray, x: FloatArray, p: number, key: number): void;
 }

@@ -78,21 +78,55 @@ describe.skipIf(!wasmSimdAvailable())('element-wise kernels: WebAssembly = JS lo
     );
   });
 
-  it('dropoutInto: the same masks, outputs and generator state', () => {
+  it('dropoutInto: the same masks and outputs, and any range drawn on its own', () => {
     fc.assert(
-      fc.property(lengths, fc.integer(), fc.double({ min: 0.01, max: 0.99, noNaN: true }), (n, seed, p) => {
-        const x = values(n, seed);
-        const [w, j] = bothPaths(() => {
-          const rng = new Rng(seed);
-          const out = new Float32Array(n);
-          const mask = new Float32Array(n);
-          dropoutInto(out, mask, x, p, rng);
-          return { out: bits(out), mask: bits(mask), next: rng.nextU32() };
-        });
-        expect(w).toEqual(j);
-      }),
+      fc.property(
+        lengths,
+        fc.integer(),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (n, seed, p, key) => {
+          const x = values(n, seed);
+          const [w, j] = bothPaths(() => {
+            const out = new Float32Array(n);
+            const mask = new Float32Array(n);
+            dropoutInto(out, mask, x, p, key);
+            // The same call drawn in two ranges, the second counted from its offset.
+            const cut = n >> 1;
+            const out2 = new Float32Array(n);
+            const mask2 = new Float32Array(n);
+            dropoutInto(out2.subarray(0, cut), mask2.subarray(0, cut), x.subarray(0, cut), p, key);
+            dropoutInto(out2.subarray(cut), mask2.subarray(cut), x.subarray(cut), p, key, cut);
+            expect(bits(out2)).toEqual(bits(out));
+            expect(bits(mask2)).toEqual(bits(mask));
+            return { out: bits(out), mask: bits(mask) };
+          });
+          expect(w).toEqual(j);
+        },
+      ),
       { numRuns: 30 },
     );
+  });
+
+  it('dropoutInto keeps a 1 - p share, scaled by 1 / (1 - p), different per key', () => {
+    const n = 200000;
+    const x = new Float32Array(n).fill(1);
+    for (const p of [0.1, 0.5, 0.9]) {
+      const out = new Float32Array(n);
+      const mask = new Float32Array(n);
+      dropoutInto(out, mask, x, p, 12345);
+      const kept = mask.filter((m) => m !== 0);
+      // Binomial standard deviation <= 0.0012 at n = 200000: 0.006 is five of them.
+      expect(Math.abs(kept.length / n - (1 - p))).toBeLessThan(0.006);
+      expect(new Set(kept).size).toBe(1);
+      expect(kept[0]).toBe(Math.fround(1 / (1 - p)));
+      const other = new Float32Array(n);
+      dropoutInto(new Float32Array(n), other, x, p, 54321);
+      let same = 0;
+      for (let i = 0; i < n; i++) if ((other[i] !== 0) === (mask[i] !== 0)) same++;
+      // Independent masks agree on p^2 + (1-p)^2 of the elements.
+      expect(Math.abs(same / n - (p * p + (1 - p) ** 2))).toBeLessThan(0.006);
+    }
   });
 
   const runs = fc.record({
@@ -209,8 +243,8 @@ describe('element-wise kernels: the JS loops', () => {
     expect(() => addReluInto(new Float32Array(3), new Float32Array(3), new Float32Array(2))).toThrow(
       /every array must have 3 elements, got 2/,
     );
-    expect(() =>
-      dropoutInto(new Float32Array(1), new Float32Array(1), new Float32Array(1), 1, new Rng(1)),
-    ).toThrow(/p must lie in \(0, 1\)/);
+    expect(() => dropoutInto(new Float32Array(1), new Float32Array(1), new Float32Array(1), 1, 7)).toThrow(
+      /p must lie in \(0, 1\)/,
+    );
   });
 });

@@ -170,7 +170,7 @@ describe('threaded element-wise kernels are bit-identical to cpuBackend', () => 
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   });
 
-  it('batch norm forward and backward (channel split), add + ReLU and ReLU mask (element split)', () => {
+  it('batch norm forward and backward (channel split), add + ReLU, ReLU mask and dropout (element split)', () => {
     fc.assert(
       fc.property(runsArb, fc.constantFrom(2, 3), (r, threads) => {
         const be = threadedCpuBackend(threads === 2 ? two : three, { minElements: 0 });
@@ -223,7 +223,10 @@ describe('threaded element-wise kernels are bit-identical to cpuBackend', () => 
           b.addRelu!(sum, x, g);
           const masked = new Float32Array(size);
           b.reluMask!(masked, g, x);
-          return [out, gx, sum, masked, ...stats.map((a) => new Float32Array(a.buffer))];
+          const dropped = new Float32Array(size);
+          const mask = new Float32Array(size);
+          b.dropout!(dropped, mask, x, 0.3, r.seed);
+          return [dropped, mask, out, gx, sum, masked, ...stats.map((a) => new Float32Array(a.buffer))];
         });
         for (const [i, a] of results[1]!.entries()) expectIdentical(a, results[0]![i]!, `array ${i}`);
       }),

@@ -185,8 +185,9 @@ export function layerNorm(
 }
 
 /**
- * Inverted dropout like torch: in training, zero each element with probability p (drawn from `rng`) and scale
- * survivors by 1/(1-p); identity when not training or p = 0.
+ * Inverted dropout like torch: in training, zero each element with probability p and scale survivors by
+ * 1/(1-p); identity when not training or p = 0. One draw from `rng` keys the call; element i keeps when
+ * dropoutHash(key, i) >= p 2^32 (@asma/kernels: counter-based, so kernel threads draw ranges alone).
  */
 export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be in [0, 1], got ${p}`);
@@ -195,7 +196,8 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   const mask = allocate(x.dtype, n);
   const out = new Tensor(allocate(x.dtype, n), x.shape);
   // out = x * mask (p = 1: the mask stays zero) with the mask's stored (dtype-rounded) scale.
-  if (p < 1) dropoutInto(out.data, mask, x.data, p, rng);
+  // One draw per call keys the counter-based mask (kernels' dropoutHash), so threads can split it.
+  if (p < 1) (getBackend().dropout ?? dropoutInto)(out.data, mask, x.data, p, rng.nextU32());
   else mulInto(out.data, x.data, mask);
   return record(out, 'dropout', [x], (g) => {
     const gx = allocate(x.dtype, n);

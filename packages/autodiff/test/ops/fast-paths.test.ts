@@ -3,7 +3,7 @@
  * (including -0, NaN, infinities and subnormals), and batchNorm's four-accumulator sums agree with a
  * float64 two-pass reference.
  */
-import { Rng } from '@asma/kernels';
+import { dropoutHash, Rng } from '@asma/kernels';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchNorm, dropout, mul, relu, Tensor } from '../../src/index.js';
@@ -58,7 +58,7 @@ describe('relu float32 fast path', () => {
 });
 
 describe('dropout', () => {
-  it('draws the same masks as mul(x, rng.uniform() < p ? 0 : 1 / (1 - p)), bit for bit', () => {
+  it('draws the same masks as mul(x, dropoutHash(key, i) < p 2^32 ? 0 : 1 / (1 - p)), key = rng.nextU32(), bit for bit', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const p of [0.1, 0.5, 0.7, 1]) {
         const rng = new Rng(3);
@@ -66,9 +66,9 @@ describe('dropout', () => {
         const vals = Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i]! : rng.normal()));
         const x = new Tensor(dtype === 'float32' ? Float32Array.from(vals) : Float64Array.from(vals), [n]);
         const y = dropout(x, p, new Rng(42));
-        const r = new Rng(42);
+        const key = new Rng(42).nextU32();
         const m = new Tensor(
-          x.data.map(() => (p < 1 && r.uniform() >= p ? 1 / (1 - p) : 0)),
+          x.data.map((_, i) => (p < 1 && dropoutHash(key, i) / 2 ** 32 >= p ? 1 / (1 - p) : 0)),
           [n],
         );
         sameBits(y.data, mul(x, m).data);

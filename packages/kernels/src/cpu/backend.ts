@@ -1,5 +1,11 @@
 import type { KernelBackend } from '../types.js';
-import { addReluInto, batchNormBackwardInto, batchNormForwardInto, reluMaskInto } from './elementwise/ops.js';
+import {
+  addReluInto,
+  batchNormBackwardInto,
+  batchNormForwardInto,
+  dropoutInto,
+  reluMaskInto,
+} from './elementwise/ops.js';
 import { graphAggBackwardAdjacencyCpu, graphAggBackwardInputCpu, graphAggForwardCpu } from './graphAgg.js';
 import { matmulCpu } from './matmul.js';
 import { tconvBackwardInputCpu, tconvBackwardWeightCpu, tconvForwardCpu } from './tconv.js';
@@ -18,4 +24,5 @@ export const cpuBackend: KernelBackend = {
   batchNormBackward: batchNormBackwardInto,
   addRelu: addReluInto,
   reluMask: reluMaskInto,
+  dropout: (out, mask, x, p, key) => dropoutInto(out, mask, x, p, key),
 };

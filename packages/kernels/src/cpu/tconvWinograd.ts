@@ -31,7 +31,14 @@ export function winogradApplies(d: Pick<DirectProblem, 'm' | 'c' | 'kt'>): boole
  * U_xi (m x c*J, row-major, one after another from `off`) = G_xi applied to each group of three taps
  * of the staged weights (m*c rows of kt taps from `src`), both in `mem`.
  */
-function transformWeights(mem: Float32Array, off: number, src: number, rows: number, kt: number, j: number): void {
+function transformWeights(
+  mem: Float32Array,
+  off: number,
+  src: number,
+  rows: number,
+  kt: number,
+  j: number,
+): void {
   const [g0, g1, g2, g3, g4] = G as [number[], number[], number[], number[], number[]];
   const [a0, b0, c0] = g0 as [number, number, number];
   const [a1, b1, c1] = g1 as [number, number, number];

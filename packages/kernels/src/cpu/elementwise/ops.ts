@@ -4,7 +4,7 @@
  * loops, which float64 data and other runtimes use). Batch norm takes (N, C, inner) data as channel runs.
  */
 import type { FloatArray } from '../../types.js';
-import type { Rng } from '../../util/rng.js';
+import { dropoutHash } from './hash.js';
 import {
   addReluLoop,
   type ChannelRuns,
@@ -65,10 +65,18 @@ export function mulInto(out: FloatArray, a: FloatArray, b: FloatArray): void {
 }
 
 /**
- * Inverted dropout with 0 < p < 1: mask[i] = rng.nextU32() >= p * 2^32 ? 1 / (1 - p) : 0 (stored in
- * the mask's precision), out = x * mask; one draw per element, in order.
+ * Inverted dropout with 0 < p < 1 over elements base .. base + n - 1 of a call keyed by `key`:
+ * mask[i] = dropoutHash(key, base + i) >= p * 2^32 ? 1 / (1 - p) : 0 (stored in the mask's precision),
+ * out = x * mask. Counter-based: any range can be drawn on its own (threads split a call this way).
  */
-export function dropoutInto(out: FloatArray, mask: FloatArray, x: FloatArray, p: number, rng: Rng): void {
+export function dropoutInto(
+  out: FloatArray,
+  mask: FloatArray,
+  x: FloatArray,
+  p: number,
+  key: number,
+  base = 0,
+): void {
   checkLengths('dropoutInto', out, mask, x);
   if (!(p > 0 && p < 1)) throw new RangeError(`dropoutInto: p must lie in (0, 1), got ${p}`);
   const threshold = p * 4294967296;
@@ -77,11 +85,11 @@ export function dropoutInto(out: FloatArray, mask: FloatArray, x: FloatArray, p:
   const whole = Math.ceil(threshold);
   const w = whole < 4294967296 ? wasmFor(out.length, out, mask, x) : null;
   if (w) {
-    dropoutWasm(w, out as Float32Array, mask as Float32Array, x as Float32Array, whole | 0, scale, rng);
+    dropoutWasm(w, out as Float32Array, mask as Float32Array, x as Float32Array, key, base, whole | 0, scale);
     return;
   }
   // `scale * +(keep)` avoids a branch that mispredicts at p = 0.5.
-  for (let i = 0; i < out.length; i++) mask[i] = scale * +(rng.nextU32() >= threshold);
+  for (let i = 0; i < out.length; i++) mask[i] = scale * +(dropoutHash(key, base + i) >= threshold);
   mulLoop(out, x, mask);
 }
 

@@ -4,7 +4,6 @@
  * in chunks that stay in L2; batch norm copies the whole tensor in once (one memcpy), gathers each
  * channel's runs inside the module, and copies the result out once.
  */
-import type { Rng } from '../../util/rng.js';
 import { vectorModuleBytes } from '../wasm/vector.js';
 import type { ChannelRuns } from './loops.js';
 
@@ -33,10 +32,9 @@ interface WasmApi {
 
 /** Floats per stream in a chunk: three streams of 64 KiB stay in L2. */
 const CHUNK = 16384;
-/** Bytes 0-63 are scratch: gradSums' two float64 results at 0, the RNG state at 16. */
+/** Bytes 0-63 are scratch: gradSums' two float64 results at 0. */
 const SCRATCH = 64;
 const SUMS = 0;
-const STATE = 16;
 
 let instance: VectorExports | null | undefined;
 let f32 = new Float32Array(0);
@@ -95,28 +93,25 @@ export function binaryWasm(
   }
 }
 
-/** Dropout: mask = (draw >= threshold) ? scale : 0 and out = x * mask, drawing from `rng` in order. */
+/** Dropout: mask = (dropoutHash(key, base + i) >= threshold) ? scale : 0 and out = x * mask. */
 export function dropoutWasm(
   w: VectorExports,
   out: Float32Array,
   mask: Float32Array,
   x: Float32Array,
+  key: number,
+  base: number,
   threshold: number,
   scale: number,
-  rng: Rng,
 ): void {
   const [X, M, Y] = layout(w, [CHUNK, CHUNK, CHUNK]) as [number, number, number];
-  const state = rng.getState();
-  const i32 = new Int32Array(w.memory.buffer, STATE, 4);
-  for (let i = 0; i < 4; i++) i32[i] = state[i]!;
   for (let off = 0; off < out.length; off += CHUNK) {
     const len = Math.min(CHUNK, out.length - off);
     f32.set(x.subarray(off, off + len), X / 4);
-    w.dropout(Y, M, X, len, threshold, scale, STATE);
+    w.dropout(Y, M, X, vectors(len), key, base + off, threshold, scale);
     out.set(f32.subarray(Y / 4, Y / 4 + len), off);
     mask.set(f32.subarray(M / 4, M / 4 + len), off);
   }
-  rng.setState([i32[0]!, i32[1]!, i32[2]!, i32[3]!, state[4]!]);
 }
 
 /** Floats of one channel block in the module: its inputs and outputs stay in L2. */

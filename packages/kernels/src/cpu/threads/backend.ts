@@ -117,6 +117,11 @@ export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOpt
       if (splitTask(out.length, out, a, b)) task('addRelu', [out, a, b], [0], [0], {}, out.length);
       else cpuBackend.addRelu!(out, a, b);
     },
+    dropout(out, mask, x, p, key) {
+      if (splitTask(out.length, out, mask, x))
+        task('dropout', [out, mask, x], [0, 1], [0, 1], { p, key }, out.length);
+      else cpuBackend.dropout!(out, mask, x, p, key);
+    },
     reluMask(out, src, x) {
       if (splitTask(out.length, out, src, x)) task('reluMask', [out, src, x], [0], [0], {}, out.length);
       else cpuBackend.reluMask!(out, src, x);

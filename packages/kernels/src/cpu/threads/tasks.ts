@@ -1,6 +1,7 @@
 /**
  * The element-wise kernels a thread runs on its share of a call: batch norm over a channel range,
- * the ReLU-family maps over an element range. Channels and elements are independent, so the result is
+ * the ReLU-family maps and dropout over an element range. Channels and elements are independent (dropout's
+ * draws are counter-based), so the result is
  * the same bits however a call is split.
  */
 import type { FloatArray } from '../../types.js';
@@ -9,17 +10,21 @@ import {
   batchNormBackwardInto,
   batchNormForwardInto,
   type ChannelRuns,
+  dropoutInto,
   reluMaskInto,
 } from '../elementwise/ops.js';
 
-export type TaskKernel = 'batchNormForward' | 'batchNormBackward' | 'addRelu' | 'reluMask';
+export type TaskKernel = 'batchNormForward' | 'batchNormBackward' | 'addRelu' | 'reluMask' | 'dropout';
 
-/** A task's scalars (batch norm's; the maps have none). */
+/** A task's scalars (batch norm's, dropout's; the maps have none). */
 export interface TaskArgs {
   runs?: ChannelRuns;
   training?: boolean;
   eps?: number;
   relu?: boolean;
+  /** Dropout's probability and key. */
+  p?: number;
+  key?: number;
 }
 
 type Arrays = readonly (FloatArray | null)[];
@@ -28,7 +33,7 @@ const f64 = (a: FloatArray | null) => a as Float64Array;
 /**
  * Run a task on [r0, r1): channels for batch norm (arrays: x, out, mean, variance, rstd, weight, bias
  * forward; g, x, reluOut, mean, rstd, weight, gx, sumG, sumGXhat backward), elements for the maps
- * (out and their two inputs, in the order of addReluInto / reluMaskInto).
+ * (out and their two inputs, in the order of addReluInto / reluMaskInto; dropout: out, mask, x).
  */
 export function runTask(kernel: TaskKernel, arrays: Arrays, args: TaskArgs, r0: number, r1: number): void {
   if (r1 <= r0) return;
@@ -72,6 +77,17 @@ export function runTask(kernel: TaskKernel, arrays: Arrays, args: TaskArgs, r0: 
       return;
     case 'reluMask':
       reluMaskInto(a[0]!.subarray(r0, r1), a[1]!.subarray(r0, r1), a[2]!.subarray(r0, r1));
+      return;
+    case 'dropout':
+      // arrays: out, mask, x; the draws are counted from the whole call's element 0.
+      dropoutInto(
+        a[0]!.subarray(r0, r1),
+        a[1]!.subarray(r0, r1),
+        a[2]!.subarray(r0, r1),
+        args.p!,
+        args.key!,
+        r0,
+      );
       return;
   }
 }

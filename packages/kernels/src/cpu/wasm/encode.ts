@@ -110,6 +110,18 @@ export const op = {
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
+  i32x4Splat: simd(0x11),
+  i32x4GeU: simd(0x40),
+  i32x4ShrU: simd(0xad),
+  i32x4Add: simd(0xae),
+  i32x4Mul: simd(0xb5),
+  v128Xor: simd(0x51),
+  /** v128.const with four i32 lanes. */
+  v128ConstI32: (lanes: readonly number[]) => [
+    0xfd,
+    ...u32(0x0c),
+    ...lanes.flatMap((v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]),
+  ],
 } as const;
 
 export interface FuncDef {

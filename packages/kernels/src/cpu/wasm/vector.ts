@@ -8,8 +8,10 @@
  * Buffers are float32 runs in this module's memory; callers copy chunks in and out (TypedArray.set is a
  * memcpy, ~10x faster per element than a JS loop).
  */
+
+import { DROPOUT_GOLDEN as GOLDEN, DROPOUT_MIX1 as MIX1, DROPOUT_MIX2 as MIX2 } from '../elementwise/hash.js';
 import { buildModule, F32, F64, type FuncDef, I32, op, V128 } from './encode.js';
-import { bump, countedLoop } from './tile.js';
+import { bump, countedLoop, indices } from './tile.js';
 
 /** Runs `body` `counter` times (the counter may be 0). */
 const repeat = (counter: number, body: number[]) => [
@@ -349,68 +351,86 @@ function gradSums(): FuncDef {
 }
 
 /**
- * `dropout(y, mask, x, count, threshold, scale, state)`: per element, the next xoshiro128** draw r of the
- * state at `state` (four i32, updated in place) keeps the element when r >= threshold (unsigned):
- * mask = keep ? scale : 0, y = x * mask. The same stream as Rng.nextU32.
+ * `dropout(y, mask, x, vectors, key, base, threshold, scale)`: element i (counted from `base`) keeps
+ * when dropoutHash(key, base + i) >= threshold (unsigned), mask = keep ? scale : 0, y = x * mask; four
+ * elements per step (the hash of ../elementwise/loops.ts in i32x4 lanes).
  */
 function dropout(): FuncDef {
-  const [Y, MASK, X, COUNT, THR, SCALE, STATE] = [0, 1, 2, 3, 4, 5, 6];
-  const [S0, S1, S2, S3, R, T] = [7, 8, 9, 10, 11, 12];
-  const K = 13;
-  const xorInto = (to: number, from: number) => [...op.get(to), ...op.get(from), ...op.i32Xor, ...op.set(to)];
+  const [Y, MASK, X, N, KEY, BASE, THR, SCALE] = indices(8);
+  const [IDX, H, KEYV, THRV, SCALEV, GOLD, M1, M2, FOUR, M] = indices(10, 8);
+  const i32Const = (v: number) => op.v128ConstI32([v, v, v, v]);
+  const shiftXor = (k: number) => [
+    ...op.get(H),
+    ...op.get(H),
+    ...op.i32(k),
+    ...op.i32x4ShrU,
+    ...op.v128Xor,
+    ...op.set(H),
+  ];
+  const mulBy = (c: number) => [...op.get(H), ...op.get(c), ...op.i32x4Mul, ...op.set(H)];
   return {
     name: 'dropout',
-    params: [I32, I32, I32, I32, I32, F32, I32],
-    locals: [
-      [6, I32],
-      [1, F32],
-    ],
+    params: [I32, I32, I32, I32, I32, I32, I32, F32],
+    locals: [[10, V128]],
     body: [
-      ...[S0, S1, S2, S3].flatMap((s, i) => [...op.get(STATE), ...op.i32Load(i * 4), ...op.set(s)]),
-      ...repeat(COUNT, [
-        // r = rotl(s1 * 5, 7) * 9
-        ...op.get(S1),
-        ...op.i32(5),
-        ...op.i32Mul,
-        ...op.i32(7),
-        ...op.i32Rotl,
-        ...op.i32(9),
-        ...op.i32Mul,
-        ...op.set(R),
-        ...op.get(S1),
-        ...op.i32(9),
-        ...op.i32Shl,
-        ...op.set(T),
-        ...xorInto(S2, S0),
-        ...xorInto(S3, S1),
-        ...xorInto(S1, S2),
-        ...xorInto(S0, S3),
-        ...xorInto(S2, T),
-        ...op.get(S3),
-        ...op.i32(11),
-        ...op.i32Rotl,
-        ...op.set(S3),
-        ...op.get(SCALE),
-        ...op.f32Zero,
-        ...op.get(R),
-        ...op.get(THR),
-        ...op.i32GeU,
-        ...op.select,
-        ...op.set(K),
+      ...op.get(BASE),
+      ...op.i32x4Splat,
+      ...op.v128ConstI32([0, 1, 2, 3]),
+      ...op.i32x4Add,
+      ...op.set(IDX),
+      ...op.get(KEY),
+      ...op.i32x4Splat,
+      ...op.set(KEYV),
+      ...op.get(THR),
+      ...op.i32x4Splat,
+      ...op.set(THRV),
+      ...op.get(SCALE),
+      ...op.f32x4Splat,
+      ...op.set(SCALEV),
+      ...i32Const(GOLDEN),
+      ...op.set(GOLD),
+      ...i32Const(MIX1),
+      ...op.set(M1),
+      ...i32Const(MIX2),
+      ...op.set(M2),
+      ...i32Const(4),
+      ...op.set(FOUR),
+      ...repeat(N, [
+        // h = lowbias32(idx * golden + key)
+        ...op.get(IDX),
+        ...op.get(GOLD),
+        ...op.i32x4Mul,
+        ...op.get(KEYV),
+        ...op.i32x4Add,
+        ...op.set(H),
+        ...shiftXor(16),
+        ...mulBy(M1),
+        ...shiftXor(15),
+        ...mulBy(M2),
+        ...shiftXor(16),
+        ...op.get(SCALEV),
+        ...op.get(H),
+        ...op.get(THRV),
+        ...op.i32x4GeU,
+        ...op.v128And,
+        ...op.set(M),
         ...op.get(MASK),
-        ...op.get(K),
-        ...op.f32Store(0),
+        ...op.get(M),
+        ...op.v128Store(0),
         ...op.get(Y),
         ...op.get(X),
-        ...op.f32Load(0),
-        ...op.get(K),
-        ...op.f32Mul,
-        ...op.f32Store(0),
-        ...bump(Y, 4),
-        ...bump(MASK, 4),
-        ...bump(X, 4),
+        ...op.v128Load(0),
+        ...op.get(M),
+        ...op.f32x4Mul,
+        ...op.v128Store(0),
+        ...op.get(IDX),
+        ...op.get(FOUR),
+        ...op.i32x4Add,
+        ...op.set(IDX),
+        ...bump(Y, 16),
+        ...bump(MASK, 16),
+        ...bump(X, 16),
       ]),
-      ...[S0, S1, S2, S3].flatMap((s, i) => [...op.get(STATE), ...op.get(s), ...op.i32Store(i * 4)]),
     ],
   };
 }
