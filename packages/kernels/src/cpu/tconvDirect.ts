@@ -18,6 +18,11 @@ const EDGE_FLOATS = 256;
 const DEPTH_BLOCK = 256;
 const DIRECT_1X1_MAX_CHANNELS = 32;
 const DIRECT_INPUT_GRAD_MAX_CHANNELS = 128;
+/**
+ * Strided backward-input by phases computes the padding rows too and scatters rows back: 1.86x at 32
+ * channels (T = 50, stride 2), level at 64 (benchmarks/kernels/strided.mjs).
+ */
+const STRIDED_INPUT_GRAD_MAX_CHANNELS = 64;
 const roundUp = (x: number, r: number) => Math.ceil(x / r) * r;
 
 export interface DirectProblem {
@@ -36,6 +41,8 @@ export interface DirectProblem {
   /** Write A (m x c*kt, row-major) into dst at offset off. */
   stageWeights(dst: Float32Array, off: number): void;
   bias: Float32Array | null;
+  /** Where sample ni's C (m rows of tOut * v floats from mem[cOff]) goes; default: out, densely. */
+  store?(mem: Float32Array, cOff: number, ni: number): void;
 }
 
 /** Copy sample ni of x (c channels of `len` floats) into padded rows of rowLen floats, `lead` floats in. */
@@ -145,7 +152,8 @@ function directConv(out: Float32Array, x: Float32Array, d: DirectProblem): boole
         first = false;
       }
     }
-    out.set(mem.subarray(cOff, cOff + sampleOut), ni * sampleOut);
+    if (d.store) d.store(mem, cOff, ni);
+    else out.set(mem.subarray(cOff, cOff + sampleOut), ni * sampleOut);
   }
   return true;
 }
@@ -203,20 +211,27 @@ export function tconvForwardDirect(
   return (p.stride === 1 && winogradConv(out, x, d)) || directConv(out, x, d);
 }
 
-/** Backward-input for stride 1 and pad <= kt - 1 (the flipped kernel's padding); overwrites dx. */
+/**
+ * Backward-input (overwrites dx). Stride 1 with pad <= kt - 1: the direct kernel on dy with the
+ * flipped kernel's padding, or Winograd. Stride s > 1: padded dx row s r + ph only sees taps
+ * ph + s j, dxp[s r + ph] = sum_j w[ph + s j] dy[r - j], a stride-1 convolution of dy per phase (the
+ * phase's taps flipped, padding kp - 1) whose rows scatter back into dx.
+ */
 export function tconvBackwardInputDirect(
   dx: Float32Array,
   dy: Float32Array,
   w: Float32Array,
   p: TconvArgs,
 ): boolean {
-  const { cin, cout, kt, pad } = p;
-  if (p.stride !== 1 || pad > kt - 1) return false;
+  const { cin, cout, kt, pad, stride } = p;
+  const tOut = tconvOutLength(p);
+  if (stride > 1) return stridedBackwardInput(dx, dy, w, p, tOut);
+  if (pad > kt - 1) return false;
   const d: DirectProblem = {
     n: p.n,
     m: cin,
     c: cout,
-    t: tconvOutLength(p),
+    t: tOut,
     v: p.v,
     kt,
     pad: kt - 1 - pad,
@@ -234,6 +249,55 @@ export function tconvBackwardInputDirect(
   if (winogradConv(dx, dy, d)) return true;
   // From 128 output channels on, the per-tap gemms into dx were faster (0.83-0.97x at 256).
   return cout < DIRECT_INPUT_GRAD_MAX_CHANNELS && directConv(dx, dy, d);
+}
+
+function stridedBackwardInput(
+  dx: Float32Array,
+  dy: Float32Array,
+  w: Float32Array,
+  p: TconvArgs,
+  tOut: number,
+): boolean {
+  const { n, cin, cout, t, v, kt, pad, stride } = p;
+  if (kt === 1 || cout >= STRIDED_INPUT_GRAD_MAX_CHANNELS || gemmWasm() === null) return false;
+  // Rows no tap reaches (and phases without taps) get no gradient.
+  dx.fill(0, 0, n * cin * t * v);
+  for (let ph = 0; ph < Math.min(stride, kt); ph++) {
+    const kp = Math.ceil((kt - ph) / stride);
+    const rows = tOut + kp - 1;
+    const ok = directConv(dx, dy, {
+      n,
+      m: cin,
+      c: cout,
+      t: tOut,
+      v,
+      kt: kp,
+      pad: kp - 1,
+      bias: null,
+      stageWeights(dst, off) {
+        // A'[ci, co*kp + j'] = w[co, ci, ph + s (kp-1-j')].
+        for (let ci = 0; ci < cin; ci++)
+          for (let co = 0; co < cout; co++) {
+            const at = off + (ci * cout + co) * kp;
+            const s = (co * cin + ci) * kt + ph;
+            for (let j = 0; j < kp; j++) dst[at + j] = w[s + stride * (kp - 1 - j)]!;
+          }
+      },
+      store(mem, cOff, ni) {
+        // Phase row r is padded row s r + ph, i.e. dx row s r + ph - pad.
+        for (let r = 0; r < rows; r++) {
+          const tt = stride * r + ph - pad;
+          if (tt < 0 || tt >= t) continue;
+          for (let ci = 0; ci < cin; ci++) {
+            const src = cOff + (ci * rows + r) * v;
+            dx.set(mem.subarray(src, src + v), ((ni * cin + ci) * t + tt) * v);
+          }
+        }
+      },
+    });
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /**
