@@ -312,10 +312,40 @@ function checkWinograd(p: TconvArgs, withBias: boolean, seed: number): void {
     pad: p.kt - 1 - p.pad,
   });
   expectClose(dx, dxRef, dxScale, tol, p.cout * p.kt, `winograd backward-input ${tag}`);
+
+  // Weight gradient: dU sums D (3 dy rows per tile) times the input tile window of tap group q.
+  const dw = new Float32Array(w.length).fill(Number.NaN);
+  const dwRef = new Float64Array(w.length);
+  tconvBackwardWeightReference(dwRef, new Float64Array(p.cout), toF64(dy), toF64(x), p);
+  cpuBackend.tconvBackwardWeight(dw, null, dy, x, p);
+  const j = Math.ceil(p.kt / 3);
+  const tiles = Math.ceil(to / 3);
+  const dwScale = new Float64Array(w.length);
+  for (let co = 0; co < p.cout; co++)
+    for (let ci = 0; ci < p.cin; ci++)
+      for (let q = 0; q < j; q++) {
+        let s = 0;
+        for (let ni = 0; ni < p.n; ni++)
+          for (let vv = 0; vv < p.v; vv++)
+            for (let i = 0; i < tiles; i++) {
+              let g = 0;
+              for (let u = 0; u < 3 && 3 * i + u < to; u++)
+                g += Math.abs(dy[((ni * p.cout + co) * to + 3 * i + u) * p.v + vv]!);
+              let win = 0;
+              for (let r = 3 * (i + q); r <= 3 * (i + q) + 4; r++) {
+                const row = r - p.pad;
+                if (row >= 0 && row < p.t) win += Math.abs(x[((ni * p.cin + ci) * p.t + row) * p.v + vv]!);
+              }
+              s += g * win;
+            }
+        for (let tap = 3 * q; tap < Math.min(p.kt, 3 * q + 3); tap++)
+          dwScale[(co * p.cin + ci) * p.kt + tap] = s;
+      }
+  expectClose(dw, dwRef, dwScale, tol, p.n * to * p.v, `winograd backward-weight ${tag}`);
 }
 
 describe('Winograd F(3, 3) temporal convolution equals the reference', () => {
-  it('forward and backward-input on random shapes (tile and row-vector edges, taps past kt)', () => {
+  it('forward, backward-input and backward-weight on random shapes (tile and row-vector edges, taps past kt)', () => {
     expect(winogradApplies({ m: 64, c: 64, kt: 9 })).toBe(true);
     fc.assert(
       fc.property(

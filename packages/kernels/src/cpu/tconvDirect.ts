@@ -6,7 +6,7 @@
  */
 import type { TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
-import { winogradConv } from './tconvWinograd.js';
+import { winogradConv, winogradWeightGrad } from './tconvWinograd.js';
 import { gemmWasm } from './wasm/gemmF32.js';
 
 /** Floats reserved at the start of linear memory for the kernel's edge-tile scratch. */
@@ -315,6 +315,7 @@ export function tconvBackwardWeightDirect(
 ): boolean {
   const { cin, cout, t, v, kt, pad } = p;
   if (p.stride !== 1 || n1 <= n0) return false;
+  if (winogradWeightGrad(dw, dy, x, { m: cout, c: cin, t, v, kt, pad }, n0, n1)) return true;
   const w = gemmWasm();
   if (!w) return false;
   const { mr, nr } = w.shape;

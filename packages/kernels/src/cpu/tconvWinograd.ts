@@ -171,3 +171,149 @@ export function winogradConv(out: Float32Array, x: Float32Array, d: DirectProble
   }
   return true;
 }
+
+/** Samples whose tiles share one pass of the weight-gradient products (depth GROUP * tiles * v). */
+const GROUP = 4;
+
+/**
+ * Weight gradient over samples [n0, n1) by Winograd: with V_xi the input's points (as forward) and
+ * D_xi = A dy (the output gradient's points, per tile of three rows), dU_xi = sum over samples, tiles
+ * and joints of D_xi V_xi shifted by j tiles, and dW = G^T dU (dw[co, ci, 3 j + s] =
+ * sum_xi G[xi][s] dU_xi[co, ci, j]). The products run on the directWeight kernel over GROUP samples
+ * at once (each shifted point row copied out contiguously), so dU is read and written once per group.
+ * Overwrites dw; false where it does not apply.
+ */
+export function winogradWeightGrad(
+  dw: Float32Array,
+  dy: Float32Array,
+  x: Float32Array,
+  d: Pick<DirectProblem, 'm' | 'c' | 't' | 'v' | 'kt' | 'pad'>,
+  n0: number,
+  n1: number,
+): boolean {
+  const { m, c, t, v, kt, pad } = d;
+  const w = gemmWasm();
+  const tOut = t + 2 * pad - kt + 1;
+  if (!w || tOut < 1 || n1 <= n0 || !winogradApplies(d)) return false;
+  const { mr, nr } = w.shape;
+  const j = Math.ceil(kt / 3);
+  const tilesOut = Math.ceil(tOut / 3);
+  const tilesIn = tilesOut + j - 1;
+  const rowsIn = Math.max(t + 2 * pad, 3 * tilesIn + 2);
+  const rowVecs = Math.ceil(v / 4);
+  const kdim = c * j;
+  const mPanels = Math.ceil(kdim / mr);
+  const kPad = mPanels * mr;
+  const nPanels = Math.ceil(m / nr);
+  const cols = tilesOut * v;
+  const group = Math.min(GROUP, n1 - n0);
+  // Rows of the grouped operands: group * cols floats, + 4 for the transforms' vector spill.
+  const row = roundUp(group * cols + 4, 4);
+  const yRows = 3 * tilesOut + 2;
+  // Linear memory (floats): edge scratch | 5 row tables | padded input | one sample's 5 input point
+  // planes | padded dy | 5 grouped dy point planes (nPanels * nr rows) | 5 grouped shifted input point
+  // planes (kdim rows) | packed D^T | 5 C = dU^T (kPad x m).
+  const tableOff = EDGE_FLOATS;
+  const xOff = roundUp(tableOff + P * kPad, 4);
+  const xLen = roundUp(c * rowsIn * v + 4, 4);
+  const planeLen = roundUp(c * tilesIn * v + 4 + nr, 4);
+  const pOff = xOff + xLen;
+  const yOff = pOff + P * planeLen;
+  const yLen = roundUp(m * yRows * v + 4, 4);
+  const dLen = nPanels * nr * row;
+  const dOff = yOff + yLen;
+  const sLen = kdim * row;
+  const sOff = dOff + P * dLen;
+  const bOff = sOff + P * sLen + nr;
+  const cOff = roundUp(bOff + nPanels * nr * group * cols, 4);
+  const cLen = kPad * m;
+  try {
+    w.reserve(cOff + P * cLen);
+  } catch {
+    return false;
+  }
+  const mem = w.f32;
+  const table = new Int32Array(mem.buffer, tableOff * 4, P * kPad);
+  for (let xi = 0; xi < P; xi++)
+    for (let k = 0; k < kPad; k++)
+      // Padding rows (k >= kdim) read row 0: their C rows are never read.
+      table[xi * kPad + k] = (sOff + xi * sLen + (k < kdim ? k : 0) * row) * 4;
+  mem.fill(0, xOff, xOff + xLen);
+  mem.fill(0, yOff, yOff + yLen);
+  mem.fill(0, dOff, dOff + P * dLen);
+  let first = true;
+  for (let g0 = n0; g0 < n1; g0 += group) {
+    const size = Math.min(group, n1 - g0);
+    for (let s = 0; s < size; s++) {
+      const ni = g0 + s;
+      stageSample(mem, xOff, x, ni, c, t * v, rowsIn * v, pad * v);
+      stageSample(mem, yOff, dy, ni, m, tOut * v, yRows * v, 0);
+      w.winogradInput(
+        pOff * 4,
+        xOff * 4,
+        c,
+        tilesIn,
+        rowVecs,
+        v * 4,
+        rowsIn * v * 4,
+        tilesIn * v * 4,
+        planeLen * 4,
+      );
+      w.winogradGradOut(
+        (dOff + s * cols) * 4,
+        yOff * 4,
+        m,
+        tilesOut,
+        rowVecs,
+        v * 4,
+        yRows * v * 4,
+        row * 4,
+        dLen * 4,
+      );
+      // Shifted rows (ci, q) of each point plane: tiles q .. q + tilesOut - 1 of channel ci.
+      for (let xi = 0; xi < P; xi++)
+        for (let q = 0; q < j; q++)
+          w.copyRuns(
+            (sOff + xi * sLen + q * row + s * cols) * 4,
+            j * row * 4,
+            (pOff + xi * planeLen + q * v) * 4,
+            tilesIn * v * 4,
+            c,
+            cols * 4,
+          );
+    }
+    const depth = size * cols;
+    for (let xi = 0; xi < P; xi++) {
+      w.packColsB((dOff + xi * dLen) * 4, bOff * 4, nPanels, depth, row * 4);
+      w.directWeight(
+        (tableOff + xi * kPad) * 4,
+        bOff * 4,
+        (cOff + xi * cLen) * 4,
+        mPanels,
+        nPanels,
+        depth,
+        m * 4,
+        first ? 0 : 1,
+        m - (nPanels - 1) * nr,
+        0,
+      );
+    }
+    first = false;
+  }
+  // dw[co, ci, 3 q + s] = sum_xi G[xi][s] dU_xi^T[ci * J + q, co].
+  const gt = [0, 1, 2].map((s) => G.map((r) => r[s]!));
+  for (let co = 0; co < m; co++)
+    for (let ci = 0; ci < c; ci++)
+      for (let q = 0; q < j; q++) {
+        const at = cOff + (ci * j + q) * m + co;
+        const u0 = mem[at]!;
+        const u1 = mem[at + cLen]!;
+        const u2 = mem[at + 2 * cLen]!;
+        const u3 = mem[at + 3 * cLen]!;
+        const u4 = mem[at + 4 * cLen]!;
+        const o = (co * c + ci) * kt + 3 * q;
+        for (let s = 0; s < 3 && 3 * q + s < kt; s++)
+          dw[o + s] = gt[s]![0]! * u0 + gt[s]![1]! * u1 + gt[s]![2]! * u2 + gt[s]![3]! * u3 + gt[s]![4]! * u4;
+      }
+  return true;
+}

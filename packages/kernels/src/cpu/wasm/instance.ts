@@ -44,6 +44,9 @@ export interface GemmWasm {
   /** The Winograd F(3, 3) transforms, see winograd.ts. */
   readonly winogradInput: DirectKernel;
   readonly winogradOutput: DirectKernel;
+  readonly winogradGradOut: DirectKernel;
+  /** `copyRuns(dst, dstStride, src, srcStride, runs, bytes)`, see vector.ts. */
+  readonly copyRuns: DirectKernel;
   /** Packers from staged rows (packRows) or staged columns (packCols) into panels of A (mr) and B (nr). */
   readonly packRowsA: Packer;
   readonly packRowsB: Packer;
@@ -104,6 +107,8 @@ export function instantiateGemmWasm(requested: KernelShape = DEFAULT_SHAPE): Gem
     directWeight: exports.directWeight as DirectKernel,
     winogradInput: exports.winogradInput as DirectKernel,
     winogradOutput: exports.winogradOutput as DirectKernel,
+    winogradGradOut: exports.winogradGradOut as DirectKernel,
+    copyRuns: exports.copyRuns as DirectKernel,
     packRowsA: exports[`packRows${shape.mr}`] as Packer,
     packRowsB: exports[`packRows${shape.nr}`] as Packer,
     packColsA: exports[`packCols${shape.mr}`] as Packer,

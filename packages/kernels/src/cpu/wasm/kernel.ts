@@ -12,6 +12,7 @@ import { directConv } from './directConv.js';
 import { directWeight } from './directWeight.js';
 import { buildModule, type FuncDef, I32, op, V128 } from './encode.js';
 import { bump, bumpBy, countedLoop, mov, registerTile, tileV128Locals } from './tile.js';
+import { copyRuns } from './vector.js';
 import { winogradFunctions } from './winograd.js';
 
 export interface KernelShape {
@@ -183,6 +184,7 @@ export function gemmModuleBytes(shape: KernelShape = DEFAULT_SHAPE, pages = 1): 
       ...widths.map(packRows),
       ...widths.map(packCols),
       ...winogradFunctions(),
+      copyRuns(),
     ],
     pages,
   );

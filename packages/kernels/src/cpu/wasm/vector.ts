@@ -436,7 +436,7 @@ function dropout(): FuncDef {
 }
 
 /** `copyRuns(dst, dstStride, src, srcStride, runs, bytes)`: copies `runs` runs of `bytes` bytes (strides in bytes). */
-function copyRuns(): FuncDef {
+export function copyRuns(): FuncDef {
   const [DST, DST_STRIDE, SRC, SRC_STRIDE, RUNS, BYTES] = [0, 1, 2, 3, 4, 5];
   return {
     name: 'copyRuns',

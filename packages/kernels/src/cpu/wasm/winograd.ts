@@ -66,15 +66,19 @@ const addTo = (local: number, byLocal: number) => [
   ...op.set(local),
 ];
 
+/** A^T's transpose (5 x 3): maps an output-gradient tile (3 rows) to the 5 points. */
+export const A = AT[0]!.map((_, xi) => AT.map((row) => row[xi]!));
+
 /**
- * `winogradInput(dst, src, channels, tiles, rowVecs, rowBytes, srcChanBytes, dstChanBytes, planeBytes)`:
- * for each channel and tile i, the input rows 3i .. 3i + 4 (rowBytes apart, from src + ch * srcChanBytes)
- * become point rows xi of tile i at dst + xi * planeBytes + ch * dstChanBytes + i * rowBytes.
+ * `name(dst, src, channels, tiles, rowVecs, rowBytes, srcChanBytes, dstChanBytes, planeBytes)`: for each
+ * channel and tile i, the rows 3i .. 3i + r - 1 (rowBytes apart, from src + ch * srcChanBytes; r = the
+ * matrix's columns) become point rows xi of tile i at dst + xi * planeBytes + ch * dstChanBytes +
+ * i * rowBytes: B^T for inputs (`winogradInput`), A for output gradients (`winogradGradOut`).
  */
-function winogradInput(): FuncDef {
+function tileTransform(name: string, matrix: readonly (readonly number[])[]): FuncDef {
   const [DST, SRC, CHANNELS, TILES, ROW_VECS, ROW, SRC_CHAN, DST_CHAN, PLANE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [I, K, S, D, ST, DT, ROW3] = [9, 10, 11, 12, 13, 14, 15];
-  const DV = 16; // five input vectors d0..d4
+  const DV = 16; // the tile's input rows (up to five)
   const body = [
     ...op.get(ROW),
     ...op.i32(3),
@@ -95,7 +99,7 @@ function winogradInput(): FuncDef {
         ...op.get(ROW_VECS),
         ...op.set(K),
         ...countedLoop(K, [
-          ...Array.from({ length: WINOGRAD_POINTS }, (_, e) => [
+          ...Array.from({ length: matrix[0]!.length }, (_, e) => [
             ...op.get(S),
             ...op.get(ROW),
             ...op.i32(e),
@@ -104,7 +108,7 @@ function winogradInput(): FuncDef {
             ...op.v128Load(0),
             ...op.set(DV + e),
           ]).flat(),
-          ...BT.flatMap((row, xi) => [
+          ...matrix.flatMap((row, xi) => [
             ...op.get(D),
             ...op.get(PLANE),
             ...op.i32(xi),
@@ -130,7 +134,7 @@ function winogradInput(): FuncDef {
     ]),
   ];
   return {
-    name: 'winogradInput',
+    name,
     params: new Array<number>(9).fill(I32),
     locals: [
       [7, I32],
@@ -238,4 +242,8 @@ function winogradOutput(): FuncDef {
   };
 }
 
-export const winogradFunctions = (): FuncDef[] => [winogradInput(), winogradOutput()];
+export const winogradFunctions = (): FuncDef[] => [
+  tileTransform('winogradInput', BT),
+  winogradOutput(),
+  tileTransform('winogradGradOut', A),
+];
