@@ -1,21 +1,17 @@
 /**
- * Stride-1 temporal convolution on the WebAssembly direct kernel (wasm/directConv.ts): weights are
- * packed once per call, each sample is copied once into a zero-padded buffer in linear memory, and
- * its output leaves with one copy. Forward is conv(x, w, pad); backward-input is the same kernel on
- * dy with the flipped, transposed weights w'[ci, co, q] = w[co, ci, kt-1-q] and padding kt-1-pad.
+ * Temporal convolution on the WebAssembly direct kernel (wasm/directConv.ts): weights are packed once
+ * per call, each sample is copied once into a zero-padded buffer in linear memory, and its output
+ * leaves with one copy. Forward is conv(x, w, pad) (a stride s as s phase convolutions); backward-input
+ * is the same kernel on dy with the flipped, transposed weights w'[ci, co, q] = w[co, ci, kt-1-q] and
+ * padding kt-1-pad (per phase for a stride); the weight gradient runs on directWeight. Large stride-1
+ * problems go to Winograd (tconvWinograd.ts) first.
  */
 import type { TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
+import { DEPTH_BLOCK, type DirectProblem, EDGE_FLOATS, roundUp, stageSample } from './directCommon.js';
 import { winogradConv, winogradWeightGrad } from './tconvWinograd.js';
 import { gemmWasm } from './wasm/gemmF32.js';
 
-/** Floats reserved at the start of linear memory for the kernel's edge-tile scratch. */
-const EDGE_FLOATS = 256;
-/**
- * Depth (channels x taps) per kernel call: as in the gemm's KC, a row panel's slice of the weights
- * (mr x 256 floats, 4 KiB) stays in L1 while the tiles stream; deeper products add into C.
- */
-const DEPTH_BLOCK = 256;
 const DIRECT_1X1_MAX_CHANNELS = 32;
 const DIRECT_INPUT_GRAD_MAX_CHANNELS = 128;
 /**
@@ -23,42 +19,6 @@ const DIRECT_INPUT_GRAD_MAX_CHANNELS = 128;
  * channels (T = 50, stride 2), level at 64 (benchmarks/kernels/strided.mjs).
  */
 const STRIDED_INPUT_GRAD_MAX_CHANNELS = 64;
-const roundUp = (x: number, r: number) => Math.ceil(x / r) * r;
-
-export interface DirectProblem {
-  n: number;
-  /** Output channels (rows of A). */
-  m: number;
-  /** Input channels. */
-  c: number;
-  /** Input length along time, and the joints. */
-  t: number;
-  v: number;
-  kt: number;
-  pad: number;
-  /** Temporal stride (default 1). */
-  stride?: number;
-  /** Write A (m x c*kt, row-major) into dst at offset off. */
-  stageWeights(dst: Float32Array, off: number): void;
-  bias: Float32Array | null;
-  /** Where sample ni's C (m rows of tOut * v floats from mem[cOff]) goes; default: out, densely. */
-  store?(mem: Float32Array, cOff: number, ni: number): void;
-}
-
-/** Copy sample ni of x (c channels of `len` floats) into padded rows of rowLen floats, `lead` floats in. */
-export function stageSample(
-  mem: Float32Array,
-  off: number,
-  x: Float32Array,
-  ni: number,
-  c: number,
-  len: number,
-  rowLen: number,
-  lead: number,
-): void {
-  for (let ci = 0, s = ni * c * len; ci < c; ci++, s += len)
-    mem.set(x.subarray(s, s + len), off + ci * rowLen + lead);
-}
 
 /**
  * out (n, m, tOut, v) from x (n, c, t, v); false (nothing written) where wasm SIMD is unavailable.

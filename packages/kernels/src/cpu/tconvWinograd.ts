@@ -3,18 +3,16 @@
  * J = ceil(kt / 3) groups of three (zero taps past kt), output rows into tiles of three. Per point xi
  * of the transform the product is a J-tap convolution over the tile index, which the direct kernel
  * runs: 5 J ceil(tOut / 3) multiply-adds per output column and channel pair instead of kt tOut
- * (117 -> 75 on ST-GCN's 13-frame stage, 450 -> 255 at 50 frames). Round-off differs from the direct
- * sum by a few float32 ulps of the inputs' scale (the transforms' constants are 1/2, 1/6, 2, 4).
+ * (117 -> 75 on ST-GCN's 13-frame stage, 450 -> 255 at 50 frames). Forward and backward-input share
+ * winogradConv (the latter on the flipped weights); the weight gradient is winogradWeightGrad. Round-off
+ * grows with the input tile window's magnitude, not only with the taps an output uses.
  */
-import { type DirectProblem, stageSample } from './tconvDirect.js';
+import { DEPTH_BLOCK, type DirectProblem, EDGE_FLOATS, roundUp, stageSample } from './directCommon.js';
 import { gemmWasm } from './wasm/gemmF32.js';
 import { G, WINOGRAD_POINTS as P } from './wasm/winograd.js';
 
-const EDGE_FLOATS = 256;
-const DEPTH_BLOCK = 256;
 /** Smallest channel counts (in and out) where the transforms pay (benchmarks/kernels/winograd.mjs). */
 export const WINOGRAD_MIN_CHANNELS = 64;
-const roundUp = (x: number, r: number) => Math.ceil(x / r) * r;
 
 let enabled = true;
 
