@@ -11,19 +11,10 @@ import {
   tconvForwardCpu,
   tconvOutLength,
 } from '../../packages/kernels/dist/index.js';
+import { toggleAb } from './toggle.mjs';
 
 const rng = new Rng(1);
 const rnd = (n) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-const median = (f, reps = 7) => {
-  f();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const s = performance.now();
-    f();
-    t.push(performance.now() - s);
-  }
-  return t.sort((a, b) => a - b)[reps >> 1];
-};
 console.log('| layer | pass | direct ms | im2col ms | im2col / direct |\n|---|---|---:|---:|---:|');
 for (const [cin, t] of [
   [64, 25],
@@ -40,16 +31,9 @@ for (const [cin, t] of [
     ['forward', () => tconvForwardCpu(y, x, w, null, p)],
     ['backward-input', () => tconvBackwardInputCpu(dx, dy, w, p)],
   ]) {
-    const ms = { true: [], false: [] };
-    for (let r = 0; r < 3; r++)
-      for (const on of [true, false]) {
-        setDirectConv(on);
-        ms[on].push(median(run));
-      }
-    setDirectConv(true);
-    const [d, g] = [ms.true, ms.false].map((a) => a.sort((u, v) => u - v)[1]);
+    const { on, off } = toggleAb(setDirectConv, run);
     console.log(
-      `| ${cin} ch, T ${t} | ${pass} | ${d.toFixed(1)} | ${g.toFixed(1)} | ${(g / d).toFixed(2)} |`,
+      `| ${cin} ch, T ${t} | ${pass} | ${on.toFixed(1)} | ${off.toFixed(1)} | ${(off / on).toFixed(2)} |`,
     );
   }
 }

@@ -13,21 +13,12 @@ import {
   tconvForwardCpu,
   tconvOutLength,
 } from '../../packages/kernels/dist/index.js';
+import { toggleAb } from './toggle.mjs';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '32' } } });
 const n = Number(values.n);
 const rng = new Rng(1);
 const rnd = (len) => Float32Array.from({ length: len }, () => rng.uniform(-1, 1));
-const median = (f, reps = 5) => {
-  f();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const s = performance.now();
-    f();
-    t.push(performance.now() - s);
-  }
-  return t.sort((a, b) => a - b)[reps >> 1];
-};
 console.log(
   `N = ${n}, one thread\n| layer | pass | Winograd ms | direct ms | direct / Winograd |\n|---|---|---:|---:|---:|`,
 );
@@ -48,16 +39,9 @@ for (const [c, t] of [
     ['backward-input', () => tconvBackwardInputCpu(dx, dy, w, p)],
     ['backward-weight', () => tconvBackwardWeightCpu(dw, null, dy, x, p)],
   ]) {
-    const ms = { true: [], false: [] };
-    for (let r = 0; r < 3; r++)
-      for (const on of [true, false]) {
-        setWinograd(on);
-        ms[on].push(median(run));
-      }
-    setWinograd(true);
-    const [wi, di] = [ms.true, ms.false].map((a) => a.sort((u, v) => u - v)[1]);
+    const { on, off } = toggleAb(setWinograd, run);
     console.log(
-      `| ${c} ch, T ${t} | ${pass} | ${wi.toFixed(1)} | ${di.toFixed(1)} | ${(di / wi).toFixed(2)} |`,
+      `| ${c} ch, T ${t} | ${pass} | ${on.toFixed(1)} | ${off.toFixed(1)} | ${(off / on).toFixed(2)} |`,
     );
   }
 }

@@ -60,6 +60,53 @@ function transformWeights(
   }
 }
 
+/** The tiling both Winograd drivers share, in floats (nr: the kernel's column-panel width). */
+function tiling(d: Pick<DirectProblem, 'c' | 't' | 'v' | 'kt' | 'pad'>, tOut: number, nr: number) {
+  const { c, t, v, kt, pad } = d;
+  const j = Math.ceil(kt / 3);
+  const tilesOut = Math.ceil(tOut / 3);
+  const tilesIn = tilesOut + j - 1;
+  const rowsIn = Math.max(t + 2 * pad, 3 * tilesIn + 2);
+  return {
+    j,
+    tilesOut,
+    tilesIn,
+    rowsIn,
+    rowVecs: Math.ceil(v / 4),
+    kdim: c * j,
+    cols: tilesOut * v,
+    /** The padded input of one sample (+ the last vector's spill). */
+    xLen: roundUp(c * rowsIn * v + 4, 4),
+    /** One point plane (+ the spill and the direct kernel's read slack). */
+    planeLen: roundUp(c * tilesIn * v + 4 + nr, 4),
+  };
+}
+
+/** Stage sample ni of x (padded) at xOff and write its 5 point planes from pOff. */
+function inputPoints(
+  w: NonNullable<ReturnType<typeof gemmWasm>>,
+  x: Float32Array,
+  ni: number,
+  d: Pick<DirectProblem, 'c' | 't' | 'v' | 'pad'>,
+  g: ReturnType<typeof tiling>,
+  xOff: number,
+  pOff: number,
+): void {
+  const { c, t, v, pad } = d;
+  stageSample(w.f32, xOff, x, ni, c, t * v, g.rowsIn * v, pad * v);
+  w.winogradInput(
+    pOff * 4,
+    xOff * 4,
+    c,
+    g.tilesIn,
+    g.rowVecs,
+    v * 4,
+    g.rowsIn * v * 4,
+    g.tilesIn * v * 4,
+    g.planeLen * 4,
+  );
+}
+
 /** out (n, m, tOut, v) from x (n, c, t, v); false (nothing written) where it does not apply. */
 export function winogradConv(out: Float32Array, x: Float32Array, d: DirectProblem): boolean {
   const { n, m, c, t, v, kt, pad } = d;
@@ -67,15 +114,10 @@ export function winogradConv(out: Float32Array, x: Float32Array, d: DirectProble
   const tOut = t + 2 * pad - kt + 1;
   if (!w || tOut < 1 || !winogradApplies(d)) return false;
   const { mr, nr } = w.shape;
-  const j = Math.ceil(kt / 3);
-  const tilesOut = Math.ceil(tOut / 3);
-  const tilesIn = tilesOut + j - 1;
-  const rowsIn = Math.max(t + 2 * pad, 3 * tilesIn + 2);
-  const rowVecs = Math.ceil(v / 4);
+  const g = tiling(d, tOut, nr);
+  const { j, tilesOut, tilesIn, rowVecs, kdim, cols, xLen, planeLen } = g;
   const mPanels = Math.ceil(m / mr);
   const mPad = mPanels * mr;
-  const kdim = c * j;
-  const cols = tilesOut * v;
   const nTiles = Math.ceil(cols / nr);
   const nLast = cols - (nTiles - 1) * nr;
   const outRow = 3 * tilesOut * v;
@@ -85,8 +127,6 @@ export function winogradConv(out: Float32Array, x: Float32Array, d: DirectProble
   const aLen = mPad * kdim;
   const aOff = EDGE_FLOATS;
   const xOff = roundUp(aOff + P * aLen, 4);
-  const xLen = roundUp(c * rowsIn * v + 4, 4);
-  const planeLen = roundUp(c * tilesIn * v + 4 + nr, 4);
   const pOff = xOff + xLen;
   const cLen = roundUp(mPad * cols + 4, 4);
   const cOff = pOff + P * planeLen;
@@ -119,18 +159,7 @@ export function winogradConv(out: Float32Array, x: Float32Array, d: DirectProble
   const chunk = Math.max(1, Math.floor(DEPTH_BLOCK / j));
   const sampleOut = m * tOut * v;
   for (let ni = 0; ni < n; ni++) {
-    stageSample(mem, xOff, x, ni, c, t * v, rowsIn * v, pad * v);
-    w.winogradInput(
-      pOff * 4,
-      xOff * 4,
-      c,
-      tilesIn,
-      rowVecs,
-      v * 4,
-      rowsIn * v * 4,
-      tilesIn * v * 4,
-      planeLen * 4,
-    );
+    inputPoints(w, x, ni, d, g, xOff, pOff);
     for (let xi = 0; xi < P; xi++)
       for (let c0 = 0; c0 < c; c0 += chunk)
         w.direct(
@@ -194,16 +223,11 @@ export function winogradWeightGrad(
   const tOut = t + 2 * pad - kt + 1;
   if (!w || tOut < 1 || n1 <= n0 || !winogradApplies(d)) return false;
   const { mr, nr } = w.shape;
-  const j = Math.ceil(kt / 3);
-  const tilesOut = Math.ceil(tOut / 3);
-  const tilesIn = tilesOut + j - 1;
-  const rowsIn = Math.max(t + 2 * pad, 3 * tilesIn + 2);
-  const rowVecs = Math.ceil(v / 4);
-  const kdim = c * j;
+  const g = tiling(d, tOut, nr);
+  const { j, tilesOut, tilesIn, rowVecs, kdim, cols, xLen, planeLen } = g;
   const mPanels = Math.ceil(kdim / mr);
   const kPad = mPanels * mr;
   const nPanels = Math.ceil(m / nr);
-  const cols = tilesOut * v;
   const group = Math.min(GROUP, n1 - n0);
   // Rows of the grouped operands: group * cols floats, + 4 for the transforms' vector spill.
   const row = roundUp(group * cols + 4, 4);
@@ -213,8 +237,6 @@ export function winogradWeightGrad(
   // planes (kdim rows) | packed D^T | 5 C = dU^T (kPad x m).
   const tableOff = EDGE_FLOATS;
   const xOff = roundUp(tableOff + P * kPad, 4);
-  const xLen = roundUp(c * rowsIn * v + 4, 4);
-  const planeLen = roundUp(c * tilesIn * v + 4 + nr, 4);
   const pOff = xOff + xLen;
   const yOff = pOff + P * planeLen;
   const yLen = roundUp(m * yRows * v + 4, 4);
@@ -244,19 +266,8 @@ export function winogradWeightGrad(
     const size = Math.min(group, n1 - g0);
     for (let s = 0; s < size; s++) {
       const ni = g0 + s;
-      stageSample(mem, xOff, x, ni, c, t * v, rowsIn * v, pad * v);
+      inputPoints(w, x, ni, d, g, xOff, pOff);
       stageSample(mem, yOff, dy, ni, m, tOut * v, yRows * v, 0);
-      w.winogradInput(
-        pOff * 4,
-        xOff * 4,
-        c,
-        tilesIn,
-        rowVecs,
-        v * 4,
-        rowsIn * v * 4,
-        tilesIn * v * 4,
-        planeLen * 4,
-      );
       w.winogradGradOut(
         (dOff + s * cols) * 4,
         yOff * 4,
