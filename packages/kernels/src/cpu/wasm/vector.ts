@@ -11,7 +11,7 @@
 
 import { DROPOUT_GOLDEN as GOLDEN, DROPOUT_MIX1 as MIX1, DROPOUT_MIX2 as MIX2 } from '../elementwise/hash.js';
 import { buildModule, F32, F64, type FuncDef, I32, op, V128 } from './encode.js';
-import { bump, countedLoop, indices } from './tile.js';
+import { bump, bumpBy, countedLoop, indices } from './tile.js';
 
 /** Runs `body` `counter` times (the counter may be 0). */
 const repeat = (counter: number, body: number[]) => [
@@ -447,14 +447,8 @@ export function copyRuns(): FuncDef {
       ...op.get(SRC),
       ...op.get(BYTES),
       ...op.memoryCopy,
-      ...op.get(DST),
-      ...op.get(DST_STRIDE),
-      ...op.i32Add,
-      ...op.set(DST),
-      ...op.get(SRC),
-      ...op.get(SRC_STRIDE),
-      ...op.i32Add,
-      ...op.set(SRC),
+      ...bumpBy(DST, DST_STRIDE),
+      ...bumpBy(SRC, SRC_STRIDE),
     ]),
   };
 }

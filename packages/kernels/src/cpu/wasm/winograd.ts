@@ -9,7 +9,7 @@
  * so they round alike on every CPU.
  */
 import { type FuncDef, I32, op, V128 } from './encode.js';
-import { countedLoop } from './tile.js';
+import { bump, bumpBy, countedLoop } from './tile.js';
 
 export const WINOGRAD_POINTS = 5;
 export const WINOGRAD_OUTPUTS = 3;
@@ -58,13 +58,6 @@ function combination(coef: readonly number[], first: number): number[] {
   });
   return started ? out : [...op.v128Zero];
 }
-
-const addTo = (local: number, byLocal: number) => [
-  ...op.get(local),
-  ...op.get(byLocal),
-  ...op.i32Add,
-  ...op.set(local),
-];
 
 /** A^T's transpose (5 x 3): maps an output-gradient tile (3 rows) to the 5 points. */
 export const A = AT[0]!.map((_, xi) => AT.map((row) => row[xi]!));
@@ -117,20 +110,14 @@ function tileTransform(name: string, matrix: readonly (readonly number[])[]): Fu
             ...combination(row, DV),
             ...op.v128Store(0),
           ]),
-          ...op.get(S),
-          ...op.i32(16),
-          ...op.i32Add,
-          ...op.set(S),
-          ...op.get(D),
-          ...op.i32(16),
-          ...op.i32Add,
-          ...op.set(D),
+          ...bump(S, 16),
+          ...bump(D, 16),
         ]),
-        ...addTo(ST, ROW3),
-        ...addTo(DT, ROW),
+        ...bumpBy(ST, ROW3),
+        ...bumpBy(DT, ROW),
       ]),
-      ...addTo(SRC, SRC_CHAN),
-      ...addTo(DST, DST_CHAN),
+      ...bumpBy(SRC, SRC_CHAN),
+      ...bumpBy(DST, DST_CHAN),
     ]),
   ];
   return {
@@ -211,24 +198,15 @@ function winogradOutput(): FuncDef {
             ...op.f32x4Add,
             ...op.v128Store(0),
           ]),
-          ...op.get(S),
-          ...op.i32(16),
-          ...op.i32Sub,
-          ...op.set(S),
-          ...op.get(D),
-          ...op.i32(16),
-          ...op.i32Sub,
-          ...op.set(D),
+          ...bump(S, -16),
+          ...bump(D, -16),
         ]),
-        ...addTo(ST, ROW),
-        ...addTo(DT, ROW3),
+        ...bumpBy(ST, ROW),
+        ...bumpBy(DT, ROW3),
       ]),
-      ...addTo(SRC, SRC_CHAN),
-      ...addTo(DST, DST_CHAN),
-      ...op.get(BIAS),
-      ...op.i32(4),
-      ...op.i32Add,
-      ...op.set(BIAS),
+      ...bumpBy(SRC, SRC_CHAN),
+      ...bumpBy(DST, DST_CHAN),
+      ...bump(BIAS, 4),
     ]),
   ];
   return {
