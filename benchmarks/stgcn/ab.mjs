@@ -18,7 +18,7 @@ const { values } = parseArgs({
     frames: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
     base: { type: 'string', multiple: true, default: [] },
-    // Also time this build with backward's gradient recycling off (setGradientRecycling(false)).
+    // Also time this build with buffer recycling off (setBufferRecycling(false)).
     'no-recycling': { type: 'boolean', default: false },
   },
 });
@@ -57,7 +57,7 @@ async function load(root) {
   return { ad, train, infer, loss: () => loss, backend: k.getBackend().name };
 }
 
-/** The same workload with gradient recycling switched off around it. */
+/** The same workload with buffer recycling switched off around it. */
 function withoutRecycling(c) {
   const off = (f) => () => {
     const prev = c.ad.setGradientRecycling(false);

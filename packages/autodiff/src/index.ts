@@ -3,7 +3,16 @@
 // fast-check arbitraries), nn/, optim/, schedule/, io/ (modules, optimisers, schedules, safetensors), ndarray.js.
 export { isGradEnabled, noGrad, withGrad } from './grad/mode.js';
 export { activeProfile, type OpKey, OpProfile, type OpTimes, profileOps } from './grad/profile.js';
-export { gradientRecycling, setGradientRecycling } from './grad/recycle.js';
+export {
+  bufferPoolStats,
+  bufferRecycling,
+  clearBufferPool,
+  gradientRecycling,
+  setBufferPoolLimit,
+  setBufferRecycling,
+  setGradientRecycling,
+} from './grad/recycle.js';
+export { scratch } from './grad/scratch.js';
 export { type BackwardFn, type GradNode, record } from './grad/tape.js';
 export * from './io/index.js';
 export { fromNdarray, toNdarray } from './ndarray.js';

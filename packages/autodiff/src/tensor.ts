@@ -4,7 +4,8 @@
  */
 import { type FloatArray, getBackend, type Rng } from '@asma/kernels';
 import { runBackward } from './grad/backward.js';
-import { activePool } from './grad/recycle.js';
+import { takeRecycled } from './grad/recycle.js';
+import { noteAllocation } from './grad/scratch.js';
 import type { GradNode } from './grad/tape.js';
 import * as act from './ops/activation.js';
 import * as ew from './ops/elementwise.js';
@@ -22,18 +23,17 @@ export interface TensorOptions {
 }
 
 /**
- * Storage for n values: during backward a consumed gradient of the same size (grad/recycle.ts), else
+ * Zeroed storage for n values: a recycled buffer of the same dtype and length (grad/recycle.ts), else
  * the backend's own when it has any (shared memory on the threaded backend, so that its threads read
  * and write tensors in place instead of staging them), else a plain typed array.
  */
 export function allocate(dtype: DType, n: number): FloatArray {
-  const pool = activePool();
-  const reused = pool === null ? null : pool.take(dtype === 'float64', n);
-  if (reused !== null) return reused;
-  return (
+  const a =
+    takeRecycled(dtype === 'float64', n) ??
     getBackend().allocateKernelOutput?.(n, dtype === 'float64') ??
-    (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n))
-  );
+    (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+  noteAllocation(a);
+  return a;
 }
 
 export function dtypeOf(data: FloatArray): DType {

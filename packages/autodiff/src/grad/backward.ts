@@ -1,9 +1,10 @@
 import type { FloatArray } from '@asma/kernels';
 import { ArgumentError, fmtShape, ShapeError } from '../ops/errors.js';
-import { Tensor } from '../tensor.js';
+import { allocate, Tensor } from '../tensor.js';
 import { noGrad } from './mode.js';
 import { activeProfile } from './profile.js';
-import { GradientPool, gradientRecycling, withPool } from './recycle.js';
+import { recycle } from './recycle.js';
+import { outsideScratch, releaseScratch } from './scratch.js';
 
 /** Reverse topological order (outputs first) of the nodes reachable from root; iterative, so deep graphs are fine. */
 function reverseTopo(root: Tensor): Tensor[] {
@@ -54,41 +55,58 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
   }
   const order = reverseTopo(root);
   const grads = new Map<Tensor, FloatArray>([[root, seed]]);
-  // Arrays we allocated ourselves may be accumulated into in place; others (seed, arrays returned by closures
-  // that alias their input) are copied first.
-  const owned = new Set<FloatArray>();
-  const pool = new GradientPool();
-  const recycling = gradientRecycling();
-  /** Sum g into t's gradient; true when g was summed into another array (so g itself is no longer needed). */
-  const accumulate = (t: Tensor, g: FloatArray): boolean => {
+  // Buffers of the gradient arrays the engine may recycle (fresh from a closure, or handed on by one),
+  // with how many entries of `grads` hold each. An entry holding a buffer alone may sum into it in place;
+  // the last entry to let go recycles it. The seed and anything else untracked is never mutated.
+  const holds = new Map<ArrayBufferLike, number>();
+  const letGo = (a: FloatArray) => {
+    const n = holds.get(a.buffer);
+    if (n === undefined) return;
+    if (n > 1) holds.set(a.buffer, n - 1);
+    else {
+      holds.delete(a.buffer);
+      recycle(
+        a.byteLength === a.buffer.byteLength ? a : new (a.constructor as Float32ArrayConstructor)(a.buffer),
+      );
+    }
+  };
+  const alone = (a: FloatArray) => holds.get(a.buffer) === 1;
+  /** Sum g into t's pending gradient (g's hold then ends), or make g that gradient. */
+  const accumulate = (t: Tensor, g: FloatArray): void => {
     const prev = grads.get(t);
     if (prev === undefined) {
       grads.set(t, g);
-      return false;
+      return;
     }
     let dst = prev;
-    if (!owned.has(prev)) {
-      dst = prev.slice();
-      owned.add(dst);
+    if (!alone(prev)) {
+      dst = allocate(t.dtype, prev.length);
+      dst.set(prev);
+      letGo(prev);
+      holds.set(dst.buffer, 1);
       grads.set(t, dst);
     }
     for (let i = 0; i < dst.length; i++) dst[i]! += g[i]!;
-    return true;
+    letGo(g);
   };
   const step = () => {
     for (const t of order) {
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
-      // Ownership of g ends here: closures may hand g itself to several inputs, which must then copy it.
-      const mine = owned.delete(g);
       const node = t.gradFn;
       if (node === null) {
         // A leaf: accumulate into .grad so micro-batch gradient accumulation works.
-        if (t.grad === null) t.grad = new Tensor(mine ? g : g.slice(), t.shape);
-        else {
-          const d = t.grad.data;
-          for (let i = 0; i < d.length; i++) d[i]! += g[i]!;
+        if (t.grad === null && alone(g) && g.byteLength === g.buffer.byteLength) {
+          holds.delete(g.buffer); // the leaf's .grad keeps it
+          t.grad = new Tensor(g, t.shape);
+        } else {
+          if (t.grad === null) t.grad = new Tensor(g.slice(), t.shape);
+          else {
+            const d = t.grad.data;
+            for (let i = 0; i < d.length; i++) d[i]! += g[i]!;
+          }
+          letGo(g);
         }
         continue;
       }
@@ -99,30 +117,36 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       const profile = activeProfile();
       const t0 = profile === null ? 0 : profile.backwardStart();
       const ins = node.backward(g);
-      // g is dead once consumed if we owned it and the closure handed out neither g nor a view of it.
-      let recycle = mine;
-      for (const gi of ins) if (gi && gi.buffer === g.buffer) recycle = false;
       if (profile !== null) profile.backwardDone(t, node.op, node.inputs, t0);
+      // Count the new holders first, so that g outlives this entry's hold when a closure hands it on.
+      const taken: FloatArray[] = [];
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const gi = ins[i];
         if (!x.requiresGrad || gi === null || gi === undefined) continue;
-        // A fresh array (not g, not handed to another input) is ours to accumulate into in place.
-        const fresh = gi.buffer !== g.buffer && ins.filter((o) => o?.buffer === gi.buffer).length === 1;
-        if (fresh && !grads.has(x)) owned.add(gi);
         if (gi.length !== x.size)
           throw new ShapeError(
             `backward: '${node.op}' returned a gradient of ${gi.length} elements for input ${fmtShape(x.shape)}`,
           );
-        // A fresh gradient summed into an existing one is dead at once.
-        if (accumulate(x, gi) && fresh && recycling) pool.put(gi);
+        taken.push(gi);
+        const n = holds.get(gi.buffer);
+        if (n !== undefined) holds.set(gi.buffer, n + 1);
+        else if (gi.buffer !== g.buffer) holds.set(gi.buffer, 1); // fresh from the closure
       }
-      if (recycle && recycling) pool.put(g);
+      letGo(g);
+      let j = 0;
+      for (let i = 0; i < node.inputs.length; i++) {
+        const x = node.inputs[i]!;
+        const gi = ins[i];
+        if (x.requiresGrad && gi !== null && gi !== undefined) accumulate(x, taken[j++]!);
+      }
       if (!retainGraph) {
         node.backward = null;
         node.inputs = [];
       }
     }
+    // Only now is every closure that could read a scratch intermediate gone.
+    if (!retainGraph) for (const t of order) if (t.gradFn !== null) releaseScratch(t.gradFn);
   };
-  noGrad(() => withPool(pool, step));
+  noGrad(() => outsideScratch(step));
 }

@@ -1,68 +1,103 @@
 /**
- * Gradient buffers recycled within one backward pass. A fresh large typed array costs far more than
- * the loop that fills it (page faults on first touch, then unmapping when collected: 3-6x an
- * element-wise pass over 640k floats on the 2-core machine), and backward allocates one gradient per
- * activation, mostly of the sizes it has just consumed. So while backward runs, the engine hands each
- * consumed gradient it exclusively owns back here and `allocate` takes a zeroed one of the same dtype
- * and length from here before asking the allocator. The pool lives for one backward call only.
+ * The buffer pool: large float arrays that nothing can read any more, kept for the next allocation of
+ * the same dtype and length. A fresh large typed array costs far more than the loop that fills it: on
+ * the 2-core machine a first touch page-faults at ~9 us per 4 KiB page, so a training step of
+ * ST-GCN-16 (B = 16) that allocates ~570 MB afresh spent ~1 s of its first three steps in the kernel,
+ * and the collector, which frees array buffers late, let the heap grow to ~1 GB before it settled.
+ *
+ * Buffers come back from two places, both where the engine can prove that nobody reads them again:
+ * - backward: each consumed gradient that it exclusively owns (grad/backward.ts);
+ * - `scratch(fn)`: the op outputs that fn allocated and did not return, once the backward pass that
+ *   frees their graph has run (or at once when fn built no graph).
+ * `allocate` (tensor.ts) takes from here before asking the allocator. The pool outlives single calls,
+ * so one training step's activations and gradients serve the next step; it is bounded in bytes.
  */
 import type { FloatArray } from '@asma/kernels';
 
 /** Smaller arrays come cheaply from the allocator; pooling them would only add bookkeeping. */
 const MIN_ELEMENTS = 16384;
-/** Per (dtype, length): enough for the fan-out of one block, bounded so memory cannot pile up. */
-const MAX_PER_SIZE = 4;
 
-export class GradientPool {
-  private readonly f32 = new Map<number, Float32Array[]>();
-  private readonly f64 = new Map<number, Float64Array[]>();
+class BufferPool {
+  /** Free arrays by length: float32 under +n, float64 under -n. */
+  private readonly free = new Map<number, FloatArray[]>();
+  /** Buffers now in the pool: a second offer of the same buffer must not hand it out twice. */
+  private readonly held = new WeakSet<ArrayBufferLike>();
+  bytes = 0;
+  limitBytes = 2 ** 31;
 
   /** Offer an array nobody references any more (whole buffers only: a view would alias live data). */
   put(a: FloatArray): void {
     if (a.length < MIN_ELEMENTS || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return;
-    const map = (a instanceof Float64Array ? this.f64 : this.f32) as Map<number, FloatArray[]>;
-    const list = map.get(a.length);
-    if (list === undefined) map.set(a.length, [a]);
-    else if (list.length < MAX_PER_SIZE) list.push(a);
+    if (this.held.has(a.buffer) || this.bytes + a.byteLength > this.limitBytes) return;
+    const key = a instanceof Float64Array ? -a.length : a.length;
+    const list = this.free.get(key);
+    if (list === undefined) this.free.set(key, [a]);
+    else list.push(a);
+    this.held.add(a.buffer);
+    this.bytes += a.byteLength;
   }
 
   /** A zero-filled array of that dtype and length, or null. */
   take(float64: boolean, n: number): FloatArray | null {
     if (n < MIN_ELEMENTS) return null;
-    const a = (float64 ? this.f64 : this.f32).get(n)?.pop();
+    const a = this.free.get(float64 ? -n : n)?.pop();
     if (a === undefined) return null;
-    a.fill(0);
-    return a;
+    this.held.delete(a.buffer);
+    this.bytes -= a.byteLength;
+    return a.fill(0);
+  }
+
+  clear(): void {
+    this.free.clear();
+    this.bytes = 0;
   }
 }
 
-let active: GradientPool | null = null;
+const pool = new BufferPool();
 let enabled = true;
 
-/** Switch recycling on (the default) or off, e.g. to compare; returns the previous setting. */
-export function setGradientRecycling(on: boolean): boolean {
+/** Switch recycling on (the default) or off, e.g. to compare; returns the previous setting. Off empties the pool. */
+export function setBufferRecycling(on: boolean): boolean {
   const prev = enabled;
   enabled = on;
+  if (!on) pool.clear();
   return prev;
 }
 
-/** Whether backward passes recycle gradient buffers. */
-export function gradientRecycling(): boolean {
+/** Whether backward and `scratch` recycle buffers. */
+export function bufferRecycling(): boolean {
   return enabled;
 }
 
-/** The pool of the backward pass now running, or null. */
-export function activePool(): GradientPool | null {
-  return active;
+/** The former names, from when only backward recycled. */
+export const setGradientRecycling = setBufferRecycling;
+export const gradientRecycling = bufferRecycling;
+
+/** Bytes the pool holds now, and its bound. */
+export function bufferPoolStats(): { bytes: number; limitBytes: number } {
+  return { bytes: pool.bytes, limitBytes: pool.limitBytes };
 }
 
-/** Run fn with `pool` active (restores the previous one: backward inside backward keeps its own). */
-export function withPool<T>(pool: GradientPool, fn: () => T): T {
-  const prev = active;
-  active = enabled ? pool : null;
-  try {
-    return fn();
-  } finally {
-    active = prev;
-  }
+/** Bound the bytes the pool may hold (default 2 GiB); 0 keeps nothing. Returns the previous bound. */
+export function setBufferPoolLimit(bytes: number): number {
+  if (!(bytes >= 0)) throw new RangeError(`setBufferPoolLimit: expected bytes >= 0, got ${bytes}`);
+  const prev = pool.limitBytes;
+  pool.limitBytes = bytes;
+  if (pool.bytes > bytes) pool.clear();
+  return prev;
+}
+
+/** Let the collector have every pooled buffer (e.g. before a phase that needs other sizes). */
+export function clearBufferPool(): void {
+  pool.clear();
+}
+
+/** Hand a dead array to the pool (ignored when recycling is off or it is small or a view). */
+export function recycle(a: FloatArray): void {
+  if (enabled) pool.put(a);
+}
+
+/** A zeroed pooled array of that dtype and length, or null. */
+export function takeRecycled(float64: boolean, n: number): FloatArray | null {
+  return enabled ? pool.take(float64, n) : null;
 }

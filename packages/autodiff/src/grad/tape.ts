@@ -6,6 +6,7 @@ import type { FloatArray } from '@asma/kernels';
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from './mode.js';
 import { activeProfile } from './profile.js';
+import { noteScratch } from './scratch.js';
 
 /**
  * Maps the gradient of the output (same shape, same dtype) to one gradient per input (input's shape,
@@ -19,12 +20,15 @@ export interface GradNode {
   readonly op: string;
   inputs: Tensor[];
   backward: BackwardFn | null;
+  /** Buffers of `scratch` intermediates, released when backward frees this node's graph. */
+  scratch?: FloatArray[];
 }
 
 /** Attach a node to `out` when grad mode is on and some input requires grad; returns `out`. */
 export function record(out: Tensor, op: string, inputs: Tensor[], backward: BackwardFn): Tensor {
   const profile = activeProfile();
   if (profile !== null) profile.forwardDone(op, out, inputs);
+  noteScratch(out.data);
   if (!isGradEnabled()) return out;
   let any = false;
   for (const t of inputs) if (t.requiresGrad) any = true;

@@ -9,6 +9,7 @@ import {
   mulInto,
   type Rng,
 } from '@asma/kernels';
+import { noteScratch } from '../grad/scratch.js';
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
 import { add, div, mul, sqrt, sub } from './elementwise.js';
@@ -194,6 +195,7 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   if (!training || p === 0) return x;
   const n = x.size;
   const mask = allocate(x.dtype, n);
+  noteScratch(mask); // read by backward only: a scratch scope may recycle it with the graph
   const out = new Tensor(allocate(x.dtype, n), x.shape);
   // out = x * mask (p = 1: the mask stays zero) with the mask's stored (dtype-rounded) scale.
   // One draw per call keys the counter-based mask (kernels' dropoutHash), so threads can split it.

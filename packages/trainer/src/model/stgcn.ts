@@ -19,6 +19,7 @@ import {
   permute,
   reshape,
   ShapeError,
+  scratch,
   Tensor,
 } from '@asma/autodiff';
 import type { Rng } from '@asma/kernels';
@@ -168,9 +169,16 @@ export class StGcn extends Module {
     return this.importance;
   }
 
-  /** x (N, C, T, V, M) -> features (N, outChannels). */
+  /**
+   * x (N, C, T, V, M) -> features (N, outChannels). The intermediates are `scratch`: their buffers are
+   * recycled once the backward pass through them has run (at once under noGrad).
+   */
   forward(x: Tensor, opts: StGcnForwardOptions = {}): Tensor {
     this.checkInput(x);
+    return scratch(() => this.encode(x, opts));
+  }
+
+  private encode(x: Tensor, opts: StGcnForwardOptions): Tensor {
     const [n, c, t, v, m] = x.shape as [number, number, number, number, number];
     // data_bn over the (N*M, V*C, T) view: channel index v*C + c.
     let h = reshape(permute(x, [0, 4, 3, 1, 2]), [n * m, v * c, t]);
