@@ -6,7 +6,13 @@
  * per-tensor scale and runs the int8 kernel). data_bn, the BN + ReLU after the graph aggregation, the
  * aggregation itself and the pooling stay in float: they are elementwise or tiny.
  */
-import type { BatchNorm1d, BatchNorm2d, Conv2d } from '@asma/autodiff';
+import {
+  type BatchNorm1d,
+  type BatchNorm2d,
+  batchNormAffine,
+  type Conv2d,
+  foldBatchNorm,
+} from '@asma/autodiff';
 import { graphAggForwardCpu } from '@asma/kernels';
 import type { ActionClassifier } from '@asma/trainer';
 import { floatConv, type Int8ConvArgs, int8Conv, quantizeInto } from './int8-kernels.js';
@@ -57,32 +63,15 @@ export type ForwardMode = 'float' | 'int8';
 export type ActivationObserver = (layer: string, x: Float32Array) => void;
 
 function bnAffine(bn: BatchNorm1d | BatchNorm2d): Affine {
-  const n = bn.numFeatures;
-  const scale = new Float32Array(n);
-  const shift = new Float32Array(n);
-  const mean = bn.runningMean!.data;
-  const vr = bn.runningVar!.data;
-  for (let c = 0; c < n; c++) {
-    const g = bn.weight ? bn.weight.data[c]! : 1;
-    const b = bn.bias ? bn.bias.data[c]! : 0;
-    scale[c] = g / Math.sqrt(vr[c]! + bn.eps);
-    shift[c] = b - mean[c]! * scale[c]!;
-  }
-  return { scale, shift };
+  const { scale, shift } = batchNormAffine(bn);
+  return { scale: Float32Array.from(scale), shift: Float32Array.from(shift) };
 }
 
 function convLayer(conv: Conv2d, bn: BatchNorm2d | null): ConvLayer {
   const cout = conv.outChannels;
-  const w = Float32Array.from(conv.weight.data);
-  const bias = conv.bias ? Float32Array.from(conv.bias.data) : new Float32Array(cout);
-  if (bn !== null) {
-    const { scale, shift } = bnAffine(bn);
-    const per = w.length / cout;
-    for (let o = 0; o < cout; o++) {
-      for (let j = 0; j < per; j++) w[o * per + j]! *= scale[o]!;
-      bias[o] = bias[o]! * scale[o]! + shift[o]!;
-    }
-  }
+  const folded = bn === null ? { weight: conv.weight, bias: conv.bias } : foldBatchNorm(conv, bn);
+  const w = Float32Array.from(folded.weight.data);
+  const bias = folded.bias ? Float32Array.from(folded.bias.data) : new Float32Array(cout);
   return { cin: conv.inChannels, cout, kt: conv.kernelSize, stride: conv.stride, pad: conv.padding, w, bias };
 }
 

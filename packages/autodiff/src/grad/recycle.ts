@@ -44,7 +44,10 @@ class BufferPool {
     if (a === undefined) return null;
     this.held.delete(a.buffer);
     this.bytes -= a.byteLength;
-    return a.fill(0);
+    // fill() on shared memory goes element by element (no memset): 8-byte elements halve its time.
+    if (a.byteLength % 8 === 0) new Float64Array(a.buffer).fill(0);
+    else a.fill(0);
+    return a;
   }
 
   clear(): void {

@@ -6,6 +6,7 @@ export {
 } from './attention.js';
 export { Dropout, Identity, ModuleList, ParameterList, ReLU, Sequential } from './basic.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
+export { type BatchNorm, batchNormAffine, foldable, foldBatchNorm } from './fold.js';
 export { fanInBias, fans, kaimingUniform, uniformTensor, xavierUniform } from './init.js';
 export { Linear, type LinearOptions } from './linear.js';
 export {

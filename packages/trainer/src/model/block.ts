@@ -8,9 +8,13 @@ import {
   addRelu,
   BatchNorm2d,
   Conv2d,
+  conv2dTemporal,
   Dropout,
   type DType,
+  foldable,
+  foldBatchNorm,
   graphAggregate,
+  isGradEnabled,
   Module,
   ReLU,
   relu,
@@ -111,12 +115,28 @@ export class StGcnBlock extends Module {
         : null;
   }
 
-  /** x (N, Cin, T, V) with the (already sliced, importance-weighted) adjacency a (K, V, V). */
+  /**
+   * x (N, Cin, T, V) with the (already sliced, importance-weighted) adjacency a (K, V, V). For inference
+   * (eval mode, no grad) the BatchNorms after the temporal and residual convolutions are folded into them.
+   */
   forward(x: Tensor, a: Tensor): Tensor {
     const h = this.tcnNorm.forward(this.gcn.forward(x, a), { relu: true });
-    const y = this.tcnDropout.forward(this.tcnOutNorm.forward(this.tcnConv.forward(h)));
+    const fold = !isGradEnabled() && !this.tcnDropout.training && foldable(this.tcnOutNorm);
+    const y = fold
+      ? foldedConv(this.tcnConv, this.tcnOutNorm, h)
+      : this.tcnDropout.forward(this.tcnOutNorm.forward(this.tcnConv.forward(h)));
     if (this.residualKind === 'none') return relu(y);
-    const res = this.residualKind === 'identity' ? x : this.residualPath!.forward(x);
+    let res = x;
+    if (this.residualKind === 'conv') {
+      const [conv, bn] = this.residualPath!.children as [Conv2d, BatchNorm2d];
+      res = fold && foldable(bn) ? foldedConv(conv, bn, x) : this.residualPath!.forward(x);
+    }
     return addRelu(y, res);
   }
+}
+
+/** bn(conv(x)) as one convolution with the eval-mode bn folded into the weights. */
+function foldedConv(conv: Conv2d, bn: BatchNorm2d, x: Tensor): Tensor {
+  const { weight, bias } = foldBatchNorm(conv, bn);
+  return conv2dTemporal(x, weight, bias, { stride: conv.stride, pad: conv.padding });
 }
