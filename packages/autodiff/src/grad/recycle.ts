@@ -37,14 +37,15 @@ class BufferPool {
     this.bytes += a.byteLength;
   }
 
-  /** A zero-filled array of that dtype and length, or null. */
-  take(float64: boolean, n: number): FloatArray | null {
+  /** An array of that dtype and length (zero-filled when `zero`), or null. */
+  take(float64: boolean, n: number, zero: boolean): FloatArray | null {
     if (n < MIN_ELEMENTS) return null;
     const a = this.free.get(float64 ? -n : n)?.pop();
     if (a === undefined) return null;
     this.held.delete(a.buffer);
     this.bytes -= a.byteLength;
     // fill() on shared memory goes element by element (no memset): 8-byte elements halve its time.
+    if (!zero) return a;
     if (a.byteLength % 8 === 0) new Float64Array(a.buffer).fill(0);
     else a.fill(0);
     return a;
@@ -100,7 +101,7 @@ export function recycle(a: FloatArray): void {
   if (enabled) pool.put(a);
 }
 
-/** A zeroed pooled array of that dtype and length, or null. */
-export function takeRecycled(float64: boolean, n: number): FloatArray | null {
-  return enabled ? pool.take(float64, n) : null;
+/** A pooled array of that dtype and length (zeroed unless `zero` is false: old values), or null. */
+export function takeRecycled(float64: boolean, n: number, zero = true): FloatArray | null {
+  return enabled ? pool.take(float64, n, zero) : null;
 }

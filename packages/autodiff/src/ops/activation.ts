@@ -9,11 +9,12 @@ import { normAxis } from './strided.js';
 /** The backend's ReLU mask (threaded on the threaded backend), else the kernel function. */
 const reluMask: typeof reluMaskInto = (out, src, x) => (getBackend().reluMask ?? reluMaskInto)(out, src, x);
 
+// The ReLU kernels write their outputs whole: no zeroing (allocate(..., false)).
 export function relu(a: Tensor): Tensor {
-  const out = new Tensor(allocate(a.dtype, a.size), a.shape);
+  const out = new Tensor(allocate(a.dtype, a.size, false), a.shape);
   reluMask(out.data, a.data, a.data);
   return record(out, 'relu', [a], (g) => {
-    const gx = allocate(a.dtype, a.size);
+    const gx = allocate(a.dtype, a.size, false);
     reluMask(gx, g, a.data);
     return [gx];
   });
@@ -27,11 +28,11 @@ export function relu(a: Tensor): Tensor {
 export function addRelu(a: Tensor, b: Tensor): Tensor {
   if (a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
     return relu(add(a, b));
-  const out = new Tensor(allocate(a.dtype, a.size), a.shape);
+  const out = new Tensor(allocate(a.dtype, a.size, false), a.shape);
   const o = out.data;
   (getBackend().addRelu ?? addReluInto)(o, a.data, b.data);
   return record(out, 'addRelu', [a, b], (g) => {
-    const gm = allocate(a.dtype, a.size);
+    const gm = allocate(a.dtype, a.size, false);
     reluMask(gm, g, o);
     return [a.requiresGrad ? gm : null, b.requiresGrad ? gm : null];
   });

@@ -2,6 +2,8 @@
 import { getBackend, tconvOutLength } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, Tensor } from '../tensor.js';
+
+// Outputs come from allocate(..., false): these kernels overwrite them whole (@asma/kernels' contract).
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 
 export interface Conv2dTemporalOptions {
@@ -49,7 +51,7 @@ export function conv2dTemporal(
     throw new ShapeError(
       `conv2dTemporal: input ${fmtShape(x.shape)} is too short for kernel ${fmtShape(w.shape)} with pad ${pad}`,
     );
-  const out = new Tensor(allocate(x.dtype, n * cout * tout * v), [n, cout, tout, v]);
+  const out = new Tensor(allocate(x.dtype, n * cout * tout * v, false), [n, cout, tout, v]);
   getBackend().tconvForward(out.data, x.data, w.data, bias?.data ?? null, args);
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return record(out, 'conv2dTemporal', inputs, (g) => {
@@ -58,13 +60,13 @@ export function conv2dTemporal(
     let gw = null;
     let gb = null;
     if (x.requiresGrad) {
-      gx = allocate(x.dtype, x.size);
+      gx = allocate(x.dtype, x.size, false);
       be.tconvBackwardInput(gx, g, w.data, args);
     }
     const needB = bias?.requiresGrad ?? false;
     if (w.requiresGrad || needB) {
-      gw = allocate(x.dtype, w.size);
-      gb = needB ? allocate(x.dtype, cout) : null;
+      gw = allocate(x.dtype, w.size, false);
+      gb = needB ? allocate(x.dtype, cout, false) : null;
       be.tconvBackwardWeight(gw, gb, g, x.data, args);
     }
     return [gx, w.requiresGrad ? gw : null, gb];
@@ -88,18 +90,18 @@ export function graphAggregate(x: Tensor, a: Tensor): Tensor {
       `graphAggregate: input ${fmtShape(x.shape)} (K=${k}, V=${v}) does not match adjacency ${fmtShape(a.shape)} (K=${ak}, V=${av})`,
     );
   const args = { n, k, c, t, v, w };
-  const out = new Tensor(allocate(x.dtype, n * c * t * w), [n, c, t, w]);
+  const out = new Tensor(allocate(x.dtype, n * c * t * w, false), [n, c, t, w]);
   getBackend().graphAggForward(out.data, x.data, a.data, args);
   return record(out, 'graphAggregate', [x, a], (g) => {
     const be = getBackend();
     let gx = null;
     let ga = null;
     if (x.requiresGrad) {
-      gx = allocate(x.dtype, x.size);
+      gx = allocate(x.dtype, x.size, false);
       be.graphAggBackwardInput(gx, g, a.data, args);
     }
     if (a.requiresGrad) {
-      ga = allocate(x.dtype, a.size);
+      ga = allocate(x.dtype, a.size, false);
       be.graphAggBackwardAdjacency(ga, g, x.data, args);
     }
     return [gx, ga];

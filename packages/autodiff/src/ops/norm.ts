@@ -83,7 +83,7 @@ export function batchNorm(
       mu[ch] = runningMean!.data[ch]!;
       variance[ch] = runningVar!.data[ch]!;
     }
-  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const out = new Tensor(allocate(x.dtype, x.size, false), x.shape); // written whole by the kernel
   const withRelu = opts.relu ?? false;
   const wd = weight?.data ?? null;
   (getBackend().batchNormForward ?? batchNormForwardInto)({
@@ -112,7 +112,7 @@ export function batchNorm(
   if (weight !== null) inputs.push(weight);
   if (bias !== null) inputs.push(bias);
   return record(out, withRelu ? 'batchNormRelu' : 'batchNorm', inputs, (gOut) => {
-    const gx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
+    const gx = x.requiresGrad ? allocate(x.dtype, x.size, false) : null;
     const sumG = new Float64Array(c);
     const sumGXhat = new Float64Array(c);
     // Through the ReLU first: the output is positive exactly where the normalised value was.
