@@ -70,7 +70,7 @@ export class StGcnBlock extends Module {
   private readonly tcnOutNorm: BatchNorm2d;
   private readonly tcnDropout: Dropout;
   readonly residualKind: ResidualKind;
-  private readonly residualPath: Sequential | null;
+  private readonly residualPath: ConvNorm | null;
 
   constructor(
     readonly inChannels: number,
@@ -107,7 +107,7 @@ export class StGcnBlock extends Module {
       this.residualKind === 'conv'
         ? this.registerModule(
             'residual',
-            new Sequential(
+            new ConvNorm(
               new Conv2d(inChannels, outChannels, 1, { rng, stride: [opts.stride, 1], dtype }),
               new BatchNorm2d(outChannels, { dtype }),
             ),
@@ -121,22 +121,34 @@ export class StGcnBlock extends Module {
    */
   forward(x: Tensor, a: Tensor): Tensor {
     const h = this.tcnNorm.forward(this.gcn.forward(x, a), { relu: true });
-    const fold = !isGradEnabled() && !this.tcnDropout.training && foldable(this.tcnOutNorm);
-    const y = fold
-      ? foldedConv(this.tcnConv, this.tcnOutNorm, h)
-      : this.tcnDropout.forward(this.tcnOutNorm.forward(this.tcnConv.forward(h)));
+    const y =
+      folding(this.tcnOutNorm) && !this.tcnDropout.training
+        ? foldedConv(this.tcnConv, this.tcnOutNorm, h) // eval-mode dropout is the identity
+        : this.tcnDropout.forward(this.tcnOutNorm.forward(this.tcnConv.forward(h)));
     if (this.residualKind === 'none') return relu(y);
-    let res = x;
-    if (this.residualKind === 'conv') {
-      const [conv, bn] = this.residualPath!.children as [Conv2d, BatchNorm2d];
-      res = fold && foldable(bn) ? foldedConv(conv, bn, x) : this.residualPath!.forward(x);
-    }
-    return addRelu(y, res);
+    return addRelu(y, this.residualKind === 'identity' ? x : this.residualPath!.forward(x));
   }
 }
+
+/** Inference folds: eval mode (running statistics) and no graph to record. */
+const folding = (bn: BatchNorm2d) => !isGradEnabled() && foldable(bn);
 
 /** bn(conv(x)) as one convolution with the eval-mode bn folded into the weights. */
 function foldedConv(conv: Conv2d, bn: BatchNorm2d, x: Tensor): Tensor {
   const { weight, bias } = foldBatchNorm(conv, bn);
   return conv2dTemporal(x, weight, bias, { stride: conv.stride, pad: conv.padding });
+}
+
+/** The residual path: Conv2d then BatchNorm2d (state-dict names 0 and 1), folded for inference. */
+class ConvNorm extends Sequential {
+  constructor(
+    private readonly conv: Conv2d,
+    private readonly norm: BatchNorm2d,
+  ) {
+    super(conv, norm);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return folding(this.norm) ? foldedConv(this.conv, this.norm, x) : this.norm.forward(this.conv.forward(x));
+  }
 }
