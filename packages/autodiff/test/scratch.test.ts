@@ -15,9 +15,11 @@ import {
   clearBufferPool,
   concat,
   dropout,
+  full,
   mul,
   noGrad,
   randn,
+  record,
   relu,
   reshape,
   scratch,
@@ -26,7 +28,7 @@ import {
   slice,
   sub,
   sum,
-  type Tensor,
+  Tensor,
   zeros,
 } from '../src/index.js';
 
@@ -147,6 +149,17 @@ describe('scratch and the buffer pool', () => {
     loss.backward();
     expect(bufferPoolStats().bytes).toBeGreaterThan(held); // + the two relu outputs
     for (let i = 0; i < x.size; i++) expect(x.grad!.data[i]).toBe(2 * g1[i]!);
+  });
+
+  it('keeps the scratch of a result that no gradient reached: a later backward through it is exact', () => {
+    const x = randn(SHAPE, new Rng(6), { requiresGrad: true });
+    const r = scratch(() => relu(mul(x, 2))); // relu's backward reads mul's output, a scratch buffer
+    const stop = record(new Tensor(Float32Array.from(r.data), r.shape), 'stop', [r], () => [null]);
+    sum(stop).backward(); // frees stop's node; r's node gets no gradient and keeps its closure
+    expect(x.grad).toBeNull();
+    for (let i = 0; i < 4; i++) zeros(SHAPE).data.fill(-1); // would overwrite a recycled buffer
+    r.backward(full(SHAPE, 1));
+    for (let i = 0; i < x.size; i++) expect(x.grad!.data[i]).toBe(x.data[i]! > 0 ? 2 : 0);
   });
 
   it('hands a nested scope result to the enclosing scope', () => {

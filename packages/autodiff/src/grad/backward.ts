@@ -119,7 +119,7 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       const ins = node.backward(g);
       if (profile !== null) profile.backwardDone(t, node.op, node.inputs, t0);
       // Count the new holders first, so that g outlives this entry's hold when a closure hands it on.
-      const taken: FloatArray[] = [];
+      const taken: [Tensor, FloatArray][] = [];
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const gi = ins[i];
@@ -128,25 +128,21 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
           throw new ShapeError(
             `backward: '${node.op}' returned a gradient of ${gi.length} elements for input ${fmtShape(x.shape)}`,
           );
-        taken.push(gi);
+        taken.push([x, gi]);
         const n = holds.get(gi.buffer);
         if (n !== undefined) holds.set(gi.buffer, n + 1);
         else if (gi.buffer !== g.buffer) holds.set(gi.buffer, 1); // fresh from the closure
       }
       letGo(g);
-      let j = 0;
-      for (let i = 0; i < node.inputs.length; i++) {
-        const x = node.inputs[i]!;
-        const gi = ins[i];
-        if (x.requiresGrad && gi !== null && gi !== undefined) accumulate(x, taken[j++]!);
-      }
+      for (const [x, gi] of taken) accumulate(x, gi);
       if (!retainGraph) {
         node.backward = null;
         node.inputs = [];
       }
     }
-    // Only now is every closure that could read a scratch intermediate gone.
-    if (!retainGraph) for (const t of order) if (t.gradFn !== null) releaseScratch(t.gradFn);
+    // Only now is every closure that could read a scratch intermediate gone (a node no gradient reached
+    // keeps its closure, and so its scratch).
+    if (!retainGraph) for (const t of order) if (t.gradFn?.backward === null) releaseScratch(t.gradFn);
   };
   noGrad(() => outsideScratch(step));
 }

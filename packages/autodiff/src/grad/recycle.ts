@@ -21,7 +21,7 @@ class BufferPool {
   /** Free arrays by length: float32 under +n, float64 under -n. */
   private readonly free = new Map<number, FloatArray[]>();
   /** Buffers now in the pool: a second offer of the same buffer must not hand it out twice. */
-  private readonly held = new WeakSet<ArrayBufferLike>();
+  private held = new WeakSet<ArrayBufferLike>();
   bytes = 0;
   limitBytes = 2 ** 31;
 
@@ -53,6 +53,7 @@ class BufferPool {
 
   clear(): void {
     this.free.clear();
+    this.held = new WeakSet();
     this.bytes = 0;
   }
 }
