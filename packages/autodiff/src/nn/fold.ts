@@ -47,8 +47,8 @@ export function foldBatchNorm(conv: Conv2d, bn: BatchNorm): { weight: Tensor; bi
     );
   const { scale, shift } = batchNormAffine(bn);
   const w = conv.weight;
-  const weight = allocate(w.dtype, w.size);
-  const bias = allocate(w.dtype, conv.outChannels);
+  const weight = allocate(w.dtype, w.size, false); // written whole below
+  const bias = allocate(w.dtype, conv.outChannels, false);
   const per = w.size / conv.outChannels;
   const b = conv.bias?.data;
   for (let o = 0; o < conv.outChannels; o++) {
