@@ -6,7 +6,7 @@
  * and the collector, which frees array buffers late, let the heap grow to ~1 GB before it settled.
  *
  * Buffers come back from two places, both where the engine can prove that nobody reads them again:
- * - backward: each consumed gradient that it exclusively owns (grad/backward.ts);
+ * - backward: each gradient array once the last pending gradient holding it lets go (grad/backward.ts);
  * - `scratch(fn)`: the op outputs that fn allocated and did not return, once the backward pass that
  *   frees their graph has run (or at once when fn built no graph).
  * `allocate` (tensor.ts) takes from here before asking the allocator. The pool outlives single calls,
@@ -44,8 +44,8 @@ class BufferPool {
     if (a === undefined) return null;
     this.held.delete(a.buffer);
     this.bytes -= a.byteLength;
-    // fill() on shared memory goes element by element (no memset): 8-byte elements halve its time.
     if (!zero) return a;
+    // fill() on shared memory goes element by element (no memset): 8-byte elements halve its time.
     if (a.byteLength % 8 === 0) new Float64Array(a.buffer).fill(0);
     else a.fill(0);
     return a;

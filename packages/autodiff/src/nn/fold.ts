@@ -24,8 +24,8 @@ export function batchNormAffine(bn: BatchNorm): {
     throw new RangeError(
       'batchNormAffine: the BatchNorm has no running statistics (trackRunningStats: false)',
     );
-  const mean = bn.runningMean!.data;
-  const vr = bn.runningVar!.data;
+  const mean = bn.runningMean.data;
+  const vr = bn.runningVar.data;
   const make = (n: number) => (mean instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
   const scale = make(bn.numFeatures);
   const shift = make(bn.numFeatures);

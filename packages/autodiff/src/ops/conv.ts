@@ -2,9 +2,9 @@
 import { getBackend, tconvOutLength } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, Tensor } from '../tensor.js';
+import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 
 // Outputs come from allocate(..., false): these kernels overwrite them whole (@asma/kernels' contract).
-import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 
 export interface Conv2dTemporalOptions {
   stride?: number;

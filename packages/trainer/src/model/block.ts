@@ -121,20 +121,18 @@ export class StGcnBlock extends Module {
    */
   forward(x: Tensor, a: Tensor): Tensor {
     const h = this.tcnNorm.forward(this.gcn.forward(x, a), { relu: true });
-    const y =
-      folding(this.tcnOutNorm) && !this.tcnDropout.training
-        ? foldedConv(this.tcnConv, this.tcnOutNorm, h) // eval-mode dropout is the identity
-        : this.tcnDropout.forward(this.tcnOutNorm.forward(this.tcnConv.forward(h)));
+    const y = this.tcnDropout.forward(convNorm(this.tcnConv, this.tcnOutNorm, h));
     if (this.residualKind === 'none') return relu(y);
     return addRelu(y, this.residualKind === 'identity' ? x : this.residualPath!.forward(x));
   }
 }
 
-/** Inference folds: eval mode (running statistics) and no graph to record. */
-const folding = (bn: BatchNorm2d) => !isGradEnabled() && foldable(bn);
-
-/** bn(conv(x)) as one convolution with the eval-mode bn folded into the weights. */
-function foldedConv(conv: Conv2d, bn: BatchNorm2d, x: Tensor): Tensor {
+/**
+ * bn(conv(x)); for inference (eval-mode bn, no graph to record) as one convolution with bn folded into
+ * the weights.
+ */
+function convNorm(conv: Conv2d, bn: BatchNorm2d, x: Tensor): Tensor {
+  if (isGradEnabled() || !foldable(bn)) return bn.forward(conv.forward(x));
   const { weight, bias } = foldBatchNorm(conv, bn);
   return conv2dTemporal(x, weight, bias, { stride: conv.stride, pad: conv.padding });
 }
@@ -149,6 +147,6 @@ class ConvNorm extends Sequential {
   }
 
   override forward(x: Tensor): Tensor {
-    return folding(this.norm) ? foldedConv(this.conv, this.norm, x) : this.norm.forward(this.conv.forward(x));
+    return convNorm(this.conv, this.norm, x);
   }
 }
