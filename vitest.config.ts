@@ -9,5 +9,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // Kills a test process whose test blocks its thread for minutes, naming the test (see the file).
+    setupFiles: ['tools/test/watchdog.ts'],
+    // A kernel worker that does not answer fails its call after 2 minutes, not 10 (see threads/pool.ts).
+    env: { ASMA_KERNEL_THREAD_TIMEOUT_S: '120' },
   },
 });

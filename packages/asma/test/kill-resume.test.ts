@@ -9,6 +9,10 @@ import { tinyModel, tinySplit } from './tiny-split.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const { dir, split } = tinySplit('asma-kill-');
+/** A run that has not ended by then is killed: the test fails instead of waiting on it. */
+const RUN_LIMIT_MS = 50_000;
+const run = (argv: string[]) =>
+  spawnSync(process.execPath, argv, { stdio: 'ignore', timeout: RUN_LIMIT_MS, killSignal: 'SIGKILL' });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const args = (out: string) => [
   cli,
@@ -27,7 +31,7 @@ const args = (out: string) => [
 /** Start a run and SIGKILL it as soon as its first epoch checkpoint exists. */
 function killAfterFirstCheckpoint(out: string): Promise<NodeJS.Signals | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args(out), { stdio: 'ignore' });
+    const child = spawn(process.execPath, args(out), { stdio: 'ignore', timeout: RUN_LIMIT_MS });
     const timer = setInterval(() => {
       if (existsSync(join(out, 'checkpoint.safetensors'))) child.kill('SIGKILL');
     }, 5);
@@ -43,12 +47,12 @@ it.runIf(existsSync(cli))(
   'a SIGKILLed pretraining resumes to exactly the uninterrupted weights',
   async () => {
     const full = join(dir, 'full');
-    expect(spawnSync(process.execPath, args(full), { stdio: 'ignore' }).status).toBe(0);
+    expect(run(args(full)).status).toBe(0);
     const killed = join(dir, 'killed');
     const signal = await killAfterFirstCheckpoint(killed);
     expect(existsSync(join(killed, 'encoder.safetensors'))).toBe(false); // it did not finish
     expect(signal).toBe('SIGKILL');
-    expect(spawnSync(process.execPath, [...args(killed), '--resume'], { stdio: 'ignore' }).status).toBe(0);
+    expect(run([...args(killed), '--resume']).status).toBe(0);
     const bytes = (d: string) => readFileSync(join(d, 'encoder.safetensors'));
     expect(bytes(killed).equals(bytes(full))).toBe(true);
     const epochs = readFileSync(join(killed, 'log.jsonl'), 'utf8').trim().split('\n').length;

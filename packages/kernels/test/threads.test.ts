@@ -292,4 +292,35 @@ describe('kernel threads', () => {
       be.graphAggForward(new Float32Array(2), new Float32Array(2), new Float32Array(1), p),
     ).toThrow(/used after close/);
   });
+
+  it('stop at a worker that does not answer or has exited, instead of waiting on it again', async () => {
+    const p: GraphAggArgs = { n: 2, k: 1, c: 1, t: 1, v: 1, w: 1 };
+    const call = (pool: KernelThreads) => () =>
+      threadedCpuBackend(pool, { minMacs: 0 }).graphAggForward(
+        new Float32Array(2),
+        new Float32Array(2),
+        new Float32Array(1),
+        p,
+      );
+    const workerOf = (pool: KernelThreads) => (pool as unknown as { workers: Worker[] }).workers[0]!;
+    await expect(KernelThreads.start(2, { answerTimeoutMs: 0 })).rejects.toThrow(/must be positive, got 0/);
+
+    // Gone unnoticed (its exit not heard): nobody answers, the call gives up after the timeout, and
+    // later calls at once.
+    const silent = await KernelThreads.start(2, { answerTimeoutMs: 200 });
+    workerOf(silent).removeAllListeners('exit');
+    await workerOf(silent).terminate();
+    expect(call(silent)).toThrow(/worker 1 did not answer within 0.2 s/);
+    const t0 = Date.now();
+    expect(call(silent)).toThrow(/unusable since kernel worker 1 did not answer within 0.2 s; start a new pool/);
+    expect(Date.now() - t0).toBeLessThan(150);
+    await silent.close();
+
+    // Exited between calls: the next call says so without waiting.
+    const gone = await KernelThreads.start(2, { answerTimeoutMs: 60_000 });
+    await workerOf(gone).terminate();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(call(gone)).toThrow(/unusable since kernel worker 1 exited \(code 1\)/);
+    await gone.close();
+  });
 });

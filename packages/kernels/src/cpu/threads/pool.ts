@@ -33,8 +33,19 @@ import { runTask, type TaskArgs, type TaskKernel } from './tasks.js';
 
 type ReceiveMessage = (port: MessagePort) => { message: unknown } | undefined;
 
-/** A worker that has not answered after this long is reported, not waited on forever. */
-const ANSWER_TIMEOUT_MS = 10 * 60 * 1000;
+/**
+ * A worker that has not answered after this long is reported, not waited on forever: 10 minutes, or
+ * ASMA_KERNEL_THREAD_TIMEOUT_S seconds (the tests use 120), or `start`'s `answerTimeoutMs`.
+ */
+function defaultAnswerTimeoutMs(): number {
+  const s = Number(process.env.ASMA_KERNEL_THREAD_TIMEOUT_S);
+  return s > 0 ? s * 1000 : 10 * 60 * 1000;
+}
+
+export interface KernelThreadsOptions {
+  /** How long a call waits for a worker's answer before it throws (and the pool stops). */
+  answerTimeoutMs?: number;
+}
 
 export function isShared(a: FloatArray): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
@@ -57,20 +68,31 @@ export class KernelThreads {
   private readonly words: Int32Array;
   private readonly staging = new Map<string, Float32Array>();
   private closed = false;
+  /** Why this pool can no longer be used (a worker that did not answer or exited), or null. */
+  private broken: string | null = null;
 
   private constructor(
     private readonly workers: Worker[],
     private readonly ports: MessagePort[],
     status: SharedArrayBuffer,
     private readonly receive: ReceiveMessage,
+    private readonly answerTimeoutMs: number,
   ) {
     this.words = new Int32Array(status);
+    // Seen between calls: a call that finds it throws at once instead of waiting out the timeout.
+    for (const [i, w] of workers.entries())
+      w.on('exit', (code) => {
+        if (!this.closed) this.broken ??= `kernel worker ${i + 1} exited (code ${code})`;
+      });
   }
 
   /** Start `threads - 1` workers (threads >= 1 counts the calling thread) and wait until each is ready. */
-  static async start(threads: number): Promise<KernelThreads> {
+  static async start(threads: number, opts: KernelThreadsOptions = {}): Promise<KernelThreads> {
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`kernel threads: expected a positive integer, got ${threads}`);
+    const answerTimeoutMs = opts.answerTimeoutMs ?? defaultAnswerTimeoutMs();
+    if (!(answerTimeoutMs > 0))
+      throw new RangeError(`kernel threads: answerTimeoutMs must be positive, got ${answerTimeoutMs}`);
     const wt = await import('node:worker_threads');
     // Compile this thread's kernels first: workers adopt their shape.
     const shape = gemmWasm()?.shape ?? null;
@@ -108,7 +130,13 @@ export class KernelThreads {
       ports[i]!.removeAllListeners('message');
       ports[i]!.unref();
     }
-    return new KernelThreads(workers, ports, status, wt.receiveMessageOnPort as ReceiveMessage);
+    return new KernelThreads(
+      workers,
+      ports,
+      status,
+      wt.receiveMessageOnPort as ReceiveMessage,
+      answerTimeoutMs,
+    );
   }
 
   /** Threads a call is split over, the calling thread included. */
@@ -232,6 +260,8 @@ export class KernelThreads {
 
   private post(worker: number, job: Job): void {
     if (this.closed) throw new Error('kernel threads: used after close()');
+    if (this.broken !== null)
+      throw new Error(`kernel threads: unusable since ${this.broken}; start a new pool`);
     Atomics.store(this.words, worker, PENDING);
     this.ports[worker]!.postMessage(job);
   }
@@ -239,8 +269,12 @@ export class KernelThreads {
   private waitAll(workers: readonly number[]): void {
     const failures: string[] = [];
     for (const w of workers) {
-      const timedOut = awaitAnswer(this.words, w, ANSWER_TIMEOUT_MS) === 'timed-out';
-      if (timedOut) failures.push(`worker ${w + 1} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
+      const timedOut = awaitAnswer(this.words, w, this.answerTimeoutMs) === 'timed-out';
+      if (timedOut) {
+        // Its status word may still flip when it finishes: the pool cannot tell that answer from the next.
+        failures.push(`worker ${w + 1} did not answer within ${this.answerTimeoutMs / 1000} s`);
+        this.broken ??= `kernel worker ${w + 1} did not answer within ${this.answerTimeoutMs / 1000} s`;
+      }
       else if (Atomics.load(this.words, w) === FAILED) {
         const m = this.receive(this.ports[w]!)?.message as { error?: string } | undefined;
         failures.push(`worker ${w + 1}: ${m?.error ?? 'failed without a message'}`);
