@@ -32,7 +32,10 @@ for (let round = 0; round < 5; round++)
     t0 = performance.now();
     for (let r = 0; r < 3; r++) gemm(512, 512, 512, A, 0, 512, 1, B, 0, 512, 1, C, 0, 512, false);
     const g = (performance.now() - t0) / 3;
-    if (round) (res[k] ??= []).push([f, g]);
+    if (round) {
+      res[k] ??= [];
+      res[k].push([f, g]);
+    }
   }
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const fl = 2 * p.n * p.cout * p.cin * 9 * to * p.v;

@@ -39,7 +39,6 @@ it('training steps are bit-identical with 1 and 3 kernel threads (every kernel c
   const one = twoSteps(cpuBackend);
   const three = twoSteps(threadedCpuBackend(pool, { minMacs: 0 }));
   expect(three.losses).toEqual(one.losses);
-  one.params.forEach((p, i) =>
-    expect(Buffer.from(three.params[i]!.buffer).equals(Buffer.from(p.buffer)), `param ${i}`).toBe(true),
-  );
+  for (const [i, p] of one.params.entries())
+    expect(Buffer.from(three.params[i]!.buffer).equals(Buffer.from(p.buffer)), `param ${i}`).toBe(true);
 });

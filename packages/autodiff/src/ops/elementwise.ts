@@ -204,6 +204,7 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
     a,
     b,
     (o, x, y) => {
+      // biome-ignore lint/complexity/useMathMinMax: the forward must pick the operand the gradient goes to (a on ties, b on NaN)
       for (let i = 0; i < o.length; i++) o[i] = x[i]! >= y[i]! ? x[i]! : y[i]!;
     },
     (g, x, y) => {
@@ -268,6 +269,7 @@ export function clamp(a: Tensor, min = Number.NEGATIVE_INFINITY, max = Number.PO
   return unary(
     'clamp',
     a,
+    // biome-ignore lint/complexity/useMathMinMax: one comparison chain, mirrored by the gradient below
     (x) => (x < min ? min : x > max ? max : x),
     (x) => (x >= min && x <= max ? 1 : 0),
   );

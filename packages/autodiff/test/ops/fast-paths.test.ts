@@ -37,6 +37,7 @@ describe('relu float32 fast path', () => {
           const y = relu(x);
           sameBits(
             y.data,
+            // biome-ignore lint/complexity/useMathMinMax: ReLU's own rule (NaN -> 0, -0 -> 0), not Math.max's
             Float32Array.from(x.data, (v) => (v > 0 ? v : 0)),
           );
           const g = Float32Array.from(vals, (_, i) => (i % 3) - 1.5);

@@ -80,7 +80,7 @@ describe('batchNorm with a fused ReLU', () => {
         sameBits(m1.data, m2.data, `running mean ${tag}`);
         const gf = grads(fused, [x, w, b], probe);
         const gp = grads(plain, [x, w, b], probe);
-        gf.forEach((g, i) => sameBits(g, gp[i]!, `gradient ${i} ${tag}`));
+        for (const [i, g] of gf.entries()) sameBits(g, gp[i]!, `gradient ${i} ${tag}`);
       }
     }
   });
@@ -120,7 +120,7 @@ describe('addRelu', () => {
       sameBits(addRelu(a, b).data, relu(add(a, b)).data, `forward ${dtype}`);
       const gf = grads(addRelu, [a, b], probe);
       const gp = grads((x, y) => relu(add(x, y)), [a, b], probe);
-      gf.forEach((g, i) => sameBits(g, gp[i]!, `gradient ${i} ${dtype}`));
+      for (const [i, g] of gf.entries()) sameBits(g, gp[i]!, `gradient ${i} ${dtype}`);
     }
   });
 

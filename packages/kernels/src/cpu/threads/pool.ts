@@ -274,8 +274,7 @@ export class KernelThreads {
         // Its status word may still flip when it finishes: the pool cannot tell that answer from the next.
         failures.push(`worker ${w + 1} did not answer within ${this.answerTimeoutMs / 1000} s`);
         this.broken ??= `kernel worker ${w + 1} did not answer within ${this.answerTimeoutMs / 1000} s`;
-      }
-      else if (Atomics.load(this.words, w) === FAILED) {
+      } else if (Atomics.load(this.words, w) === FAILED) {
         const m = this.receive(this.ports[w]!)?.message as { error?: string } | undefined;
         failures.push(`worker ${w + 1}: ${m?.error ?? 'failed without a message'}`);
       }

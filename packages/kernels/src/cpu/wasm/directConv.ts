@@ -10,7 +10,7 @@
  * tiles (the last one nLast columns wide). Loop order: row panels outside, so a panel's weights stay
  * in cache while the input streams past.
  */
-import { type FuncDef, I32, op, V128 } from './encode.js';
+import { type FuncDef, I32, V128 } from './encode.js';
 import type { KernelShape } from './kernel.js';
 import { bump, bumpBy, countedLoop, indices, mov, registerTile, tileV128Locals } from './tile.js';
 
