@@ -34,7 +34,7 @@ export {
   type ThreadedBackendOptions,
   threadedCpuBackend,
 } from './cpu/threads/backend.js';
-export { isShared, KernelThreads, sharedFloat32 } from './cpu/threads/pool.js';
+export { isShared, KernelThreads, type KernelThreadsOptions, sharedFloat32 } from './cpu/threads/pool.js';
 export { getBackend, setBackend } from './registry.js';
 export type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from './types.js';
 export { tconvOutLength } from './types.js';
