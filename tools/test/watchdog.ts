@@ -15,11 +15,24 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 const limitS = Number(process.env.ASMA_TEST_WATCHDOG_S ?? 300);
 const logPath = process.env.ASMA_TEST_WATCHDOG_LOG ?? join(tmpdir(), 'asma-test-watchdog.log');
 
-/** [0]: seconds (since `origin`) at which the current phase began. */
-const since = new Int32Array(new SharedArrayBuffer(4));
-/** The current phase's label: a UTF-8 length word, then the bytes. */
-const label = new SharedArrayBuffer(4 + 2048);
-const origin = Date.now();
+interface Watched {
+  /** [0]: seconds (since `origin`) at which the current phase began; -1 while the process is idle. */
+  since: Int32Array;
+  /** The current phase's label: a UTF-8 length word, then the bytes. */
+  label: SharedArrayBuffer;
+  origin: number;
+  watching: boolean;
+}
+// One per process, should a test process ever run a second file: its phases then reach the same watcher.
+const slot = globalThis as { __asmaTestWatchdog?: Watched };
+slot.__asmaTestWatchdog ??= {
+  since: new Int32Array(new SharedArrayBuffer(4)),
+  label: new SharedArrayBuffer(4 + 2048),
+  origin: Date.now(),
+  watching: false,
+};
+const state = slot.__asmaTestWatchdog;
+const { since, label, origin } = state;
 
 function enter(phase: string): void {
   const bytes = new TextEncoder().encode(phase).subarray(0, label.byteLength - 4);
@@ -34,8 +47,9 @@ const { appendFileSync, writeSync } = require('node:fs');
 const { since, label, origin, limitS, logPath, pid } = workerData;
 const started = new Int32Array(since);
 setInterval(() => {
-  const ran = Math.floor((Date.now() - origin) / 1000) - Atomics.load(started, 0);
-  if (ran <= limitS) return;
+  const at = Atomics.load(started, 0);
+  const ran = Math.floor((Date.now() - origin) / 1000) - at;
+  if (at < 0 || ran <= limitS) return;
   const n = Atomics.load(new Int32Array(label, 0, 1), 0);
   const phase = new TextDecoder().decode(new Uint8Array(label, 4, n).slice());
   const line = '[test watchdog] ' + phase + ': still running after ' + ran + ' s (limit ' + limitS +
@@ -56,12 +70,16 @@ function testName(task: { name: string; suite?: { name: string; suite?: unknown 
 if (limitS > 0) {
   const file = expect.getState().testPath ?? 'an unknown test file';
   enter(`${file} (loading)`);
-  new Worker(watcher, {
-    eval: true,
-    workerData: { since: since.buffer, label, origin, limitS, logPath, pid: process.pid },
-  }).unref();
+  if (!state.watching) {
+    state.watching = true;
+    new Worker(watcher, {
+      eval: true,
+      workerData: { since: since.buffer, label, origin, limitS, logPath, pid: process.pid },
+    }).unref();
+  }
+  // Hooks from a setup file run before the file's own "before" hooks and after its "after" hooks.
   beforeAll(() => enter(`${file} (beforeAll hooks)`));
   beforeEach((ctx) => enter(`${file} > ${testName(ctx.task)}`));
-  afterEach(() => enter(`${file} (between tests)`));
-  afterAll(() => enter(`${file} (afterAll hooks)`));
+  afterEach(() => enter(`${file} (afterEach or afterAll hooks, or between tests)`));
+  afterAll(() => Atomics.store(since, 0, -1)); // done: vitest's own teardown is not watched
 }
