@@ -9,6 +9,8 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // Tests' console output is shown for failing tests only: CI logs stay short enough to read whole.
+    silent: 'passed-only',
     // Kills a test process whose test blocks its thread for minutes, naming the test (see the file).
     setupFiles: ['tools/test/watchdog.ts'],
     // A kernel worker that does not answer fails its call after 2 minutes, not 10 (see threads/pool.ts).

@@ -213,7 +213,7 @@ describe('model file', () => {
         fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }), { maxLength: 4 }),
         fc.boolean(),
         (cut, flips, sealed) => {
-          let b = Uint8Array.from(bytes.subarray(0, cut));
+          let b: Uint8Array = Uint8Array.from(bytes.subarray(0, cut));
           for (const f of flips) if (b.length > 0) b[f.at % b.length]! ^= f.xor;
           if (sealed && b.length >= 48) b = reseal(b);
           try {

@@ -33,7 +33,7 @@ describe('relu float32 fast path', () => {
       fc.property(
         fc.array(fc.oneof(fc.float(), fc.constantFrom(...specials)), { minLength: 1, maxLength: 70 }),
         (vals) => {
-          const x = new Tensor(Float32Array.from(vals), [vals.length], { requiresGrad: true });
+          const x = new Tensor(Float32Array.from(vals), [vals.length], true);
           const y = relu(x);
           sameBits(
             y.data,
