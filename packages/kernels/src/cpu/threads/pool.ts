@@ -271,9 +271,10 @@ export class KernelThreads {
     for (const w of workers) {
       const timedOut = awaitAnswer(this.words, w, this.answerTimeoutMs) === 'timed-out';
       if (timedOut) {
+        const silence = `worker ${w + 1} did not answer within ${this.answerTimeoutMs / 1000} s`;
+        failures.push(silence);
         // Its status word may still flip when it finishes: the pool cannot tell that answer from the next.
-        failures.push(`worker ${w + 1} did not answer within ${this.answerTimeoutMs / 1000} s`);
-        this.broken ??= `kernel worker ${w + 1} did not answer within ${this.answerTimeoutMs / 1000} s`;
+        this.broken ??= `kernel ${silence}`;
       } else if (Atomics.load(this.words, w) === FAILED) {
         const m = this.receive(this.ports[w]!)?.message as { error?: string } | undefined;
         failures.push(`worker ${w + 1}: ${m?.error ?? 'failed without a message'}`);
