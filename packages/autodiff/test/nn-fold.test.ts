@@ -76,5 +76,10 @@ describe('foldBatchNorm', () => {
     expect(batchNormAffine(bn).scale.length).toBe(4); // the eval-mode affine, whatever the mode
     expect(foldable(new BatchNorm2d(4, { trackRunningStats: false }))).toBe(false);
     expect(() => foldBatchNorm(conv, new BatchNorm2d(5))).toThrow(/5 channels cannot follow Conv2d with 4/);
+    // The folded weights run through the convolution's own input check, stride and padding.
+    const f = foldBatchNorm(conv, bn);
+    expect(() => conv.forwardWith(randn([1, 2, 5, 3], new Rng(0)), f.weight, f.bias)).toThrow(
+      /Conv2d\(3, 4\): input must be \(N, 3, T, V\), got \[1,2,5,3\]/,
+    );
   });
 });

@@ -71,10 +71,15 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, this.weight, this.bias);
+  }
+
+  /** This convolution (its input check, stride and padding) with other weights, e.g. foldBatchNorm's. */
+  forwardWith(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels)
       throw new ShapeError(
         `Conv2d(${this.inChannels}, ${this.outChannels}): input must be (N, ${this.inChannels}, T, V), got ${fmtShape(x.shape)}`,
       );
-    return conv2dTemporal(x, this.weight, this.bias, { stride: this.stride, pad: this.padding });
+    return conv2dTemporal(x, weight, bias, { stride: this.stride, pad: this.padding });
   }
 }

@@ -8,7 +8,6 @@ import {
   addRelu,
   BatchNorm2d,
   Conv2d,
-  conv2dTemporal,
   Dropout,
   type DType,
   foldable,
@@ -134,7 +133,7 @@ export class StGcnBlock extends Module {
 function convNorm(conv: Conv2d, bn: BatchNorm2d, x: Tensor): Tensor {
   if (isGradEnabled() || !foldable(bn)) return bn.forward(conv.forward(x));
   const { weight, bias } = foldBatchNorm(conv, bn);
-  return conv2dTemporal(x, weight, bias, { stride: conv.stride, pad: conv.padding });
+  return conv.forwardWith(x, weight, bias);
 }
 
 /** The residual path: Conv2d then BatchNorm2d (state-dict names 0 and 1), folded for inference. */
