@@ -2,11 +2,8 @@ export { cpuBackend } from './cpu/backend.js';
 export { dropoutHash } from './cpu/elementwise/hash.js';
 export {
   addReluInto,
-  type BatchNormBackwardArgs,
-  type BatchNormForwardArgs,
   batchNormBackwardInto,
   batchNormForwardInto,
-  type ChannelRuns,
   dropoutInto,
   mulInto,
   reluMaskInto,
@@ -36,8 +33,27 @@ export {
 } from './cpu/threads/backend.js';
 export { isShared, KernelThreads, type KernelThreadsOptions, sharedFloat32 } from './cpu/threads/pool.js';
 export { getBackend, setBackend } from './registry.js';
-export type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from './types.js';
-export { tconvOutLength } from './types.js';
+export { erf } from './cpu/erf.js';
+export { stridedGather, stridedScatter } from './cpu/strided.js';
+export { cpuTensorOps } from './cpu/tensorOps.js';
+export type {
+  AdamArgs,
+  BatchNormBackwardArgs,
+  BatchNormForwardArgs,
+  ChannelRuns,
+  BinaryOp,
+  DeviceArray,
+  FloatArray,
+  GraphAggArgs,
+  KernelBackend,
+  MatmulArgs,
+  SgdArgs,
+  SoftmaxArgs,
+  Storage,
+  TconvArgs,
+  UnaryOp,
+} from './types.js';
+export { isDeviceArray, tconvOutLength } from './types.js';
 export { writeFileAtomic } from './util/atomic.js';
 export { formatDuration, JsonlLog, ProgressBar, type ProgressOptions } from './util/progress.js';
 // Shared runtime utilities used by every asma package.

@@ -44,10 +44,14 @@ export type UnaryOp =
   | 'relu'
   | 'leakyRelu'
   | 'sigmoid'
-  | 'tanh';
+  | 'tanh'
+  | 'gelu';
 
-/** Element-wise binary maps over equal-length arrays (broadcasting is a `gather` first). */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum';
+/**
+ * Element-wise binary maps over equal-length arrays (broadcasting is a `gather` first). klDiv(a, b):
+ * b > 0 ? b (log b - a) : 0, with a log-probabilities and b probabilities (F.kl_div's pointwise term).
+ */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'klDiv';
 
 /** Softmax or log-softmax along the middle axis of (outer, n, inner). */
 export interface SoftmaxArgs {
@@ -226,6 +230,8 @@ export interface KernelBackend<S = FloatArray> {
    * send two elements to one place (slice and concat's adjoints); reductions use `reduceSum`.
    */
   scatterAdd(dst: S, src: S, shape: readonly number[], strides: readonly number[], offset: number): void;
+  /** As scatterAdd, but stores instead of adding (concat, slice's adjoint into a fresh array). */
+  scatter(dst: S, src: S, shape: readonly number[], strides: readonly number[], offset: number): void;
   /**
    * out[j] = sum of src over the elements that `strides` (into out, 0 on reduced axes) send to j, src of
    * `shape`; accumulated in float64 on the CPU, rounded once. Overwrites out.

@@ -1,4 +1,4 @@
-import type { KernelBackend } from '../types.js';
+import type { FloatArray, KernelBackend } from '../types.js';
 import {
   addReluInto,
   batchNormBackwardInto,
@@ -9,9 +9,11 @@ import {
 import { graphAggBackwardAdjacencyCpu, graphAggBackwardInputCpu, graphAggForwardCpu } from './graphAgg.js';
 import { matmulCpu } from './matmul.js';
 import { tconvBackwardInputCpu, tconvBackwardWeightCpu, tconvForwardCpu } from './tconv.js';
+import { cpuTensorOps } from './tensorOps.js';
 
 /** The fast CPU backend: blocked, packed gemm underneath every kernel; allocation-free once warm. */
-export const cpuBackend: KernelBackend = {
+export const cpuBackend: KernelBackend<FloatArray> = {
+  ...cpuTensorOps,
   name: 'cpu',
   matmul: matmulCpu,
   tconvForward: tconvForwardCpu,

@@ -3,6 +3,7 @@
  * Accumulates in float64 so that the reference is more accurate than what it checks.
  */
 import type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from '../types.js';
+import { cpuBackend } from './backend.js';
 import { tconvOutLength } from '../types.js';
 
 export function matmulReference(out: FloatArray, a: FloatArray, b: FloatArray, p: MatmulArgs): void {
@@ -150,7 +151,8 @@ export function graphAggBackwardAdjacencyReference(
 }
 
 /** The reference kernels as a backend: slow, used as the oracle and as a fallback while developing. */
-export const referenceBackend: KernelBackend = {
+export const referenceBackend: KernelBackend<FloatArray> = {
+  ...cpuBackend,
   name: 'cpu-reference',
   matmul: matmulReference,
   tconvForward: tconvForwardReference,

@@ -148,7 +148,7 @@ export function batchNormBackwardInto(a: BatchNormBackwardArgs): void {
       f(reluOut),
       runs,
       channels,
-      mean,
+      mean as Float64Array, // the CPU backends' statistics are float64 (allocateStats)
       coef,
     );
     return;

@@ -29,7 +29,7 @@ export interface ThreadedBackendOptions {
   minElements?: number;
 }
 
-export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOptions = {}): KernelBackend {
+export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOptions = {}): KernelBackend<FloatArray> {
   const minMacs = opts.minMacs ?? THREADS_MIN_MACS;
   const minElements = opts.minElements ?? THREADS_MIN_ELEMENTS;
   const split = (kernel: SampleKernel | PartKernel, p: KernelArgs, arrays: readonly (FloatArray | null)[]) =>
@@ -58,9 +58,10 @@ export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOpt
     elements >= minElements &&
     arrays.every((a) => a === null || a instanceof Float32Array);
   return {
+    ...cpuBackend,
     name: cpuBackend.name,
     threads: pool.threads,
-    allocateKernelOutput: (n, float64) => (float64 || n < SHARED_MIN_ELEMENTS ? null : sharedFloat32(n)),
+    allocate: (n, float64) => (float64 || n < SHARED_MIN_ELEMENTS ? null : sharedFloat32(n)),
     matmul: cpuBackend.matmul,
     tconvForward(out, x, w, bias, p) {
       const arrays = [out, x, w, bias];
@@ -95,7 +96,7 @@ export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOpt
     batchNormForward(a) {
       const { runs } = a;
       if (!splitTask(a.x.length, a.x, a.out) || runs.c < 2 || a.channels)
-        return cpuBackend.batchNormForward!(a);
+        return cpuBackend.batchNormForward(a);
       const arrays = [a.x, a.out, a.mean, a.variance, a.rstd, a.weight, a.bias];
       task(
         'batchNormForward',
@@ -109,22 +110,22 @@ export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOpt
     batchNormBackward(a) {
       const { runs } = a;
       if (!splitTask(a.g.length, a.g, a.x, a.reluOut, a.gx) || runs.c < 2 || a.channels)
-        return cpuBackend.batchNormBackward!(a);
+        return cpuBackend.batchNormBackward(a);
       const arrays = [a.g, a.x, a.reluOut, a.mean, a.rstd, a.weight, a.gx, a.sumG, a.sumGXhat];
       task('batchNormBackward', arrays, [6, 7, 8], [6], { runs, training: a.training }, runs.c);
     },
     addRelu(out, a, b) {
       if (splitTask(out.length, out, a, b)) task('addRelu', [out, a, b], [0], [0], {}, out.length);
-      else cpuBackend.addRelu!(out, a, b);
+      else cpuBackend.addRelu(out, a, b);
     },
     dropout(out, mask, x, p, key) {
       if (splitTask(out.length, out, mask, x))
         task('dropout', [out, mask, x], [0, 1], [0, 1], { p, key }, out.length);
-      else cpuBackend.dropout!(out, mask, x, p, key);
+      else cpuBackend.dropout(out, mask, x, p, key);
     },
     reluMask(out, src, x) {
       if (splitTask(out.length, out, src, x)) task('reluMask', [out, src, x], [0], [0], {}, out.length);
-      else cpuBackend.reluMask!(out, src, x);
+      else cpuBackend.reluMask(out, src, x);
     },
   };
 }
