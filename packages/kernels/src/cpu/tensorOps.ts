@@ -12,6 +12,7 @@ import type {
   SoftmaxArgs,
   UnaryOp,
 } from '../types.js';
+import { mulInto } from './elementwise/ops.js';
 import { erf } from './erf.js';
 import { stridedGather, stridedScatter, sumRuns, trailingRun } from './strided.js';
 
@@ -144,7 +145,8 @@ function binary(op: BinaryOp, o: FloatArray, x: FloatArray, y: FloatArray): void
       for (let i = 0; i < n; i++) o[i] = x[i]! - y[i]!;
       return;
     case 'mul':
-      for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!;
+      // The SIMD kernel for large float32 arrays (a float32 product is exact in float64: same bits).
+      mulInto(o, x, y);
       return;
     case 'div':
       for (let i = 0; i < n; i++) o[i] = x[i]! / y[i]!;
