@@ -154,7 +154,9 @@ export class Tensor {
   /** item() for a tensor anywhere: the one value, read back. */
   async readItem(): Promise<number> {
     if (this.size !== 1)
-      throw new ShapeError(`readItem: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`);
+      throw new ShapeError(
+        `readItem: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`,
+      );
     return (await this.read())[0]!;
   }
 

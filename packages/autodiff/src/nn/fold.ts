@@ -3,8 +3,9 @@
  * s = gamma / sqrt(running_var + eps), w'[o] = w[o] s[o], b'[o] = b[o] s[o] + (beta[o] - mean[o] s[o]).
  * One pass over the output instead of two; the values differ from the unfolded pair by rounding only.
  */
-import { noteScratch } from '../grad/scratch.js';
+
 import { getBackend } from '@asma/kernels';
+import { noteScratch } from '../grad/scratch.js';
 import { allocateHost, Tensor } from '../tensor.js';
 import type { Conv2d } from './conv.js';
 import type { BatchNorm1d, BatchNorm2d } from './norm.js';

@@ -54,7 +54,13 @@ export function conv2dTemporal(
   const out = new Tensor(allocate(x.dtype, n * cout * tout * v, false), [n, cout, tout, v]);
   const xs = storageOf(x);
   const ws = storageOf(w);
-  getBackend().tconvForward(out.storage, xs, ws, bias === null || bias === undefined ? null : storageOf(bias), args);
+  getBackend().tconvForward(
+    out.storage,
+    xs,
+    ws,
+    bias === null || bias === undefined ? null : storageOf(bias),
+    args,
+  );
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return record(out, 'conv2dTemporal', inputs, (g) => {
     const be = getBackend();

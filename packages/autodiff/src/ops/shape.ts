@@ -3,13 +3,7 @@ import { getBackend, type Storage } from '@asma/kernels';
 import { record } from '../grad/tape.js';
 import { allocate, type DType, shapeSize, storageOf, Tensor } from '../tensor.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
-import {
-  broadcastShapes,
-  broadcastStrides,
-  contiguousStrides,
-  normAxis,
-  sameShape,
-} from './strided.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, normAxis, sameShape } from './strided.js';
 
 /** Reshape (a view: shares data with the input). One dimension may be -1. */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
@@ -179,12 +173,24 @@ export function indexSelect(a: Tensor, axis: number, indices: ArrayLike<number>)
   const srcStrides = [n * inner, 1];
   const dstStrides = [m * inner, 1];
   for (let j = 0; j < m; j++)
-    be.scatter(out.storage, sliceOf(be, x, block, srcStrides, idx[j]! * inner, a.dtype), block, dstStrides, j * inner);
+    be.scatter(
+      out.storage,
+      sliceOf(be, x, block, srcStrides, idx[j]! * inner, a.dtype),
+      block,
+      dstStrides,
+      j * inner,
+    );
   return record(out, 'indexSelect', [a], (g) => {
     const gx = allocate(a.dtype, a.size);
     // Repeated indices add up: each call adds one selected block.
     for (let j = 0; j < m; j++)
-      be.scatterAdd(gx, sliceOf(be, g, block, dstStrides, j * inner, a.dtype), block, srcStrides, idx[j]! * inner);
+      be.scatterAdd(
+        gx,
+        sliceOf(be, g, block, dstStrides, j * inner, a.dtype),
+        block,
+        srcStrides,
+        idx[j]! * inner,
+      );
     return [gx];
   });
 }

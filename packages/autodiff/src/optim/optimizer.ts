@@ -28,7 +28,8 @@ export class OptimizerError extends Error {
 
 function copyState(s: ParamState): ParamState {
   const out: ParamState = {};
-  for (const [k, v] of Object.entries(s)) out[k] = typeof v === 'number' ? v : hostState(v, `state.${k}`).slice();
+  for (const [k, v] of Object.entries(s))
+    out[k] = typeof v === 'number' ? v : hostState(v, `state.${k}`).slice();
   return out;
 }
 

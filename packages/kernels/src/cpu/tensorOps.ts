@@ -42,6 +42,7 @@ function unaryMap(op: UnaryOp, p0: number, p1: number): (x: number) => number {
     case 'rdiv':
       return (x) => p0 / x;
     case 'relu':
+      // biome-ignore lint/complexity/useMathMinMax: ReLU's rule (NaN and -0 give +0), not Math.max's
       return (x) => (x > 0 ? x : 0);
     case 'leakyRelu':
       return (x) => (x > 0 ? x : p0 * x);
@@ -201,7 +202,12 @@ function binaryGrad(
 }
 
 /** Float64 accumulation then one rounding, so float32 sums over many elements stay accurate. */
-function reduceSum(out: FloatArray, src: FloatArray, shape: readonly number[], strides: readonly number[]): void {
+function reduceSum(
+  out: FloatArray,
+  src: FloatArray,
+  shape: readonly number[],
+  strides: readonly number[],
+): void {
   const acc = out instanceof Float64Array ? out : new Float64Array(out.length);
   acc.fill(0);
   // Trailing reduced axes (global pooling): each group is one contiguous run, summed in a register in
@@ -303,10 +309,22 @@ export const cpuTensorOps = {
   binary,
   binaryGrad,
   gather: stridedGather,
-  scatterAdd(dst: FloatArray, src: FloatArray, shape: readonly number[], strides: readonly number[], offset: number) {
+  scatterAdd(
+    dst: FloatArray,
+    src: FloatArray,
+    shape: readonly number[],
+    strides: readonly number[],
+    offset: number,
+  ) {
     stridedScatter(dst, src, shape, strides, offset, true);
   },
-  scatter(dst: FloatArray, src: FloatArray, shape: readonly number[], strides: readonly number[], offset: number) {
+  scatter(
+    dst: FloatArray,
+    src: FloatArray,
+    shape: readonly number[],
+    strides: readonly number[],
+    offset: number,
+  ) {
     stridedScatter(dst, src, shape, strides, offset, false);
   },
   reduceSum,
