@@ -31,7 +31,7 @@ export interface TensorOptions {
  */
 export function allocate(dtype: DType, n: number, zeroed = true): Storage {
   const be = getBackend();
-  const a = be.device
+  const a = be.deviceStorage
     ? be.allocate!(n, dtype === 'float64', zeroed)!
     : (takeRecycled(dtype === 'float64', n, zeroed) ??
       be.allocate?.(n, dtype === 'float64', zeroed) ??
@@ -45,7 +45,7 @@ export function allocate(dtype: DType, n: number, zeroed = true): Storage {
  * the CPU backend's allocator when the CPU is active, else a plain typed array.
  */
 export function allocateHost(dtype: DType, n: number, zeroed = true): FloatArray {
-  if (getBackend().device !== true) return allocate(dtype, n, zeroed) as FloatArray;
+  if (getBackend().deviceStorage !== true) return allocate(dtype, n, zeroed) as FloatArray;
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
@@ -61,7 +61,7 @@ export function dtypeOf(data: Storage): DType {
 export function storageOf(t: Tensor): Storage {
   const s = t.storage;
   const be = getBackend();
-  if (be.device === true) {
+  if (be.deviceStorage === true) {
     if (!isDeviceArray(s)) t.moveTo(be.upload(s));
     return t.storage;
   }

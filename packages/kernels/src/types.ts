@@ -189,7 +189,7 @@ export interface KernelBackend<S = FloatArray> {
   /** Threads the heavy kernels are split over (1 when absent). */
   readonly threads?: number;
   /** True for a backend whose storage lives on a device (ops then move host tensors there on first use). */
-  readonly device?: boolean;
+  readonly deviceStorage?: boolean;
   /** The adapter behind a device backend, as it describes itself (vendor, architecture). */
   readonly adapter?: { vendor: string; architecture: string; description?: string };
 

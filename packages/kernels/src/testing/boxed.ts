@@ -67,7 +67,7 @@ export function boxedBackend(inner: KernelBackend<FloatArray>, name = `boxed(${i
   const backend = {
     ...(table as unknown as KernelBackend<Box>),
     name,
-    device: true,
+    deviceStorage: true,
     threads: inner.threads,
     adapter: { vendor: 'none', architecture: 'host arrays in boxes', description: `boxed ${inner.name}` },
     allocate(n: number, float64: boolean, zeroed: boolean): Box {
