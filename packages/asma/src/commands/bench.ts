@@ -14,6 +14,7 @@ import {
 import { getBackend, Rng, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
+import { describeBackend } from '../backend.js';
 import type { Command } from '../command.js';
 
 const help = `usage: asma bench [--batch 16] [--frames 50] [--persons 2] [--base 16] [--features 256] [--steps N] [--gemm auto|js] [--json] [--profile]
@@ -65,15 +66,26 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-/** Median milliseconds of `reps` calls of fn. */
-function timeMs(fn: () => void, reps: number): number {
+/**
+ * Median milliseconds of `reps` calls of fn. On a device backend each call ends by reading back one
+ * value of its result, so the clock stops when the device has finished the work (as PyTorch CUDA's
+ * peer synchronises); on the CPU the work is done when fn returns.
+ */
+async function timeMs(fn: () => Tensor, reps: number): Promise<number> {
+  const device = getBackend().deviceStorage === true;
   const ms: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
-    fn();
+    const out = fn();
+    if (device) await firstValue(out);
     ms.push(performance.now() - t0);
   }
   return median(ms);
+}
+
+/** One value of t, read back (a single element's copy, not the whole tensor). */
+async function firstValue(t: Tensor): Promise<number> {
+  return (await t.read())[0]!;
 }
 
 /** Wrap every residual sub-module so its ops get their own profile rows. */
@@ -101,6 +113,7 @@ function currentGemmPath(): 'wasm-simd+fma' | 'wasm-simd' | 'js' {
 
 export const benchCommand: Command = {
   path: ['bench'],
+  onDevice: true,
   summary: 'ST-GCN training and inference samples/s, batch-1 latency and a per-layer profile',
   help,
   async run(args) {
@@ -133,17 +146,19 @@ export const benchCommand: Command = {
         opt.zeroGrad();
         loss.backward();
         opt.step();
+        return loss;
       };
       const infer = (input: Tensor) => () => {
         model.eval();
-        noGrad(() => head.forward(model.forward(input)));
+        return noGrad(() => head.forward(model.forward(input)));
       };
-      trainStep(); // warm-up: JIT, wasm tier-up, scratch pools
-      infer(x)();
-      infer(x1)();
-      const trainMs = timeMs(trainStep, steps);
-      const inferMs = timeMs(infer(x), steps);
-      const latencyMs = timeMs(infer(x1), steps);
+      // warm-up: JIT, wasm tier-up, scratch pools (on a device: pipelines compiled, buffers pooled)
+      await timeMs(trainStep, 1);
+      await timeMs(infer(x), 1);
+      await timeMs(infer(x1), 1);
+      const trainMs = await timeMs(trainStep, steps);
+      const inferMs = await timeMs(infer(x), steps);
+      const latencyMs = await timeMs(infer(x1), steps);
 
       let profile: { train: ProfileRow[]; infer: ProfileRow[]; trainMs: number; inferMs: number } | null =
         null;
@@ -171,6 +186,7 @@ export const benchCommand: Command = {
         infer_samples_per_s: (batch * 1000) / inferMs,
         latency_ms_b1: latencyMs,
         backend: getBackend().name,
+        adapter: getBackend().adapter ?? null,
         gemm: currentGemmPath(),
         threads: getBackend().threads ?? 1,
         node: process.version,
@@ -190,7 +206,7 @@ export const benchCommand: Command = {
         `ST-GCN base ${base} / features ${features} (${result.parameters.toLocaleString('en-US')} parameters), input (${batch}, 3, ${frames}, 25, ${persons})`,
       );
       console.log(
-        `backend ${result.backend}, gemm ${result.gemm}, ${result.threads} thread(s), Node ${result.node}, ${result.cpu}; median of ${steps}`,
+        `backend ${describeBackend(getBackend())}, gemm ${result.gemm}, ${result.threads} thread(s), Node ${result.node}, ${result.cpu}; median of ${steps}`,
       );
       console.log('| workload | ms | samples/s |\n|---|---:|---:|');
       console.log(
