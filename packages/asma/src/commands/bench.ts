@@ -16,6 +16,7 @@ import { StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
 import { describeBackend } from '../backend.js';
 import type { Command } from '../command.js';
+import { checkAgainstCpu } from './bench-check.js';
 
 const help = `usage: asma bench [--batch 16] [--frames 50] [--persons 2] [--base 16] [--features 256] [--steps N] [--gemm auto|js] [--json] [--profile]
 
@@ -35,7 +36,10 @@ options:
   --gemm <path>    auto (default: WebAssembly SIMD where available) or js
   --threads <n>    kernel threads, the calling thread included (default: the machine's cores, ${availableParallelism()};
                    every asma command takes it, or ASMA_THREADS)
-  --profile        also time one training step and one inference pass per op kind
+  --profile        also time one training step and one inference pass per op kind (on a device
+                   backend the rows time the dispatches, not the device's work)
+  --check          also train the same seeded model for 3 Adam steps here and on the CPU backend and
+                   report the relative errors of the losses, the parameters and the logits
   --json           print exactly one JSON line instead of the table`;
 
 interface ProfileRow extends OpTimes {
@@ -121,7 +125,7 @@ export const benchCommand: Command = {
       args,
       ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm'],
       false,
-      ['json', 'profile'],
+      ['json', 'profile', 'check'],
     );
     const batch = intOption('batch', values.batch, 16, 2); // batch norm needs > 1 value per channel
     const frames = intOption('frames', values.frames, 50, 4); // two stride-2 stages
@@ -181,7 +185,11 @@ export const benchCommand: Command = {
         profile = { train: profileRows(pt), infer: profileRows(pi), trainMs: t1 - t0, inferMs: t2 - t1 };
       }
 
+      const check = flags.check
+        ? await checkAgainstCpu({ batch: Math.min(batch, 8), frames, persons, base, features, classes })
+        : null;
       const result = {
+        ...(check === null ? {} : { check }),
         train_samples_per_s: (batch * 1000) / trainMs,
         infer_samples_per_s: (batch * 1000) / inferMs,
         latency_ms_b1: latencyMs,
@@ -216,6 +224,10 @@ export const benchCommand: Command = {
         `| inference (B=${batch}) | ${inferMs.toFixed(1)} | ${result.infer_samples_per_s.toFixed(2)} |`,
       );
       console.log(`| inference (B=1) | ${latencyMs.toFixed(1)} | ${(1000 / latencyMs).toFixed(2)} |`);
+      if (check !== null)
+        console.log(
+          `\ncheck against the CPU backend (${check.steps} Adam steps, B=${Math.min(batch, 8)}): loss rel. error ${check.lossRelErr.toExponential(2)}, parameters ${check.paramRelErr.toExponential(2)} (worst ${check.worstParam}), inference logits ${check.inferRelErr.toExponential(2)}`,
+        );
       if (profile !== null) {
         printProfile('training step', profile.train, profile.trainMs);
         printProfile('inference', profile.infer, profile.inferMs);
