@@ -15,7 +15,9 @@ export type BatchNorm = BatchNorm1d | BatchNorm2d;
 /** Whether bn normalises with its running statistics now (eval mode and tracked), so it can be folded. */
 export function foldable(bn: BatchNorm): boolean {
   // The fold runs on host arrays: a device backend takes the unfolded path.
-  return !bn.training && bn.runningMean !== null && bn.runningVar !== null && getBackend().deviceStorage !== true;
+  return (
+    !bn.training && bn.runningMean !== null && bn.runningVar !== null && getBackend().deviceStorage !== true
+  );
 }
 
 /** Per-channel scale and shift of bn in eval mode (whatever its mode now), in its dtype, each rounded once. */

@@ -14,7 +14,14 @@ export interface AdamOptions {
  * outside the square root: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
  * `l2` is added to the gradient (Adam's weight decay); AdamW's decoupled decay is applied by the caller.
  */
-function adamUpdate(p: Storage, g: Storage, h: AdamOptions, s: ParamState, l2: number, decay = 1): void {
+function adamUpdate(
+  p: Storage,
+  g: Storage,
+  h: AdamOptions,
+  s: ParamState,
+  l2: number,
+  decay = 1,
+): boolean | undefined {
   const [b1, b2] = h.betas;
   if (s.exp_avg === undefined) {
     s.step = 0;
@@ -23,7 +30,7 @@ function adamUpdate(p: Storage, g: Storage, h: AdamOptions, s: ParamState, l2: n
   }
   const step = (s.step as number) + 1;
   s.step = step;
-  getBackend().adamStep(p, g, s.exp_avg as Storage, s.exp_avg_sq as Storage, {
+  return getBackend().adamStep(p, g, s.exp_avg as Storage, s.exp_avg_sq as Storage, {
     b1,
     b2,
     eps: h.eps,
@@ -55,8 +62,8 @@ export class Adam extends Optimizer<AdamOptions> {
     const problem = adamProblem(h);
     this.check(problem === null, i, problem ?? '');
   }
-  protected update(p: Storage, g: Storage, h: AdamOptions, s: ParamState): void {
-    adamUpdate(p, g, h, s, h.weightDecay);
+  protected update(p: Storage, g: Storage, h: AdamOptions, s: ParamState): boolean | undefined {
+    return adamUpdate(p, g, h, s, h.weightDecay);
   }
 }
 
@@ -69,7 +76,7 @@ export class AdamW extends Optimizer<AdamOptions> {
     const problem = adamProblem(h);
     this.check(problem === null, i, problem ?? '');
   }
-  protected update(p: Storage, g: Storage, h: AdamOptions, s: ParamState): void {
-    adamUpdate(p, g, h, s, 0, 1 - h.lr * h.weightDecay);
+  protected update(p: Storage, g: Storage, h: AdamOptions, s: ParamState): boolean | undefined {
+    return adamUpdate(p, g, h, s, 0, 1 - h.lr * h.weightDecay);
   }
 }

@@ -64,8 +64,11 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** Check one group's hyper-parameters; throw OptimizerError naming the field. */
   protected abstract validate(group: H, index: number): void;
-  /** Update p in place from grad g (same length), reading and updating its state. */
-  protected abstract update(p: Storage, g: Storage, group: H, state: ParamState): void;
+  /**
+   * Update p in place from grad g (same length), reading and updating its state. Returns whether every
+   * updated value is finite when the backend checked it in the update (undefined: not checked).
+   */
+  protected abstract update(p: Storage, g: Storage, group: H, state: ParamState): boolean | undefined;
 
   protected check(cond: boolean, index: number, what: string): void {
     if (!cond) throw new OptimizerError(`${this.name}: param group ${index}: ${what}`);

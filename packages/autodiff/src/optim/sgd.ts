@@ -31,11 +31,11 @@ export class SGD extends Optimizer<SgdOptions> {
     );
   }
 
-  protected update(p: Storage, g: Storage, h: SgdOptions, s: ParamState): void {
+  protected update(p: Storage, g: Storage, h: SgdOptions, s: ParamState): boolean | undefined {
     const { lr, momentum, dampening, nesterov, weightDecay } = h;
     const first = momentum !== 0 && s.momentum_buffer === undefined;
     if (first) s.momentum_buffer = zerosLike(p);
     const buf = momentum === 0 ? null : (s.momentum_buffer as Storage);
-    getBackend().sgdStep(p, g, buf, { lr, momentum, dampening, nesterov, weightDecay, first });
+    return getBackend().sgdStep(p, g, buf, { lr, momentum, dampening, nesterov, weightDecay, first });
   }
 }

@@ -259,29 +259,41 @@ function softmaxGrad(gx: FloatArray, g: FloatArray, y: FloatArray, a: SoftmaxArg
   });
 }
 
-function adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamArgs): void {
+// The optimiser steps return whether every updated value is finite: z stays 0 while they are
+// (x * 0 is NaN for NaN and Inf), one multiply-add per element instead of a second pass.
+
+function adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamArgs): boolean {
   const { b1, b2, eps, l2, stepSize, bc2Sqrt, decay } = h;
   if (decay !== 1) for (let i = 0; i < p.length; i++) p[i] = p[i]! * decay;
+  let z = 0;
   for (let i = 0; i < p.length; i++) {
     const gi = g[i]! + l2 * p[i]!;
     m[i] = b1 * m[i]! + (1 - b1) * gi;
     v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
     p[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
+    z += p[i]! * 0;
   }
+  return z === 0;
 }
 
-function sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdArgs): void {
+function sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdArgs): boolean {
   const { lr, momentum, dampening, nesterov, weightDecay: wd, first } = h;
+  let z = 0;
   if (buf === null) {
-    for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * (g[i]! + wd * p[i]!);
-    return;
+    for (let i = 0; i < p.length; i++) {
+      p[i] = p[i]! - lr * (g[i]! + wd * p[i]!);
+      z += p[i]! * 0;
+    }
+    return z === 0;
   }
   for (let i = 0; i < p.length; i++) {
     const d = g[i]! + wd * p[i]!;
     const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
     buf[i] = b;
     p[i] = p[i]! - lr * (nesterov ? d + momentum * buf[i]! : buf[i]!);
+    z += p[i]! * 0;
   }
+  return z === 0;
 }
 
 function allFinite(s: FloatArray): boolean {
