@@ -12,11 +12,12 @@ import {
   type Tensor,
 } from '@asma/autodiff';
 import { getBackend, Rng, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
-import { StGcn } from '@asma/trainer';
+import { METHOD_NAMES, StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
 import { describeBackend } from '../backend.js';
 import type { Command } from '../command.js';
 import { checkAgainstCpu } from './bench-check.js';
+import { benchPretrain } from './bench-pretrain.js';
 
 const help = `usage: asma bench [--batch 16] [--frames 50] [--persons 2] [--base 16] [--features 256] [--steps N] [--gemm auto|js] [--json] [--profile]
 
@@ -38,6 +39,9 @@ options:
                    every asma command takes it, or ASMA_THREADS)
   --profile        also time one training step and one inference pass per op kind (on a device
                    backend the rows time the dispatches, not the device's work)
+  --method <m>     time pretraining instead: asma, pstl, random or barlow-twins (augmentation and
+                   masks on the CPU each step, as asma pretrain runs them)
+  --projector <n>  the pretraining projector width (default 6144, the paper's)
   --check          also train the same seeded model for 3 Adam steps here and on the CPU backend and
                    report the relative errors of the losses, the parameters and the logits
   --json           print exactly one JSON line instead of the table`;
@@ -123,7 +127,7 @@ export const benchCommand: Command = {
   async run(args) {
     const { values, flags } = parseOptions(
       args,
-      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm'],
+      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm', 'method', 'projector'],
       false,
       ['json', 'profile', 'check'],
     );
@@ -135,8 +139,28 @@ export const benchCommand: Command = {
     const classes = intOption('classes', values.classes, 60, 2);
     const steps = intOption('steps', values.steps, 3, 1);
     const gemm = choiceOption('gemm', values.gemm, ['auto', 'js'] as const, 'auto');
+    const method =
+      values.method === undefined ? null : choiceOption('method', values.method, METHOD_NAMES, 'asma');
+    const projector = intOption('projector', values.projector, 6144, 2);
     const prevPath = setGemmPath(gemm);
     try {
+      if (method !== null) {
+        const r = await benchPretrain({ method, batch, frames, base, features, projector, steps });
+        const row = {
+          ...r,
+          backend: getBackend().name,
+          adapter: getBackend().adapter ?? null,
+          batch,
+          frames,
+          steps,
+        };
+        if (flags.json) console.log(JSON.stringify(row));
+        else
+          console.log(
+            `${method} pretraining (${r.encoders} encoder(s), ${r.parameters.toLocaleString('en-US')} encoder parameters, projector ${projector}), batch ${batch}, ${frames} frames, backend ${describeBackend(getBackend())}: ${r.pretrain_step_ms.toFixed(1)} ms per step, ${r.pretrain_samples_per_s.toFixed(2)} samples/s (median of ${steps})`,
+          );
+        return 0;
+      }
       const rng = new Rng(0);
       const model = new StGcn({ rng, baseChannels: base, outChannels: features });
       const head = new Linear(features, classes, { rng });
