@@ -55,6 +55,8 @@ it('asma finetune writes the classifier, log, curves and report; --resume trains
   const e = JSON.parse(readFileSync(confusion, 'utf8'));
   expect(e.top1).toBe(r.val.top1);
   expect(e.confusion).toHaveLength(5);
+  expect(e.classNames).toHaveLength(5); // from the split's meta.json
+  expect(e.kind).toBe('safetensors');
   expect(e.confusion.flat().reduce((s: number, x: number) => s + x, 0)).toBe(e.clips);
 });
 
