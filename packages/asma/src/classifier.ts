@@ -42,7 +42,7 @@ export function loadClassifier(path: string, data: readonly ClipDataset[]): Acti
   const fc = readSafetensors(path).tensors.get('fc.weight');
   if (!(fc instanceof Tensor) || fc.ndim !== 2)
     throw new Error(
-      `${path}: is a .safetensors file without a 2-D "fc.weight" (an encoder or a training checkpoint?); expected a classifier (classifier.safetensors from asma finetune|semi, student.safetensors or student.asma from asma distill, model-int8.asma from asma quantize)`,
+      `${path}: is a .safetensors file with no 2-D "fc.weight" (an encoder or a training checkpoint?); expected a classifier (classifier.safetensors from asma finetune|semi, student.safetensors or student.asma from asma distill, model-int8.asma from asma quantize)`,
     );
   const { model: encoder } = loadStGcn(path, { prefix: 'encoder.' });
   if (fc.shape[1] !== encoder.outChannels)

@@ -150,7 +150,7 @@ it('distill -> prune -> quantize -> export -> bench-infer', async () => {
     /is a float \.asma classifier \(asma distill \/ prune\); expected an encoder \.safetensors/,
   );
   await expect(evalCommand.run(['--classifier', teacher[1]!, '--data', split])).rejects.toThrow(
-    /without a 2-D "fc.weight" \(an encoder or a training checkpoint\?\); expected a classifier/,
+    /with no 2-D "fc.weight" \(an encoder or a training checkpoint\?\); expected a classifier/,
   );
 });
 

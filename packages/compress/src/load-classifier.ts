@@ -69,7 +69,7 @@ export function loadAnyClassifier(path: string): ActionClassifier {
   const fc = readSafetensors(path).tensors.get('fc.weight');
   if (!(fc instanceof Tensor) || fc.ndim !== 2)
     throw new Error(
-      `${path}: is a .safetensors file without a 2-D "fc.weight" (an encoder or a training checkpoint?); expected a float classifier (.asma, or classifier .safetensors from asma finetune / semi / distill)`,
+      `${path}: is a .safetensors file with no 2-D "fc.weight" (an encoder or a training checkpoint?); expected a float classifier (.asma, or classifier .safetensors from asma finetune / semi / distill)`,
     );
   const { model: encoder } = loadStGcn(path, { prefix: 'encoder.', dropout: 0 });
   const model = new ActionClassifier(encoder, fc.shape[0]!, new Rng(0));
