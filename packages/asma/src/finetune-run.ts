@@ -17,13 +17,14 @@ export const finetuneOptionsHelp = `  --checkpoint <file>   pretrained encoder (
   --batch <n>           clips per batch (default 128, at most the training clips)
   --weight-decay <x>    Adam weight decay (default 0)
   --seed <n>            seeds the classifier, shuffles, dropout and augmentation (default 0)
+  --prefix <p>          read the encoder from keys starting with p (e.g. 'encoder.')
   --augment             PSTL's augmentation of the training clips
   --resume              continue from <out>/checkpoint.safetensors (same options required)
 
 writes, under <out>: classifier.safetensors (encoder.* + fc.*, for asma eval), checkpoint.safetensors
 (every epoch), log.jsonl, accuracy.svg (val accuracy and training loss per epoch), report.json.`;
 
-const names = ['checkpoint', 'data', 'out', 'epochs', 'lr', 'batch', 'weight-decay', 'seed'];
+const names = ['checkpoint', 'data', 'out', 'epochs', 'lr', 'batch', 'weight-decay', 'seed', 'prefix'];
 
 /** Run fine-tuning; with `semi`, on a class-balanced --fraction of the training clips. */
 export async function runFinetune(args: string[], semi: boolean): Promise<number> {
@@ -47,7 +48,7 @@ export async function runFinetune(args: string[], semi: boolean): Promise<number
   };
   const train = loadSplit('data', values.data!, 'train');
   const val = loadSplit('data', values.data!, 'val');
-  const encoder = loadEncoder(path!, [train, val], { seed: o.seed });
+  const encoder = loadEncoder(path!, [train, val], { seed: o.seed, prefix: values.prefix });
   const classes = Math.max(classCount(train), classCount(val));
   const out = values.out!;
   const common = {

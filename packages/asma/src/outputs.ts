@@ -23,15 +23,15 @@ export function writeEpochChart(path: string, title: string, yLabel: string, ser
 
 export interface Scores {
   top1: number;
-  /** Only when there are at least 5 classes. */
+  /** Only with more than 5 classes (with 5 or fewer it is 100 % by definition). */
   top5?: number;
 }
 
-/** Top-1 and (with >= 5 classes) top-5 accuracy of (N, C) logits. */
+/** Top-1 and (with more than 5 classes) top-5 accuracy of (N, C) logits. */
 export function scores(logits: Tensor, labels: ArrayLike<number>): Scores {
   const classes = logits.shape[1]!;
   const top1 = accuracy(logits, labels);
-  return classes >= 5 ? { top1, top5: topK(logits, labels, 5) } : { top1 };
+  return classes > 5 ? { top1, top5: topK(logits, labels, 5) } : { top1 };
 }
 
 /** "top-1 81.2 %, top-5 96.0 %" */

@@ -75,6 +75,18 @@ function trainingClips(values: Record<string, string | undefined>): ClipDataset 
   return loadSplit('data', values.data, 'train', false);
 }
 
+/**
+ * The command builds NTU-25 encoders, masks and augmentations (flips swap NTU's left and right
+ * joints): other joint counts fail here, with the shape, rather than deep inside an augmentation.
+ */
+function checkNtuLayout(data: ClipDataset): void {
+  const [, c, , v, m] = data.clips.shape;
+  if (v !== 25 || c !== 3)
+    throw new UsageError(
+      `${data.source}: clips of shape (N, ${c}, T, ${v}, ${m}) have ${v} joints x ${c} channels; asma pretrain uses the NTU-25 layout (N, 3, T, 25, M). Other layouts (e.g. COCO-17) need the library: pretrain() with methodOptions.masking.layout and an augmentation for that layout`,
+    );
+}
+
 /** One series per named loss term, plus the total. */
 function lossSeries(history: readonly EpochRecord[]) {
   const terms = [...new Set(history.flatMap((h) => Object.keys(h.parts)))];
@@ -111,6 +123,7 @@ export const pretrainCommand: Command = {
     const projectorWidth = intOption('width', values.width, 6144, 1);
     const maskOutput = choiceOption('mask', values.mask, ['remove', 'zero'] as const, 'remove');
     const data = trainingClips(values);
+    checkNtuLayout(data);
     const frames = data.clips.shape[2];
     const masking = maskOptions(values, frames, method !== 'barlow-twins'); // Barlow Twins masks nothing
 
