@@ -16,9 +16,29 @@ export function writeJson(path: string, value: unknown): void {
   writeText(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A line chart over epochs. */
-export function writeEpochChart(path: string, title: string, yLabel: string, series: LineSeries[]): void {
-  writeText(path, lineChartSvg({ title, xLabel: 'epoch', yLabel, series }));
+/**
+ * A line chart over epochs. Points carry the histories' 0-based epoch indices; the chart counts
+ * epochs from 1, as the progress lines do, with whole-number ticks.
+ */
+export function writeEpochChart(
+  path: string,
+  title: string,
+  yLabel: string,
+  series: LineSeries[],
+  references: { y: number; label: string }[] = [],
+): void {
+  const shifted = series.map((s) => ({ ...s, points: s.points.map(([x, y]) => [x + 1, y] as const) }));
+  writeText(
+    path,
+    lineChartSvg({ title, xLabel: 'epoch', yLabel, series: shifted, integerX: true, references }),
+  );
+}
+
+/** Accuracy curves (fractions in the histories) in %, as the command line prints them, with the chance line. */
+export function writeAccuracyChart(path: string, title: string, series: LineSeries[], classes: number): void {
+  const percent = series.map((s) => ({ ...s, points: s.points.map(([x, y]) => [x, 100 * y] as const) }));
+  const chance = classes > 0 ? [{ y: 100 / classes, label: `chance (${(100 / classes).toFixed(1)} %)` }] : [];
+  writeEpochChart(path, title, 'accuracy (%)', percent, chance);
 }
 
 export interface Scores {

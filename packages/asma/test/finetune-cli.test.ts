@@ -30,8 +30,20 @@ const base = (out: string) => [
 it('asma finetune writes the classifier, log, curves and report; --resume trains no more', async () => {
   const out = join(dir, 'ft');
   expect(await finetuneCommand.run([...base(out), '--augment'])).toBe(0);
-  for (const f of ['classifier.safetensors', 'checkpoint.safetensors', 'log.jsonl', 'accuracy.svg'])
+  for (const f of [
+    'classifier.safetensors',
+    'checkpoint.safetensors',
+    'log.jsonl',
+    'accuracy.svg',
+    'loss.svg',
+  ])
     expect(existsSync(join(out, f)), f).toBe(true);
+  // Accuracy in % with the chance line, the loss on its own chart (they shared one axis).
+  const acc = readFileSync(join(out, 'accuracy.svg'), 'utf8');
+  expect(acc).toContain('accuracy (%)');
+  expect(acc).toContain('data-reference="chance (20.0 %)"');
+  expect(acc).not.toContain('training loss');
+  expect(readFileSync(join(out, 'loss.svg'), 'utf8')).toContain('training loss');
   const r = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   expect(r).toMatchObject({ protocol: 'finetune', classes: 5, options: { epochs: 2, augment: true } });
   expect(r.history).toHaveLength(2);

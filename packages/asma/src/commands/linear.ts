@@ -13,7 +13,7 @@ import {
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
 import type { Command } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
-import { formatScores, type Scores, scores, writeEpochChart, writeJson } from '../outputs.js';
+import { formatScores, type Scores, scores, writeAccuracyChart, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
 
 const help = `usage: asma linear --checkpoint <enc.safetensors>[,<enc2.safetensors>] --data <dir> [options]
@@ -122,10 +122,15 @@ export const linearCommand: Command = {
         history: probe.history,
       });
       const chart = join(dirname(out), `${basename(out, extname(out))}-accuracy.svg`);
-      writeEpochChart(chart, 'linear evaluation', 'accuracy', [
-        { name: 'train', points: probe.history.map((h) => [h.epoch, h.trainAcc]) },
-        { name: 'val', points: probe.history.map((h) => [h.epoch, h.valAcc ?? Number.NaN]) },
-      ]);
+      writeAccuracyChart(
+        chart,
+        'linear evaluation',
+        [
+          { name: 'train', points: probe.history.map((h) => [h.epoch, h.trainAcc]) },
+          { name: 'val', points: probe.history.map((h) => [h.epoch, h.valAcc ?? Number.NaN]) },
+        ],
+        classes,
+      );
       console.log(`  report: ${out}, accuracy curve: ${chart}`);
     }
     return 0;
