@@ -1,5 +1,5 @@
 /** Clip sets from an AimCLR/PSTL split folder (<split>_position.npy, <split>_label.npy, meta.json), as `asma data` writes them. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClipDataset, loadDataset } from '@asma/trainer';
 import { UsageError } from './command.js';
@@ -72,9 +72,12 @@ export function loadSplit(option: string, dir: string, split: SplitName, labels 
   const label = join(dir, `${split}_label.npy`);
   for (const f of labels ? [data, label] : [data])
     if (!existsSync(f)) {
+      const inside = readdirSync(dir).filter((d) => existsSync(join(dir, d, `${split}_position.npy`)));
       const old = existsSync(join(dir, `${split}_data.npy`))
         ? ` (it has ${split}_data.npy from an older asma data ntu|pku: convert again, or rename it)`
-        : ' (write one with asma data synth|ntu|pku)';
+        : inside.length > 0
+          ? ` (it holds the split folder(s) ${inside.map((d) => `'${join(dir, d)}'`).join(', ')}: pass one of those)`
+          : ' (write one with asma data synth|ntu|pku)';
       throw new UsageError(`--${option}: '${dir}' has no ${f.slice(dir.length + 1)}${old}`);
     }
   const d = loadDataset(data, labels ? label : undefined);

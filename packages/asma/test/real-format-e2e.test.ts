@@ -121,6 +121,18 @@ it('NTU-60: raw .skeleton files -> asma data ntu -> pretrain -> linear -> finetu
   const conv = await asma('data', 'ntu', raw, '--split', 'xsub', '--out', join(tmp, 'ntu'), '--frames', '20');
   expect(conv.code, conv.out).toBe(0);
   const split = join(tmp, 'ntu', 'xsub');
+  // The parent folder (what --out was) names the split folder inside it.
+  const parent = await asma(
+    'pretrain',
+    '--data',
+    join(tmp, 'ntu'),
+    '--method',
+    'asma',
+    '--out',
+    join(tmp, 'x'),
+  );
+  expect(parent.code).toBe(2);
+  expect(parent.out).toContain(`it holds the split folder(s) '${split}': pass one of those`);
   for (const f of ['train_position.npy', 'train_label.npy', 'val_position.npy', 'val_label.npy', 'meta.json'])
     expect(existsSync(join(split, f)), f).toBe(true);
   const r = await trainOn(split, join(tmp, 'ntu-run'));
