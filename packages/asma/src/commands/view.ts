@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { loadAnyClassifier, MODEL_KIND_NAMES, modelFileKind, saveClassifier } from '@asma/compress';
 import { NpyReader } from '@asma/skeleton';
 import {
@@ -56,7 +56,7 @@ function servedModel(model: string, classNames: string[] | undefined, tmp: () =>
       classNames && classNames.length === classifier.fc.outFeatures
         ? { [CLASS_NAMES_KEY]: JSON.stringify(classNames) }
         : {};
-    served = join(tmp(), 'model.safetensors');
+    served = join(tmp(), `${basename(model)}.safetensors`); // the page names the file it runs
     saveClassifier(classifier, served, names);
   }
   try {
