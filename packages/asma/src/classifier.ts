@@ -1,5 +1,13 @@
 /** A fine-tuned ActionClassifier (encoder.* + fc.*): rebuild it from its file, and its logits on a clip set. */
 import { readSafetensors, Tensor } from '@asma/autodiff';
+import {
+  foldedLogits,
+  loadClassifierModel,
+  loadQuantizedModel,
+  MODEL_KIND_NAMES,
+  type ModelFileKind,
+  modelFileKind,
+} from '@asma/compress';
 import { Rng } from '@asma/kernels';
 import {
   ActionClassifier,
@@ -33,7 +41,9 @@ export function classifierLogits(model: ActionClassifier, data: ClipDataset, bat
 export function loadClassifier(path: string, data: readonly ClipDataset[]): ActionClassifier {
   const fc = readSafetensors(path).tensors.get('fc.weight');
   if (!(fc instanceof Tensor) || fc.ndim !== 2)
-    throw new Error(`${path}: has no 2-D "fc.weight"; not a classifier written by asma finetune|semi`);
+    throw new Error(
+      `${path}: is a .safetensors file with no 2-D "fc.weight" (an encoder or a training checkpoint?); expected a classifier (classifier.safetensors from asma finetune|semi, student.safetensors or student.asma from asma distill, model-int8.asma from asma quantize)`,
+    );
   const { model: encoder } = loadStGcn(path, { prefix: 'encoder.' });
   if (fc.shape[1] !== encoder.outChannels)
     throw new Error(
@@ -44,4 +54,46 @@ export function loadClassifier(path: string, data: readonly ClipDataset[]): Acti
   loadCheckpoint(model, path);
   model.eval();
   return model;
+}
+
+/** A classifier of any file kind asma writes, ready to score clips. */
+export interface EvalModel {
+  kind: ModelFileKind;
+  classes: number;
+  /** Eval-mode (N, classes) logits; int8 models run their int8 kernels. */
+  logits(data: ClipDataset, batchSize: number): Tensor;
+}
+
+/**
+ * Load a classifier by its magic bytes: a float or int8 .asma model (asma distill / prune /
+ * quantize) or a classifier .safetensors (asma finetune / semi / distill), checked against `data`.
+ * Any other file is an error naming the kind expected and the kind found.
+ */
+export function loadEvalModel(path: string, data: readonly ClipDataset[]): EvalModel {
+  const kind = modelFileKind(path);
+  if (kind === 'asma-int8') {
+    const m = loadQuantizedModel(path);
+    for (const d of data) {
+      const [, c, , v] = d.clips.shape;
+      if (c !== m.inChannels || v !== m.numJoints)
+        throw new Error(
+          `${path}: the model takes ${m.inChannels} channels x ${m.numJoints} joints but ${d.source} has ${c} x ${v}`,
+        );
+    }
+    return {
+      kind,
+      classes: m.classes,
+      logits: (d, batch) => new Tensor(foldedLogits(m, d, 'int8', batch), [clipCount(d), m.classes]),
+    };
+  }
+  let model: ActionClassifier;
+  if (kind === 'asma-float') {
+    model = loadClassifierModel(path);
+    for (const d of data) checkFits(model.encoder, path, d);
+  } else if (kind === 'safetensors') model = loadClassifier(path, data);
+  else
+    throw new Error(
+      `${path}: is ${MODEL_KIND_NAMES[kind]}; expected a classifier (.asma float or int8, or a classifier .safetensors)`,
+    );
+  return { kind, classes: model.fc.outFeatures, logits: (d, batch) => classifierLogits(model, d, batch) };
 }

@@ -1,5 +1,6 @@
 /** Load trained ST-GCN encoders for evaluation and check that they fit the clips before any work. */
 import { existsSync } from 'node:fs';
+import { MODEL_KIND_NAMES, modelFileKind } from '@asma/compress';
 import { Rng } from '@asma/kernels';
 import { type ClipDataset, loadStGcn, type StGcn } from '@asma/trainer';
 import { UsageError } from './command.js';
@@ -27,6 +28,11 @@ export function loadEncoder(
   data: readonly ClipDataset[],
   opts: { prefix?: string; seed?: number } = {},
 ): StGcn {
+  const kind = modelFileKind(path);
+  if (kind !== 'safetensors')
+    throw new Error(
+      `${path}: is ${MODEL_KIND_NAMES[kind]}; expected an encoder .safetensors (encoder.safetensors, encoder_a/b.safetensors from asma pretrain)`,
+    );
   // The seed drives dropout when the encoder is trained further (fine-tuning).
   const { model } = loadStGcn(path, { prefix: opts.prefix, rng: new Rng(opts.seed ?? 0) });
   for (const d of data) checkFits(model, path, d);

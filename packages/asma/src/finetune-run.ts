@@ -1,11 +1,11 @@
 /** The shared body of `asma finetune` and `asma semi`: options, the library call, the report files. */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { classCount, type EpochRecord, finetune, requireLabels, semiSupervised } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireOptions } from './args.js';
 import { classifierLogits } from './classifier.js';
 import { UsageError } from './command.js';
 import { checkpointList, loadEncoder } from './encoders.js';
-import { formatScores, scores, writeEpochChart, writeJson } from './outputs.js';
+import { formatScores, scores, writeAccuracyChart, writeEpochChart, writeJson } from './outputs.js';
 import { loadSplit } from './split.js';
 
 /** The options both commands share, for their help texts. */
@@ -17,13 +17,15 @@ export const finetuneOptionsHelp = `  --checkpoint <file>   pretrained encoder (
   --batch <n>           clips per batch (default 128, at most the training clips)
   --weight-decay <x>    Adam weight decay (default 0)
   --seed <n>            seeds the classifier, shuffles, dropout and augmentation (default 0)
+  --prefix <p>          read the encoder from keys starting with p (e.g. 'encoder.')
   --augment             PSTL's augmentation of the training clips
   --resume              continue from <out>/checkpoint.safetensors (same options required)
 
 writes, under <out>: classifier.safetensors (encoder.* + fc.*, for asma eval), checkpoint.safetensors
-(every epoch), log.jsonl, accuracy.svg (val accuracy and training loss per epoch), report.json.`;
+(every epoch), log.jsonl, accuracy.svg (val accuracy in % per epoch, with the chance line), loss.svg
+(training loss per epoch), report.json.`;
 
-const names = ['checkpoint', 'data', 'out', 'epochs', 'lr', 'batch', 'weight-decay', 'seed'];
+const names = ['checkpoint', 'data', 'out', 'epochs', 'lr', 'batch', 'weight-decay', 'seed', 'prefix'];
 
 /** Run fine-tuning; with `semi`, on a class-balanced --fraction of the training clips. */
 export async function runFinetune(args: string[], semi: boolean): Promise<number> {
@@ -47,7 +49,7 @@ export async function runFinetune(args: string[], semi: boolean): Promise<number
   };
   const train = loadSplit('data', values.data!, 'train');
   const val = loadSplit('data', values.data!, 'val');
-  const encoder = loadEncoder(path!, [train, val], { seed: o.seed });
+  const encoder = loadEncoder(path!, [train, val], { seed: o.seed, prefix: values.prefix });
   const classes = Math.max(classCount(train), classCount(val));
   const out = values.out!;
   const common = {
@@ -65,7 +67,7 @@ export async function runFinetune(args: string[], semi: boolean): Promise<number
   const result = picked ?? finetune(common);
   const trainClips = picked ? picked.subset.length : train.clips.shape[0];
   const valScores = scores(classifierLogits(result.model, val), requireLabels(val));
-  writeCurves(join(out, 'accuracy.svg'), protocol, result.history);
+  writeCurves(join(out, 'accuracy.svg'), protocol, result.history, classes);
   writeJson(join(out, 'report.json'), {
     protocol,
     checkpoint: path,
@@ -88,14 +90,20 @@ export async function runFinetune(args: string[], semi: boolean): Promise<number
   console.log(`  val: ${formatScores(valScores)}`);
   console.log(`  classifier: ${join(out, 'classifier.safetensors')}`);
   console.log(
-    `  report: ${join(out, 'report.json')}, curves: ${join(out, 'accuracy.svg')}, log: ${join(out, 'log.jsonl')}`,
+    `  report: ${join(out, 'report.json')}, curves: ${join(out, 'accuracy.svg')}, ${join(out, 'loss.svg')}, log: ${join(out, 'log.jsonl')}`,
   );
   return 0;
 }
 
-function writeCurves(path: string, protocol: string, history: readonly EpochRecord[]): void {
-  writeEpochChart(path, protocol, 'val accuracy / training loss', [
-    { name: 'val accuracy', points: history.map((h) => [h.epoch, h.metrics.valAccuracy ?? Number.NaN]) },
+/** Accuracy (%) and loss on separate charts: one axis for both put one of them flat. */
+function writeCurves(path: string, protocol: string, history: readonly EpochRecord[], classes: number): void {
+  writeAccuracyChart(
+    path,
+    `${protocol}: val accuracy`,
+    [{ name: 'val', points: history.map((h) => [h.epoch, h.metrics.valAccuracy ?? Number.NaN]) }],
+    classes,
+  );
+  writeEpochChart(join(dirname(path), 'loss.svg'), `${protocol}: training loss`, 'cross-entropy', [
     { name: 'training loss', points: history.map((h) => [h.epoch, h.loss]) },
   ]);
 }

@@ -5,9 +5,12 @@ import { UsageError } from '../src/command.js';
 import { alignCommand } from '../src/commands/align.js';
 import { benchInferCommand } from '../src/commands/bench-infer.js';
 import { distillCommand } from '../src/commands/distill.js';
+import { evalCommand } from '../src/commands/eval.js';
 import { exportCommand } from '../src/commands/export.js';
+import { linearCommand } from '../src/commands/linear.js';
 import { pruneCommand } from '../src/commands/prune.js';
 import { quantizeCommand } from '../src/commands/quantize.js';
+import { startView } from '../src/commands/view.js';
 import { tinyEncoders, tinySplit } from './tiny-split.js';
 
 const { dir, split } = tinySplit('asma-compress-cli-');
@@ -117,6 +120,38 @@ it('distill -> prune -> quantize -> export -> bench-infer', async () => {
     ]),
   ).toBe(0);
   expect(JSON.parse(readFileSync(bench, 'utf8')).rows).toHaveLength(3);
+
+  // Every classifier file these commands wrote is accepted where a model is taken, told apart by its
+  // first bytes (student.asma was parsed as safetensors: "header length ... exceeds ...").
+  const int8 = join(q, 'model-int8.asma');
+  const files = [
+    student,
+    join(d, 'student.safetensors'),
+    join(p, 'pruned.asma'),
+    join(p, 'pruned.safetensors'),
+    int8,
+  ];
+  const top1: number[] = [];
+  for (const f of files) {
+    const report = join(dir, 'eval', `${files.indexOf(f)}.json`);
+    expect(await evalCommand.run(['--classifier', f, '--data', split, '--out', report]), f).toBe(0);
+    top1.push(JSON.parse(readFileSync(report, 'utf8')).top1);
+  }
+  expect(top1[0]).toBe(top1[1]); // the same student in two containers
+  expect(top1[4]).toBe(qr.int8Accuracy); // int8 runs its int8 kernels, as quantize scored it
+  for (const f of [student, join(p, 'pruned.asma')]) {
+    const server = await startView(['--port', '0', '--model', f]);
+    await server.close();
+  }
+  await expect(startView(['--model', int8])).rejects.toThrow(
+    /is an int8 \.asma classifier \(asma quantize\); the viewer runs float classifiers/,
+  );
+  await expect(linearCommand.run(['--checkpoint', student, '--data', split])).rejects.toThrow(
+    /is a float \.asma classifier \(asma distill \/ prune\); expected an encoder \.safetensors/,
+  );
+  await expect(evalCommand.run(['--classifier', teacher[1]!, '--data', split])).rejects.toThrow(
+    /with no 2-D "fc.weight" \(an encoder or a training checkpoint\?\); expected a classifier/,
+  );
 });
 
 it('rejects missing options, bad values and corrupt model files', async () => {

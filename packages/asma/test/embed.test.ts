@@ -37,3 +37,9 @@ it('rejects bad arguments with a UsageError', async () => {
     embedCommand.run(['--checkpoint', checkpoint, '--data', checkpoint, '--out', 'z.npy', '--batch', '0']),
   ).rejects.toThrow(/--batch/);
 });
+
+it("--help states the feature width as the encoder's, not a fixed 256", () => {
+  expect(embedCommand.help).not.toContain('(N, 256)');
+  expect(embedCommand.help).toContain('(N, F) float32 features');
+  expect(embedCommand.summary).not.toContain('256');
+});

@@ -30,12 +30,24 @@ const base = (out: string) => [
 it('asma finetune writes the classifier, log, curves and report; --resume trains no more', async () => {
   const out = join(dir, 'ft');
   expect(await finetuneCommand.run([...base(out), '--augment'])).toBe(0);
-  for (const f of ['classifier.safetensors', 'checkpoint.safetensors', 'log.jsonl', 'accuracy.svg'])
+  for (const f of [
+    'classifier.safetensors',
+    'checkpoint.safetensors',
+    'log.jsonl',
+    'accuracy.svg',
+    'loss.svg',
+  ])
     expect(existsSync(join(out, f)), f).toBe(true);
+  // Accuracy in % with the chance line, the loss on its own chart (they shared one axis).
+  const acc = readFileSync(join(out, 'accuracy.svg'), 'utf8');
+  expect(acc).toContain('accuracy (%)');
+  expect(acc).toContain('data-reference="chance (20.0 %)"');
+  expect(acc).not.toContain('training loss');
+  expect(readFileSync(join(out, 'loss.svg'), 'utf8')).toContain('training loss');
   const r = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   expect(r).toMatchObject({ protocol: 'finetune', classes: 5, options: { epochs: 2, augment: true } });
   expect(r.history).toHaveLength(2);
-  expect(r.val.top5).toBe(1);
+  expect(r.val).not.toHaveProperty('top5'); // 5 classes: top-5 is 100 % by definition
   const before = readFileSync(join(out, 'classifier.safetensors'));
   expect(await finetuneCommand.run([...base(out), '--augment', '--resume'])).toBe(0);
   expect(readFileSync(join(out, 'classifier.safetensors')).equals(before)).toBe(true);
@@ -55,6 +67,8 @@ it('asma finetune writes the classifier, log, curves and report; --resume trains
   const e = JSON.parse(readFileSync(confusion, 'utf8'));
   expect(e.top1).toBe(r.val.top1);
   expect(e.confusion).toHaveLength(5);
+  expect(e.classNames).toHaveLength(5); // from the split's meta.json
+  expect(e.kind).toBe('safetensors');
   expect(e.confusion.flat().reduce((s: number, x: number) => s + x, 0)).toBe(e.clips);
 });
 

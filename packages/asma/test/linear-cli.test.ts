@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '@asma/skeleton';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
-import { linearCommand } from '../src/commands/linear.js';
+import { finetuneCommand } from '../src/commands/finetune.js';
+import { chanceHint, linearCommand } from '../src/commands/linear.js';
 import { tinyEncoders, tinySplit } from './tiny-split.js';
 
 const { dir, split } = tinySplit('asma-linear-cli-');
@@ -25,10 +26,12 @@ it('asma linear evaluates concatenated encoders and writes a report and an accur
     options: { epochs: 3, standardize: true },
   });
   expect(r.history).toHaveLength(3);
-  // 5 classes: top-5 is reported (and is 1 by definition).
-  expect(r.val.top5).toBe(1);
+  // 5 classes: top-5 would be 100 % by definition, so it is not reported.
+  expect(r.val).not.toHaveProperty('top5');
   for (const s of [r.train, r.val]) expect(s.top1).toBeGreaterThanOrEqual(0);
-  expect(existsSync(join(dir, 'reports', 'linear-accuracy.svg'))).toBe(true);
+  const chart = readFileSync(join(dir, 'reports', 'linear-accuracy.svg'), 'utf8');
+  expect(chart).toContain('accuracy (%)'); // as the command prints it, not a 0-1 fraction
+  expect(chart).toContain('chance (20.0 %)');
 });
 
 it('rejects missing files, bad numbers and checkpoints that are not encoders', async () => {
@@ -59,4 +62,29 @@ it('rejects an encoder that does not fit the clips (2 channels instead of 3)', a
   await expect(linearCommand.run(['--checkpoint', enc.a, '--data', other])).rejects.toThrow(
     /takes 3 channels x 25 joints but .* has 2 x 25/,
   );
+});
+
+it('hints at --standardize when the probe sits at chance without it', () => {
+  expect(chanceHint(0.2, 5, false)).toBe(
+    'hint: train top-1 is at chance (20.0 % for 5 classes); the features may need --standardize',
+  );
+  expect(chanceHint(0.2, 5, true)).toBeNull();
+  expect(chanceHint(0.9, 5, false)).toBeNull();
+});
+
+it('--prefix reads the encoder of a classifier.safetensors (keys under encoder.)', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    const ft = join(dir, 'ft');
+    const ftArgs = ['--checkpoint', enc.a, '--data', split, '--out', ft, '--epochs', '1', '--batch', '4'];
+    expect(await finetuneCommand.run(ftArgs)).toBe(0);
+    const classifier = join(ft, 'classifier.safetensors');
+    await expect(linearCommand.run(['--checkpoint', classifier, '--data', split])).rejects.toThrow(
+      /is a prefix such as "encoder." needed/,
+    );
+    const args = ['--checkpoint', classifier, '--data', split, '--epochs', '1', '--prefix', 'encoder.'];
+    expect(await linearCommand.run(args)).toBe(0);
+  } finally {
+    log.mockRestore();
+  }
 });

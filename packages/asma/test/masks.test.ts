@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic, sliceBatch, writeNpy } from '@asma/skeleton';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { masksCommand } from '../src/commands/masks.js';
 
@@ -18,6 +18,52 @@ it('asma masks draws the ASMa pair for one clip', async () => {
   const svg = readFileSync(out, 'utf8');
   expect(svg).toContain('asma-a');
   expect(svg).toContain('asma-b');
+});
+
+it("takes pretrain's mask options and defaults, scaled to the clip length; joints 1-based", async () => {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    for (const frames of [20, 30]) {
+      const clips = sliceBatch(generateSynthetic({ seed: 1, samplesPerClass: 1, frames }), 0, 1);
+      const data = join(dir, `f${frames}.npy`);
+      writeNpy(data, clips.data, clips.shape);
+      // 20 frames failed with "count 10 + randomDrops 10 removes all 20 frames"; 30 drew 10 + 10.
+      expect(await masksCommand.run(['--data', data, '--out', join(dir, `f${frames}.svg`)])).toBe(0);
+    }
+    expect(lines.filter((l) => l.startsWith('asma-a'))).toEqual([
+      expect.stringMatching(/frames kept 12\/20$/),
+      expect.stringMatching(/frames kept 18\/30$/), // 6 + 6 dropped, as the demo trains on 30 frames
+    ]);
+    lines.length = 0;
+    const data = join(dir, 'f30.npy');
+    const args = ['--data', data, '--out', join(dir, 'o.svg'), '--motion-drops', '3', '--random-drops', '2'];
+    expect(await masksCommand.run([...args, '--draws', '1', '--strategy', 'pstl'])).toBe(0);
+    expect(lines[0]).toMatch(/^pstl: joints masked \(1-based\) \[\d+(, \d+)?\], frames kept 25\/30$/);
+    // Indices are 1-based: never 0, up to 25.
+    const joints = lines
+      .filter((l) => l.includes('joints masked'))
+      .flatMap((l) => l.match(/\[(.*)\]/)![1]!.split(', '))
+      .filter(Boolean)
+      .map(Number);
+    for (const j of joints) expect(j >= 1 && j <= 25, String(j)).toBe(true);
+  } finally {
+    log.mockRestore();
+  }
+  await expect(
+    masksCommand.run([
+      '--data',
+      join(dir, 'f20.npy'),
+      '--out',
+      join(dir, 'o.svg'),
+      '--motion-drops',
+      '10',
+      '--random-drops',
+      '10',
+    ]),
+  ).rejects.toThrow('--motion-drops + --random-drops (10 + 10) must be below the 20 frames of the clips');
+  expect(masksCommand.help).toContain('1-based');
+  expect(masksCommand.help).toContain('--motion-drops');
 });
 
 it('rejects bad arguments with a UsageError', async () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeNpy } from '@asma/skeleton';
 import { afterAll, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { UsageError } from '../src/command.js';
@@ -77,4 +78,20 @@ it('rejects bad arguments with one-line errors', async () => {
   // Through the command line: usage errors exit 2, library errors (no full batch) exit 1.
   expect(await main(['pretrain', ...asma(out, '--batch', 'x')])).toBe(2);
   expect(await main(['pretrain', ...asma(out, '--batch', '64')])).toBe(1);
+});
+
+it('a 17-joint file gets a layout error naming the shape (it failed inside flipJoints)', async () => {
+  const coco = join(dir, 'coco17.npy');
+  writeNpy(coco, new Float32Array(4 * 3 * 20 * 17 * 1), [4, 3, 20, 17, 1]);
+  await expect(
+    pretrainCommand.run(['--train-data', coco, '--method', 'asma', '--out', join(dir, 'coco'), ...tinyModel]),
+  ).rejects.toThrow(
+    /clips of shape \(N, 3, T, 17, 1\) have 17 joints x 3 channels; asma pretrain uses the NTU-25 layout/,
+  );
+});
+
+it('the drop defaults scale with the clip length (10 + 10 of 50 failed on 20-frame clips)', async () => {
+  const args = ['--data', split, '--method', 'asma', '--out', join(dir, 'scaled'), '--epochs', '1'];
+  const small = ['--base', '2', '--features', '8', '--width', '16', '--batch', '4'];
+  expect(await pretrainCommand.run([...args, ...small])).toBe(0);
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic, sliceBatch, writeNpy } from '@asma/skeleton';
-import { SITE_DIR } from '@asma/viewer';
+import { loadClassifierBytes, SITE_DIR } from '@asma/viewer';
 import { afterAll, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { startView, viewCommand } from '../src/commands/view.js';
@@ -28,6 +28,25 @@ it('asma view serves the built site on 127.0.0.1 with a given clip file, then st
     const npy = new Uint8Array(await (await fetch(new URL(config.data, server.url))).arrayBuffer());
     expect(npy.length).toBe(128 + clips.data.byteLength);
     expect((await fetch(new URL('nothing-here.js', server.url))).status).toBe(404);
+  } finally {
+    await server.close();
+  }
+});
+
+it("class names from the data's meta.json reach the page's classifier", async () => {
+  const clips = sliceBatch(generateSynthetic({ seed: 1, samplesPerClass: 1, classes: 2 }), 0, 2);
+  const split = join(dir, 'named');
+  mkdirSync(split);
+  const data = join(split, 'val_position.npy');
+  writeNpy(data, clips.data, clips.shape);
+  const names = Array.from({ length: 16 }, (_, i) => `action ${i + 1}`);
+  writeFileSync(join(split, 'meta.json'), JSON.stringify({ numClasses: 16, classNames: names }));
+  const model = join(SITE_DIR, '..', '..', 'fixtures', 'student.safetensors');
+  const server = await startView(['--port', '0', '--data', data, '--model', model]);
+  try {
+    const config = await (await fetch(new URL('config.json', server.url))).json();
+    const bytes = new Uint8Array(await (await fetch(new URL(config.model, server.url))).arrayBuffer());
+    expect(loadClassifierBytes(bytes).classNames).toEqual(names);
   } finally {
     await server.close();
   }

@@ -179,9 +179,14 @@ export class HookedAdam extends Adam {
   }
 }
 
-/** A classifier checkpoint that `asma eval` and loadStGcn(prefix 'encoder.') can rebuild. */
-export function saveClassifier(model: ActionClassifier, path: string): void {
+/** A classifier checkpoint that `asma eval` and loadStGcn(prefix 'encoder.') can rebuild; `metadata` adds entries (e.g. class names). */
+export function saveClassifier(
+  model: ActionClassifier,
+  path: string,
+  metadata: Record<string, string> = {},
+): void {
   saveCheckpoint(model, path, {
+    ...metadata,
     [STGCN_METADATA_KEY]: JSON.stringify(architectureOf(model.encoder)),
     'asma.classes': String(model.fc.outFeatures),
   });

@@ -44,7 +44,13 @@ export {
   quantizeInto,
   quantizeWeights,
 } from './int8-kernels.js';
-export { isModelFile, loadAnyClassifier } from './load-classifier.js';
+export {
+  isModelFile,
+  loadAnyClassifier,
+  MODEL_KIND_NAMES,
+  type ModelFileKind,
+  modelFileKind,
+} from './load-classifier.js';
 export { type MagnitudePruneResult, magnitudePrune, prunableWeights } from './magnitude.js';
 export { applyMasks, type PruneMasks, sparsity } from './masks.js';
 export {

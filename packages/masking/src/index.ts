@@ -6,7 +6,7 @@ export { bodyParts, resolveParts } from './parts.js';
 export type { MasksPictureOptions } from './picture.js';
 export { readClip, writeMasksPicture } from './picture.js';
 export type { AsmaOptions, AsmaStrategy, PresetOptions, RandomOptions } from './presets.js';
-export { asmaViews, pstlViews, randomViews, strategyByName } from './presets.js';
+export { asmaViews, pstlViews, randomViews, scaledDropCounts, strategyByName } from './presets.js';
 export { multisetDraw, uniformSample, weightedSampleWithoutReplacement } from './sampling.js';
 export type { SpatialMask, SpatialRule, SpatialSampler } from './spatial.js';
 export { multisetInclusion, spatialMaskFrom, spatialSampler } from './spatial.js';

@@ -1,7 +1,7 @@
 import { Rng, writeFileAtomic } from '@asma/kernels';
 import { NpyReader, NTU25, type SkeletonBatch } from '@asma/skeleton';
 import { MaskingConfigError } from './errors.js';
-import { strategyByName } from './presets.js';
+import { type PresetOptions, strategyByName } from './presets.js';
 import { renderMasksSvg } from './svg.js';
 import type { ViewMasks } from './views.js';
 
@@ -17,6 +17,8 @@ export interface MasksPictureOptions {
   /** Seed of the mask draw (default 0). */
   seed?: number;
   keyFrames?: number;
+  /** Mask counts (draws, motionDrops, randomDrops, selection); the presets' defaults when absent. */
+  masking?: Omit<PresetOptions, 'frames' | 'layout'>;
 }
 
 /** Read one clip from an .npy file (float32/float64, shape (N, 3, T, 25, M)). */
@@ -50,7 +52,7 @@ export function readClip(path: string, index: number): SkeletonBatch {
 export function writeMasksPicture(o: MasksPictureOptions): { views: ViewMasks[]; bytes: number } {
   const index = o.index ?? 0;
   const clip = readClip(o.data, index);
-  const strategy = strategyByName(o.strategy ?? 'asma', { frames: clip.shape[2] });
+  const strategy = strategyByName(o.strategy ?? 'asma', { ...o.masking, frames: clip.shape[2] });
   const views = strategy.sample(clip, new Rng(o.seed ?? 0));
   const svg = renderMasksSvg(clip, views, {
     title: `${strategy.name} masks: ${o.data.split('/').pop()} clip ${index} (${clip.shape[2]} frames, seed ${o.seed ?? 0})`,

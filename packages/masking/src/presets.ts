@@ -118,7 +118,20 @@ export function randomViews(o: RandomOptions = {}): MaskingStrategy {
   ]);
 }
 
-/** A preset by name: 'asma', 'pstl' or 'random'. */
+/**
+ * The frames each view drops by motion and then at random for clips of `frames` frames: PSTL's
+ * 10 + 10 of 50, the same fractions (20 % each, rounded) for other lengths, at least one frame kept.
+ * `asma pretrain`, `asma masks`, the demo and the viewer all use it, so they draw the same masks.
+ */
+export function scaledDropCounts(frames: number): { motionDrops: number; randomDrops: number } {
+  const each = Math.max(0, Math.min(Math.round(frames * 0.2), Math.floor((frames - 1) / 2)));
+  return { motionDrops: each, randomDrops: each };
+}
+
+/**
+ * A preset by name: 'asma', 'pstl' or 'random'. For 'random', `draws` is the number of joints and
+ * motionDrops + randomDrops the frames dropped (as `asma pretrain --method random` reads them).
+ */
 export function strategyByName(name: string, o: PresetOptions = {}): MaskingStrategy {
   switch (name) {
     case 'asma':
@@ -126,7 +139,15 @@ export function strategyByName(name: string, o: PresetOptions = {}): MaskingStra
     case 'pstl':
       return pstlViews(o);
     case 'random':
-      return randomViews({ layout: o.layout, frames: o.frames });
+      return randomViews({
+        layout: o.layout,
+        frames: o.frames,
+        joints: o.draws,
+        frameDrops:
+          o.motionDrops === undefined && o.randomDrops === undefined
+            ? undefined
+            : (o.motionDrops ?? 10) + (o.randomDrops ?? 10),
+      });
     default:
       throw new RangeError(`unknown masking strategy '${name}' (expected asma, pstl or random)`);
   }

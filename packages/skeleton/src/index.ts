@@ -27,7 +27,7 @@ export {
 export type { BatchShape, ClipArray, SkeletonBatch } from './batch.js';
 export { batchIndex, checkBatch, sliceBatch, zerosBatch } from './batch.js';
 export type { ConversionSummary, Skipped } from './convert/engine.js';
-export { type ConvertNtuOptions, convertNtu } from './convert/ntu.js';
+export { type ConvertNtuOptions, convertNtu, NTU_CLASSES } from './convert/ntu.js';
 export { type ConvertPkuOptions, convertPku } from './convert/pku.js';
 export { SkeletonEmptyError, SkeletonParseError } from './errors.js';
 export type { Adjacency, AdjacencyOptions, PartitionStrategy } from './graph.js';

@@ -22,7 +22,15 @@ const NTU = join(FIX, 'ntu');
 const PKU = join(FIX, 'pku');
 const tmp = mkdtempSync(join(tmpdir(), 'asma-convert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const OUTPUTS = ['train_data.npy', 'train_label.npy', 'val_data.npy', 'val_label.npy', 'manifest.json'];
+const OUTPUTS = [
+  'train_position.npy',
+  'train_label.npy',
+  'val_position.npy',
+  'val_label.npy',
+  'manifest.json',
+  'meta.json',
+];
+const meta = (dir: string) => JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
 
 describe('convertNtu', () => {
   it('writes frame50 rows and labels per split, skipping bad files by name', () => {
@@ -40,7 +48,7 @@ describe('convertNtu', () => {
       'S001C003P006R001A003.skeleton',
     ]);
     expect(manifest.skipped[3].reason).toMatch(/no body|none in 4 frames/);
-    const train = readNpy(join(out, 'train_data.npy'));
+    const train = readNpy(join(out, 'train_position.npy'));
     expect(train.shape).toEqual([2, 3, 50, 25, 2]);
     expect(toNumbers(readNpy(join(out, 'train_label.npy')).data)).toEqual([0, 50]);
     expect(toNumbers(readNpy(join(out, 'val_label.npy')).data)).toEqual([49]);
@@ -53,6 +61,14 @@ describe('convertNtu', () => {
       .map((l) => JSON.parse(l));
     expect(log.filter((r) => r.event === 'skip').length).toBe(5);
     expect(log.at(-1).event).toBe('done');
+    // The dataset's class count, not the largest label + 1 (51 here).
+    expect(meta(out)).toMatchObject({ dataset: 'ntu60', split: 'xsub', numClasses: 60, frames: 50 });
+  });
+
+  it('ntu120 records 120 classes', () => {
+    const out = join(tmp, 'xset');
+    convertNtu(NTU, { split: 'xset', benchmark: 'ntu120', out, silent: true });
+    expect(meta(out)).toMatchObject({ dataset: 'ntu120', split: 'xset', numClasses: 120 });
   });
 
   it('xview by camera, a missing list, other frame counts', () => {
@@ -65,7 +81,7 @@ describe('convertNtu', () => {
       { name: 'S001C002P005R001A002', reason: 'in the missing-skeleton list' },
       { name: 'S002C002P003R002A050', reason: 'in the missing-skeleton list' },
     ]);
-    expect(readNpy(join(out, 'val_data.npy')).shape).toEqual([1, 3, 20, 25, 2]);
+    expect(readNpy(join(out, 'val_position.npy')).shape).toEqual([1, 3, 20, 25, 2]);
   });
 
   it('a resumed run gives byte-identical output to an uninterrupted one', () => {
@@ -94,7 +110,7 @@ describe('convertNtu', () => {
         },
       }),
     ).toThrow('simulated interruption');
-    expect(existsSync(join(resumed, 'train_data.npy'))).toBe(false);
+    expect(existsSync(join(resumed, 'train_position.npy'))).toBe(false);
     expect(readdirSync(join(resumed, '.partial')).filter((f) => f.endsWith('.json')).length).toBe(3); // config + 2 shards
     writeFileSync(join(resumed, '.partial', '.shard-2.train.npy.999.1.tmp'), 'left by a killed run');
     const b = convertNtu(raw, { split: 'xsub', out: resumed, silent: true, shardSize: 3 });
@@ -119,7 +135,7 @@ describe('convertNtu', () => {
     ).toThrow('stop');
     const s = convertNtu(NTU, { split: 'xsub', out, silent: true, shardSize: 2, frames: 30 });
     expect(s.resumedShards).toBe(0);
-    expect(readNpy(join(out, 'train_data.npy')).shape).toEqual([2, 3, 30, 25, 2]);
+    expect(readNpy(join(out, 'train_position.npy')).shape).toEqual([2, 3, 30, 25, 2]);
   });
 
   it('nothing convertible: empty outputs, all files named', () => {
@@ -129,7 +145,7 @@ describe('convertNtu', () => {
     });
     const s = convertNtu(raw, { split: 'xsub', out: join(tmp, 'bad-out'), silent: true });
     expect([s.train, s.val, s.skipped.length]).toEqual([0, 0, 1]);
-    expect(readNpy(join(tmp, 'bad-out', 'train_data.npy')).shape).toEqual([0, 3, 50, 25, 2]);
+    expect(readNpy(join(tmp, 'bad-out', 'train_position.npy')).shape).toEqual([0, 3, 50, 25, 2]);
   });
 });
 
@@ -196,6 +212,7 @@ describe('PKU-MMD', () => {
     expect(manifest.val.names).toEqual(['0003-R:1']);
     const sk = readPkuSkeleton(join(PKU, 'skeleton', '0003-R.txt'));
     const clip = pkuClip(sk, { start: 2, end: 12, line: 1 });
-    expect(readNpy(join(out, 'val_data.npy')).data).toEqual(frame50(clip.data, clip.frames));
+    expect(readNpy(join(out, 'val_position.npy')).data).toEqual(frame50(clip.data, clip.frames));
+    expect(meta(out)).toMatchObject({ dataset: 'pku-mmd', numClasses: 51 });
   });
 });

@@ -230,3 +230,48 @@ describe('barChartSvg', () => {
     }
   });
 });
+
+describe('lineChartSvg: epochs, reference lines, flat curves', () => {
+  const series = [
+    {
+      name: 'val',
+      points: [
+        [1, 100],
+        [2, 100],
+        [3, 100],
+      ] as [number, number][],
+    },
+  ];
+
+  it('integerX keeps whole-number ticks only (no 1.5 on a 3-epoch run)', () => {
+    const svg = lineChartSvg({ title: 't', xLabel: 'epoch', yLabel: 'y', series, integerX: true });
+    const xTicks = [...svg.matchAll(/text-anchor="middle">([\d.]+)<\/text>/g)].map((m) => Number(m[1]));
+    expect(xTicks.length).toBeGreaterThan(0);
+    for (const t of xTicks) expect(Number.isInteger(t), String(t)).toBe(true);
+  });
+
+  it('draws a dashed reference line, widening the axis to show it', () => {
+    const svg = lineChartSvg({
+      title: 't',
+      xLabel: 'epoch',
+      yLabel: 'y',
+      series,
+      references: [{ y: 20, label: 'chance (20.0 %)' }],
+    });
+    expect(svg).toContain('data-reference="chance (20.0 %)"');
+    expect(svg).toMatch(/>20<\/text>|>0<\/text>/);
+  });
+
+  it('a flat curve at the top of the axis is drawn inside the frame, not on it', () => {
+    const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series, height: 400 });
+    const frameTop = Number(
+      svg.match(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="none"/)![1],
+    );
+    const pathY = Number(svg.match(/<path d="M[\d.]+ ([\d.]+)/)![1]);
+    expect(pathY).not.toBe(frameTop);
+    const rowY = [
+      ...svg.matchAll(/<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="\1" stroke="#e0e0e0"/g),
+    ].map((m) => Number(m[1]));
+    for (const y of rowY) expect(y).toBeGreaterThan(frameTop); // grid rows inset as well
+  });
+});

@@ -150,6 +150,17 @@ describe.skipIf(reason !== null)(title, () => {
     expect(await page.textContent('#source')).toMatch(/mine\.npy: 16 clip/);
   });
 
+  it('fits a 1280 px window: no horizontal scroll, the prediction column inside (it was 1408 px wide)', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const fit = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      predictRight: document.getElementById('predict')!.getBoundingClientRect().right,
+    }));
+    expect(fit.scroll).toBeLessThanOrEqual(1280);
+    expect(fit.predictRight).toBeLessThanOrEqual(1280);
+    expect(await drawnPixels(page)).toBeGreaterThan(500);
+  });
+
   it('takes a screenshot of the page', async () => {
     await page.setInputFiles('#file', []);
     await page.goto(server.url);

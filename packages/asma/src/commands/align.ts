@@ -11,7 +11,7 @@ import {
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
-import { writeEpochChart, writeJson } from '../outputs.js';
+import { writeAccuracyChart, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
 
 const help = `usage: asma align --checkpoint-a <enc_a.safetensors> --checkpoint-b <enc_b.safetensors> --data <dir> --out <dir> [options]
@@ -119,10 +119,15 @@ export const alignCommand: Command = {
       valAccuracy: valAcc,
       history,
     });
-    writeEpochChart(join(out, 'accuracy.svg'), 'feature alignment', 'accuracy', [
-      { name: 'train', points: history.map((h) => [h.epoch, h.trainAcc]) },
-      { name: 'val', points: history.map((h) => [h.epoch, h.valAcc ?? Number.NaN]) },
-    ]);
+    writeAccuracyChart(
+      join(out, 'accuracy.svg'),
+      'feature alignment',
+      [
+        { name: 'train', points: history.map((h) => [h.epoch, h.trainAcc]) },
+        { name: 'val', points: history.map((h) => [h.epoch, h.valAcc ?? Number.NaN]) },
+      ],
+      classes,
+    );
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     console.log(`align (${dim} + ${dim} features, ${classes} classes, ${o.epochs} epochs)`);
     console.log(`  train accuracy ${pct(trainAcc)}, val accuracy ${pct(valAcc)}`);

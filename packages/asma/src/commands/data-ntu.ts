@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type ConversionSummary, convertNtu, type NtuBenchmark, type NtuSplit } from '@asma/skeleton';
 import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 
 const help = `usage: asma data ntu <raw-dir> --split xsub|xview|xset --out <dir> [options]
 
-Convert NTU RGB+D .skeleton files to the frame50 layout used by SkeletonCLR / AimCLR:
-  <out>/train_data.npy, val_data.npy     (N, 3, frames, 25, 2) float32 (centred on joint 21,
-                                         valid frames resized to 'frames', shoulders aligned to x)
-  <out>/train_label.npy, val_label.npy   (N,) int64, action - 1
-  <out>/manifest.json                    clip names per part, skipped files and why
-  <out>/convert-log.jsonl                machine-readable log
+Convert NTU RGB+D .skeleton files to the frame50 split folder used by SkeletonCLR / AimCLR
+(<out>/<split>/ is what --data of pretrain, linear, finetune, eval, ... takes):
+  <out>/<split>/train_position.npy, val_position.npy   (N, 3, frames, 25, 2) float32 (centred on
+                                          joint 21, valid frames resized to 'frames', shoulders aligned to x)
+  <out>/<split>/train_label.npy, val_label.npy         (N,) int64, action - 1
+  <out>/<split>/meta.json                 numClasses: 60 (ntu60) or 120 (ntu120), whatever labels occur
+  <out>/<split>/manifest.json             clip names per part, skipped files and why
+  <out>/<split>/convert-log.jsonl         machine-readable log
 Two actors are kept per clip (see --actors). Files that do not parse or hold no body
 are skipped and named. An interrupted run resumes where it stopped when run again with the same
 arguments. Exits 1 when no clip could be converted.
@@ -53,7 +56,7 @@ export const dataNtuCommand: Command = {
       actors,
       split,
       benchmark,
-      out: values.out,
+      out: join(values.out, split),
       missingList: values.missing,
       frames: intOption('frames', values.frames, 50, 1),
     });

@@ -5,7 +5,8 @@ import type { Command } from '../command.js';
 const help = `usage: asma embed --checkpoint <enc.safetensors> --data <X.npy> --out <Z.npy> [options]
 
 Encode every clip of an (N, 3, T, 25, M) .npy (float32 or float64, e.g. AimCLR/PSTL val_position.npy)
-with a trained ST-GCN encoder in eval mode and write the (N, 256) float32 features to <Z.npy>
+with a trained ST-GCN encoder in eval mode and write the (N, F) float32 features to <Z.npy>, F the
+encoder's output width (256 for asma pretrain's default --features; printed when done)
 (atomically: a failed run leaves no partial file). The checkpoint is a PyTorch-named state dict in
 safetensors (written by asma, or by torch: data_bn.*, st_gcn_networks.*, edge_importance.*).
 
@@ -18,7 +19,7 @@ options:
 
 export const embedCommand: Command = {
   path: ['embed'],
-  summary: 'encode clips (.npy) into 256-d features with a trained ST-GCN encoder',
+  summary: 'encode clips (.npy) into feature vectors with a trained ST-GCN encoder',
   help,
   async run(args) {
     const { values } = parseOptions(args, ['checkpoint', 'data', 'out', 'batch', 'prefix']);

@@ -1,19 +1,21 @@
 import { existsSync } from 'node:fs';
 import { argmaxRows, confusionMatrix, requireLabels } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions, requireOptions } from '../args.js';
-import { classifierLogits, loadClassifier } from '../classifier.js';
+import { loadEvalModel } from '../classifier.js';
 import { type Command, UsageError } from '../command.js';
 import { formatScores, scores, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
 
-const help = `usage: asma eval --classifier <classifier.safetensors> --data <dir> [options]
+const help = `usage: asma eval --classifier <file> --data <dir> [options]
 
-Evaluate a fine-tuned classifier (classifier.safetensors from asma finetune|semi: the encoder under
-'encoder.*', the linear layer under 'fc.*') on one split of an AimCLR split folder, in eval mode.
-Prints top-1 (and top-5 with at least 5 classes).
+Evaluate a classifier on one split of an AimCLR split folder, in eval mode. Any classifier file asma
+writes is accepted, told apart by its first bytes: classifier.safetensors (asma finetune|semi),
+student.asma / student.safetensors (asma distill), student-pruned.asma (asma prune), and
+model-int8.asma (asma quantize; run with its int8 kernels). Prints top-1 (and top-5 with more than
+5 classes); class names from the split's meta.json label the --out report.
 
 options:
-  --classifier <file>  classifier weights (required)
+  --classifier <file>  classifier (.asma float or int8, or classifier .safetensors) (required)
   --data <dir>         split folder (<split>_position.npy, <split>_label.npy) (required)
   --split <s>          val (default) or train
   --batch <n>          clips per forward pass (default 64)
@@ -32,15 +34,15 @@ export const evalCommand: Command = {
     const split = choiceOption('split', values.split, ['val', 'train'] as const, 'val');
     const batch = intOption('batch', values.batch, 64, 1);
     const data = loadSplit('data', values.data!, split);
-    const model = loadClassifier(values.classifier!, [data]);
+    const model = loadEvalModel(values.classifier!, [data]);
     const labels = requireLabels(data);
-    const classes = model.fc.outFeatures;
+    const classes = model.classes;
     const bad = labels.findIndex((l) => l >= classes);
     if (bad >= 0)
       throw new Error(
         `${data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
       );
-    const logits = classifierLogits(model, data, batch);
+    const logits = model.logits(data, batch);
     const s = scores(logits, labels);
     console.log(`${split} (${labels.length} clips, ${classes} classes): ${formatScores(s)}`);
     if (values.out !== undefined) {
@@ -50,6 +52,8 @@ export const evalCommand: Command = {
         data: values.data,
         split,
         classes,
+        ...(data.classNames?.length === classes ? { classNames: data.classNames } : {}),
+        kind: model.kind,
         clips: labels.length,
         ...s,
         confusion,

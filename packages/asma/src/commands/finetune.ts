@@ -5,7 +5,7 @@ const help = `usage: asma finetune --checkpoint <enc.safetensors> --data <dir> -
 
 Fine-tuning (PSTL protocol): the pretrained encoder plus Linear(D, classes), all trainable, with
 cross-entropy, Adam and a cosine learning rate; val accuracy after every epoch. Transfer: pass an
-encoder pretrained on another dataset. Prints val top-1 (and top-5 with at least 5 classes).
+encoder pretrained on another dataset. Prints val top-1 (and top-5 with more than 5 classes).
 
 options:
 ${finetuneOptionsHelp}`;

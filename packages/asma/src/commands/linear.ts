@@ -13,7 +13,7 @@ import {
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
 import type { Command } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
-import { formatScores, type Scores, scores, writeEpochChart, writeJson } from '../outputs.js';
+import { formatScores, type Scores, scores, writeAccuracyChart, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
 
 const help = `usage: asma linear --checkpoint <enc.safetensors>[,<enc2.safetensors>] --data <dir> [options]
@@ -22,7 +22,7 @@ Linear evaluation (PSTL protocol): the encoders are frozen (eval mode), every cl
 val splits is encoded once, and Linear(D, classes) is trained on the training features with Adam
 and a cosine learning rate. Several checkpoints are evaluated on their concatenated features (ASMa:
 --checkpoint out/encoder_a.safetensors,out/encoder_b.safetensors). Prints train and val top-1 (and
-top-5 with at least 5 classes).
+top-5 with more than 5 classes).
 
 Transfer: pretrain on one dataset (asma pretrain --data ntu120/xsub ...) and pass another dataset's
 split folder here (--data pku2/xsub); only the linear classifier sees the new labels.
@@ -37,9 +37,21 @@ options:
   --lr <x>              peak Adam learning rate (default 0.01)
   --batch <n>           feature rows per batch (default 128)
   --seed <n>            seeds the classifier and the shuffles (default 0)
-  --standardize         centre and scale each feature by the training statistics first
+  --standardize         centre and scale each feature by the training statistics first (without
+                        it, features of very different scales can leave the probe at chance)
+  --prefix <p>          read each encoder from keys starting with p (e.g. 'encoder.' in a
+                        classifier.safetensors)
   --out <report.json>   write a JSON report (scores, options, per-epoch history) and, beside it,
                         <report>-accuracy.svg (train and val accuracy per epoch)`;
+
+/**
+ * A hint when the probe did not even fit its training features (top-1 within 1.5x chance) and the
+ * features were not standardised: unscaled features are the usual cause.
+ */
+export function chanceHint(trainTop1: number, classes: number, standardized: boolean): string | null {
+  if (standardized || classes < 2 || trainTop1 > 1.5 / classes) return null;
+  return `hint: train top-1 is at chance (${(100 / classes).toFixed(1)} % for ${classes} classes); the features may need --standardize`;
+}
 
 /** Logits of the trained probe on raw features (standardised as in training). */
 function probeScores(probe: LinearProbeResult, features: Float32Array, labels: Int32Array): Scores {
@@ -54,7 +66,7 @@ export const linearCommand: Command = {
   async run(args) {
     const { values, flags } = parseOptions(
       args,
-      ['checkpoint', 'data', 'epochs', 'lr', 'batch', 'seed', 'out'],
+      ['checkpoint', 'data', 'epochs', 'lr', 'batch', 'seed', 'out', 'prefix'],
       false,
       ['standardize'],
     );
@@ -67,7 +79,7 @@ export const linearCommand: Command = {
     const seed = intOption('seed', values.seed, 0, 0);
     const train: ClipDataset = loadSplit('data', values.data!, 'train');
     const val: ClipDataset = loadSplit('data', values.data!, 'val');
-    const encoders: StGcn[] = paths.map((p) => loadEncoder(p, [train, val]));
+    const encoders: StGcn[] = paths.map((p) => loadEncoder(p, [train, val], { prefix: values.prefix }));
     const classes = Math.max(classCount(train), classCount(val));
     const tr = encodeWith(encoders, train);
     const va = encodeWith(encoders, val);
@@ -93,6 +105,8 @@ export const linearCommand: Command = {
     );
     console.log(`  train: ${formatScores(result.train)}`);
     console.log(`  val:   ${formatScores(result.val)}`);
+    const hint = chanceHint(result.train.top1, classes, flags.standardize);
+    if (hint) console.log(`  ${hint}`);
     if (values.out !== undefined) {
       const out = values.out;
       writeJson(out, {
@@ -108,10 +122,15 @@ export const linearCommand: Command = {
         history: probe.history,
       });
       const chart = join(dirname(out), `${basename(out, extname(out))}-accuracy.svg`);
-      writeEpochChart(chart, 'linear evaluation', 'accuracy', [
-        { name: 'train', points: probe.history.map((h) => [h.epoch, h.trainAcc]) },
-        { name: 'val', points: probe.history.map((h) => [h.epoch, h.valAcc ?? Number.NaN]) },
-      ]);
+      writeAccuracyChart(
+        chart,
+        'linear evaluation',
+        [
+          { name: 'train', points: probe.history.map((h) => [h.epoch, h.trainAcc]) },
+          { name: 'val', points: probe.history.map((h) => [h.epoch, h.valAcc ?? Number.NaN]) },
+        ],
+        classes,
+      );
       console.log(`  report: ${out}, accuracy curve: ${chart}`);
     }
     return 0;

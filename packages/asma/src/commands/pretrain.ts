@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type ClipDataset, type EpochRecord, loadDataset, METHOD_NAMES, pretrain } from '@asma/trainer';
 import { choiceOption, floatOption, intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
+import { maskOptionNames, maskOptions, maskOptionsHelp } from '../mask-options.js';
 import { writeEpochChart } from '../outputs.js';
 import { loadSplit } from '../split.js';
 
@@ -38,10 +39,7 @@ options:
   --base <n>             ST-GCN base width (default 16: ST-GCN-16)
   --features <n>         encoder output features (default 256)
   --width <n>            Barlow Twins projector width (default 6144)
-  --draws <n>            multiset draws of the spatial masks (default 8)
-  --motion-drops <n>     frames dropped by motion (default 10)
-  --random-drops <n>     frames dropped at random afterwards (default 10)
-  --selection <s>        topk (default) or sampled (motion-weighted) frame selection
+${maskOptionsHelp}
   --mask <m>             remove (default: joints dropped, frames gathered out) or zero
   --resume               continue from <out>/checkpoint.safetensors (same options required);
                          after a finished run nothing more is trained`;
@@ -60,10 +58,7 @@ const names = [
   'base',
   'features',
   'width',
-  'draws',
-  'motion-drops',
-  'random-drops',
-  'selection',
+  ...maskOptionNames,
   'mask',
 ];
 
@@ -78,6 +73,18 @@ function trainingClips(values: Record<string, string | undefined>): ClipDataset 
   if (values.data === undefined)
     throw new UsageError('--data <dir> (or --train-data <file.npy>) is required');
   return loadSplit('data', values.data, 'train', false);
+}
+
+/**
+ * The command builds NTU-25 encoders, masks and augmentations (flips swap NTU's left and right
+ * joints): other joint counts fail here, with the shape, rather than deep inside an augmentation.
+ */
+function checkNtuLayout(data: ClipDataset): void {
+  const [, c, , v, m] = data.clips.shape;
+  if (v !== 25 || c !== 3)
+    throw new UsageError(
+      `${data.source}: clips of shape (N, ${c}, T, ${v}, ${m}) have ${v} joints x ${c} channels; asma pretrain uses the NTU-25 layout (N, 3, T, 25, M). Other layouts (e.g. COCO-17) need the library: pretrain() with methodOptions.masking.layout and an augmentation for that layout`,
+    );
 }
 
 /** One series per named loss term, plus the total. */
@@ -114,19 +121,12 @@ export const pretrainCommand: Command = {
       outChannels: intOption('features', values.features, 256, 1),
     };
     const projectorWidth = intOption('width', values.width, 6144, 1);
-    const masking = {
-      draws: intOption('draws', values.draws, 8, 0),
-      motionDrops: intOption('motion-drops', values['motion-drops'], 10, 0),
-      randomDrops: intOption('random-drops', values['random-drops'], 10, 0),
-      selection: choiceOption('selection', values.selection, ['topk', 'sampled'] as const, 'topk'),
-    };
     const maskOutput = choiceOption('mask', values.mask, ['remove', 'zero'] as const, 'remove');
     const data = trainingClips(values);
+    checkNtuLayout(data);
     const frames = data.clips.shape[2];
-    if (method !== 'barlow-twins' && masking.motionDrops + masking.randomDrops >= frames)
-      throw new UsageError(
-        `--motion-drops + --random-drops (${masking.motionDrops + masking.randomDrops}) must be below the ${frames} frames of the clips`,
-      );
+    const masking = maskOptions(values, frames, method !== 'barlow-twins'); // Barlow Twins masks nothing
+
     const out = values.out;
     const result = pretrain({
       method,

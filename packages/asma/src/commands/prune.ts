@@ -22,7 +22,11 @@ cosine). Methods:
   magnitude   global unstructured: zeroes the smallest weights (masks kept while fine-tuning); the
               model keeps its size and speed
 
-Writes <out>/pruned.asma, pruned.safetensors, report.json, log.jsonl, checkpoint.safetensors.
+Writes, under <out>:
+  pruned.asma              the pruned classifier (asma eval|quantize|export|view read it)
+  pruned.safetensors       the same weights as a classifier .safetensors (PyTorch names, for other tools)
+  report.json, log.jsonl   parameters, sparsity, accuracies; per-epoch log
+  checkpoint.safetensors   fine-tuning state (for --resume)
 
 options:
   --model <file>      classifier to prune (required)

@@ -1,8 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { loadAnyClassifier, MODEL_KIND_NAMES, modelFileKind, saveClassifier } from '@asma/compress';
 import { NpyReader } from '@asma/skeleton';
-import { ensureSite, LOOPBACK_HOSTS, loadClassifierBytes, type RunningServer, serveSite } from '@asma/viewer';
+import {
+  CLASS_NAMES_KEY,
+  ensureSite,
+  LOOPBACK_HOSTS,
+  loadClassifierBytes,
+  type RunningServer,
+  serveSite,
+} from '@asma/viewer';
 import { intOption, parseOptions, requireExisting } from '../args.js';
 import { type Command, UsageError } from '../command.js';
+import { readSplitMeta } from '../split.js';
 
 const help = `usage: asma view [--port <n>] [--host 127.0.0.1] [--model <file>] [--data <X.npy> --index <i>]
 
@@ -15,19 +26,49 @@ synthetic sample clips and the bundled student; the built site (dist/site) also 
 options:
   --port <n>       port (default 0: any free port)
   --host <addr>    ${LOOPBACK_HOSTS.join(', ')} (default 127.0.0.1; nothing else is bound)
-  --model <file>   classifier .safetensors with "asma.stgcn" metadata (e.g. asma distill's student.safetensors)
-  --data <file>    clips .npy (N, 3, T, 25, M) to show instead of the sample
+  --model <file>   float classifier: .asma (asma distill / prune) or classifier .safetensors (asma
+                   finetune / semi / distill); int8 models (asma quantize) run only in asma eval
+  --data <file>    clips .npy (N, 3, T, 25, M) to show instead of the sample; class names come
+                   from the meta.json beside it (asma data writes one)
   --index <i>      clip shown first (default 0)`;
 
-/** Fail before serving if the page could not use the files. */
-function checkFiles(model: string | undefined, data: string | undefined, index: number): void {
-  if (model) {
+/**
+ * The classifier file the page loads (it reads classifier .safetensors only): `model` itself, or a
+ * converted copy in `tmp` when it is a float .asma or when the data's meta.json names the classes.
+ * Fails before serving if the page could not use it, naming the kind expected and found.
+ */
+function servedModel(model: string, classNames: string[] | undefined, tmp: () => string): string {
+  const kind = modelFileKind(model);
+  // An unknown file falls through to the page's own loader, whose message says what it is not.
+  if (kind === 'asma-int8' || kind === 'asma-other')
+    throw new UsageError(
+      `--model: ${model} is ${MODEL_KIND_NAMES[kind]}; the viewer runs float classifiers (.asma from asma distill / prune, or classifier .safetensors)`,
+    );
+  let served = model;
+  if (kind === 'asma-float' || (kind === 'safetensors' && classNames)) {
+    let classifier: ReturnType<typeof loadAnyClassifier>;
     try {
-      loadClassifierBytes(readFileSync(model), model);
+      classifier = loadAnyClassifier(model);
     } catch (err) {
       throw new UsageError(`--model: ${(err as Error).message}`);
     }
+    const names: Record<string, string> =
+      classNames && classNames.length === classifier.fc.outFeatures
+        ? { [CLASS_NAMES_KEY]: JSON.stringify(classNames) }
+        : {};
+    served = join(tmp(), `${basename(model)}.safetensors`); // the page names the file it runs
+    saveClassifier(classifier, served, names);
   }
+  try {
+    loadClassifierBytes(readFileSync(served), model);
+  } catch (err) {
+    throw new UsageError(`--model: ${(err as Error).message}`);
+  }
+  return served;
+}
+
+/** Fail before serving if the page could not use the clips. */
+function checkData(data: string | undefined, index: number): void {
   if (data) {
     let shape: number[];
     try {
@@ -57,9 +98,26 @@ export async function startView(args: string[]): Promise<RunningServer> {
   );
   if (values.index !== undefined && !values.data) throw new UsageError('--index needs --data');
   const index = intOption('index', values.index, 0, 0);
-  checkFiles(values.model, values.data, index);
+  checkData(values.data, index);
+  let tmp: string | undefined;
+  const classNames = values.data ? readSplitMeta(dirname(values.data)).classNames : undefined;
+  const model =
+    values.model &&
+    servedModel(values.model, classNames, () => {
+      tmp = mkdtempSync(join(tmpdir(), 'asma-view-'));
+      return tmp;
+    });
   const root = await ensureSite();
-  return serveSite({ root, host, port, model: values.model, data: values.data, index });
+  const server = await serveSite({ root, host, port, model, data: values.data, index });
+  if (!tmp) return server;
+  const dir = tmp;
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export const viewCommand: Command = {

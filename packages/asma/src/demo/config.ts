@@ -1,3 +1,4 @@
+import { scaledDropCounts } from '@asma/masking';
 /**
  * The demo's experiment: sizes chosen so that one seed (data, three pretrainings, linear evaluation
  * of six encoder sets, alignment, report) fits in a few minutes on a 2-core machine. Every field is a
@@ -56,7 +57,7 @@ export const QUICK_DEMO: Partial<DemoConfig> = {
   distillEpochs: 2,
 };
 
-/** PSTL drops 10 + 10 of 50 frames; keep the same proportions for other lengths. */
+/** PSTL drops 10 + 10 of 50 frames; keep the same proportions for other lengths (the rule asma pretrain, masks and the viewer use). */
 export function frameDrops(frames: number): number {
-  return Math.max(1, Math.round(frames / 5));
+  return Math.max(1, scaledDropCounts(frames).motionDrops);
 }

@@ -98,6 +98,7 @@ export function writeReport(
     xLabel: 'epoch',
     yLabel: 'Barlow Twins loss (sum of terms)',
     logY: true,
+    integerX: true,
     series: results[0]!.pretraining.map((p) => ({
       name: label(p.method),
       points: p.history.map((h) => [h.epoch + 1, h.loss] as const),

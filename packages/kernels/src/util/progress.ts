@@ -60,6 +60,30 @@ export class ProgressBar {
     if (this.visible() && this.tty) this.stream.write('\n');
   }
 
+  /**
+   * A line that stays, e.g. one per epoch with its mean loss, followed by the progress, rate and
+   * ETA. In a terminal it is printed above the bar, which is then redrawn. Elsewhere (nohup, SLURM,
+   * CI), where the bar is not drawn, these lines are the whole output; they go through console.error
+   * when the stream is the default stderr, so test runners capture them like other output.
+   */
+  line(text: string): void {
+    if (this.opts.silent) return;
+    const out = `${this.opts.label ? `${this.opts.label} ` : ''}${text} ${this.summary()}`;
+    if (this.tty) {
+      this.stream.write(`\r${out}\x1b[K\n`);
+      if (this.done < this.total) this.draw();
+    } else if (this.opts.stream) this.stream.write(`${out}\n`);
+    else console.error(out);
+  }
+
+  /** "[120/400 samples, 35.2 samples/s, ETA 00:08]" */
+  summary(): string {
+    const rate = this.rate();
+    const eta = rate > 0 ? (this.total - this.done) / rate : Number.NaN;
+    const unit = this.opts.unit ?? 'it';
+    return `[${this.done}/${this.total} ${unit}, ${formatRate(rate)} ${unit}/s, ETA ${formatDuration(eta)}]`;
+  }
+
   /** The current line, without drawing it (for logs and tests). */
   render(width = 28): string {
     const frac = this.total > 0 ? Math.min(1, this.done / this.total) : 0;

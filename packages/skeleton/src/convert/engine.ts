@@ -35,6 +35,8 @@ export interface EngineOptions {
   rowShape: readonly number[];
   /** Everything that determines the output; a partial run with another config is discarded. */
   config: unknown;
+  /** Written as `<out>/meta.json` (the class count readers use, e.g. `{ numClasses: 60 }`). */
+  meta?: Record<string, unknown>;
   /** Already-known skipped entries (e.g. from a missing-skeleton list), listed first in the manifest. */
   preSkipped?: Skipped[];
   shardSize?: number;
@@ -59,7 +61,8 @@ const PARTIAL = '.partial';
  * stream into `<out>/.partial/shard-N.{train,val}.npy` (NpyWriter: temporary file renamed on close)
  * and its `shard-N.json` is written last, atomically, marking it complete. A re-run with the same
  * config skips complete shards, then all runs merge the shards in order into
- * `<out>/{train,val}_data.npy`, `{train,val}_label.npy` (int64) and `manifest.json`, and delete
+ * `<out>/{train,val}_position.npy`, `{train,val}_label.npy` (int64), `manifest.json` and
+ * `meta.json` (opts.meta), and delete
  * `.partial`. Output bytes depend only on the sources and config, so a resumed run equals an
  * uninterrupted one.
  */
@@ -163,7 +166,7 @@ function merge(
     infos.push(JSON.parse(readFileSync(join(partial, `shard-${s}.json`), 'utf8')) as ShardInfo);
   const counts = { train: 0, val: 0 };
   for (const part of ['train', 'val'] as const) {
-    const writer = new NpyWriter(join(out, `${part}_data.npy`), '<f4', opts.rowShape);
+    const writer = new NpyWriter(join(out, `${part}_position.npy`), '<f4', opts.rowShape);
     try {
       infos.forEach((info, s) => {
         if (info[part].length === 0) return;
@@ -193,6 +196,7 @@ function merge(
     skipped,
   };
   writeFileAtomic(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  if (opts.meta) writeFileAtomic(join(out, 'meta.json'), `${JSON.stringify(opts.meta, null, 1)}\n`);
   return { out, train: counts.train, val: counts.val, skipped, resumedShards };
 }
 

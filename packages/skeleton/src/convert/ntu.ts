@@ -15,6 +15,9 @@ import {
 } from '../splits.js';
 import { type ConversionSummary, runConversion, type Skipped } from './engine.js';
 
+/** Action classes of each benchmark (labels are action - 1). */
+export const NTU_CLASSES: Record<NtuBenchmark, number> = { ntu60: 60, ntu120: 120 };
+
 export interface ConvertNtuOptions {
   split: NtuSplit;
   benchmark?: NtuBenchmark;
@@ -32,8 +35,10 @@ export interface ConvertNtuOptions {
 }
 
 /**
- * Convert a folder of NTU .skeleton files to frame50 .npy files: `<out>/{train,val}_data.npy`
- * (N, 3, frames, 25, 2) float32, `{train,val}_label.npy` int64 (action - 1), `manifest.json`.
+ * Convert a folder of NTU .skeleton files to one split folder in the AimCLR frame50 layout:
+ * `<out>/{train,val}_position.npy` (N, 3, frames, 25, 2) float32, `{train,val}_label.npy` int64
+ * (action - 1), `manifest.json` and `meta.json` (`numClasses`: 60 for ntu60, 120 for ntu120, so a
+ * small conversion still has the dataset's class count).
  * Files are taken in sorted name order; files outside the benchmark (NTU-60: S001-S017, A001-A060)
  * are ignored; unreadable files, files without a usable body and files in `missingList` are
  * skipped and named in the manifest. Resumable (see runConversion).
@@ -76,6 +81,14 @@ export function convertNtu(rawDir: string, opts: ConvertNtuOptions): ConversionS
       actors: opts.actors ?? 'energy',
       sizes: sources.map((f) => statSync(join(rawDir, f)).size),
       missing: [...missing].sort(),
+    },
+    meta: {
+      format: 'asma-split-v1',
+      dataset: benchmark,
+      split: opts.split,
+      numClasses: NTU_CLASSES[benchmark],
+      frames,
+      layout: 'ntu25, (N, C=3, T, V=25, M=2) float32, frame50 (centred on joint 21, shoulders aligned to x)',
     },
     preSkipped,
     shardSize: opts.shardSize,

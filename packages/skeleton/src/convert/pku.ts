@@ -7,6 +7,8 @@ import { type ConversionSummary, runConversion, type SourceResult } from './engi
 
 export interface ConvertPkuOptions {
   out: string;
+  /** Split name recorded in meta.json (e.g. 'xsub' for the cross-subject file). */
+  split?: string;
   frames?: number;
   /** Number of classes: 51 for phase I (default), 41 for phase II. */
   numClasses?: number;
@@ -20,7 +22,8 @@ export interface ConvertPkuOptions {
  * Convert PKU-MMD videos to frame50 clips: for each video id of the split file (training ids
  * first, then validation ids, in the file's order), `<skeletonDir>/<id>.txt` and
  * `<labelDir>/<id>.txt` give one clip per labelled action (frames start..end inclusive), named
- * `<id>:<label-line>`. Same outputs and resumability as convertNtu.
+ * `<id>:<label-line>`. Same outputs and resumability as convertNtu; meta.json's `numClasses` is
+ * `opts.numClasses` (51 by default).
  */
 export function convertPku(
   skeletonDir: string,
@@ -49,6 +52,14 @@ export function convertPku(
       frames,
       numClasses,
       sizes: sources.map((id) => [size(join(skeletonDir, `${id}.txt`)), size(join(labelDir, `${id}.txt`))]),
+    },
+    meta: {
+      format: 'asma-split-v1',
+      dataset: 'pku-mmd',
+      split: opts.split ?? null,
+      numClasses,
+      frames,
+      layout: 'ntu25, (N, C=3, T, V=25, M=2) float32, frame50 (centred on joint 21, shoulders aligned to x)',
     },
     shardSize: opts.shardSize,
     logPath: opts.logPath,

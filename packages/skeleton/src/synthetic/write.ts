@@ -45,6 +45,7 @@ export function writeSyntheticSplit(
   const meta = {
     format: 'asma-synthetic-v1',
     split,
+    numClasses: ds.classNames.length,
     classNames: ds.classNames,
     shape: { train: [parts.train.length, c, t, v, m], val: [parts.val.length, c, t, v, m] },
     layout:

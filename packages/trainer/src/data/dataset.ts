@@ -11,6 +11,10 @@ export interface ClipDataset {
   labels: Int32Array | null;
   /** Where the clips came from, for messages. */
   source: string;
+  /** The dataset's class count (e.g. 60 for NTU-60, from the split folder's meta.json); absent: inferred from the labels. */
+  classes?: number;
+  /** Class names, index = label, when the data names them. */
+  classNames?: readonly string[];
 }
 
 /** Data that cannot serve as a clip set: names the file and what was expected. */
@@ -23,12 +27,21 @@ export function clipCount(d: ClipDataset): number {
   return d.clips.shape[0];
 }
 
-/** Number of classes: 1 + the largest label (throws for unlabelled data). */
+/**
+ * Number of classes: the dataset's own count when it has one (a small conversion of NTU-60 may hold
+ * labels up to 50 only and still has 60 classes), else 1 + the largest label. Throws for unlabelled
+ * data and for a label outside the stated count.
+ */
 export function classCount(d: ClipDataset): number {
   const labels = requireLabels(d);
   let max = -1;
   for (const l of labels) if (l > max) max = l;
-  return max + 1;
+  if (d.classes === undefined) return max + 1;
+  if (max >= d.classes)
+    throw new DatasetError(
+      `${d.source}: label ${max} is outside the dataset's ${d.classes} classes (0..${d.classes - 1})`,
+    );
+  return d.classes;
 }
 
 export function requireLabels(d: ClipDataset): Int32Array {
@@ -111,7 +124,14 @@ export function subset(
   source = `${d.source} (subset)`,
 ): ClipDataset {
   const { batch, labels } = gatherClips(d, indices);
-  return { clips: batch, labels, source };
+  const named = d.classNames === undefined ? {} : { classNames: d.classNames };
+  return {
+    clips: batch,
+    labels,
+    source,
+    ...(d.classes === undefined ? {} : { classes: d.classes }),
+    ...named,
+  };
 }
 
 /**

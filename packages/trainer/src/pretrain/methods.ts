@@ -61,8 +61,13 @@ export interface NamedEncoder {
   encoder: StGcn;
 }
 
+/**
+ * A pretraining method: what `pretrain` trains. The built-in ones come from createMethod; a custom
+ * one is any object of this shape (e.g. body-part masks with a Barlow Twins head, see the README).
+ */
 export interface PretrainMethod {
-  readonly name: MethodName;
+  /** A MethodName for the built-in methods; any name for a custom one (logs, encoder metadata). */
+  readonly name: string;
   /** Every trainable part (encoders and heads), one state dict for checkpoints. */
   readonly module: Module;
   readonly encoders: readonly NamedEncoder[];

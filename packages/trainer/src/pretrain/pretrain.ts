@@ -13,8 +13,11 @@ import { type EpochRecord, fit } from '../train/fit.js';
 import { createMethod, type MethodOptions, type PretrainMethod } from './methods.js';
 
 export interface PretrainOptions {
-  /** 'asma', 'pstl', 'random' or 'barlow-twins'. */
-  method: string;
+  /**
+   * 'asma', 'pstl', 'random' or 'barlow-twins' (built by createMethod with `methodOptions`), or a
+   * method object of your own (`{ name, module, encoders, loss(batch, rng) }`; methodOptions unused).
+   */
+  method: string | PretrainMethod;
   data: ClipDataset;
   seed?: number;
   epochs: number;
@@ -43,7 +46,8 @@ export interface PretrainResult {
 export function pretrain(o: PretrainOptions): PretrainResult {
   const seed = o.seed ?? 0;
   const root = new Rng(seed);
-  const method = createMethod(o.method, root.fork(), o.methodOptions);
+  const methodRng = root.fork(); // forked either way, so the data order does not depend on the kind
+  const method = typeof o.method === 'string' ? createMethod(o.method, methodRng, o.methodOptions) : o.method;
   const dataRng = root.fork();
   const lr = o.lr ?? 5e-3;
   const weightDecay = o.weightDecay ?? 1e-5;
@@ -58,7 +62,7 @@ export function pretrain(o: PretrainOptions): PretrainResult {
     warmupStartFactor: warmup > 0 ? 1 / warmup : 0,
   });
   const config = {
-    method: o.method,
+    method: method.name,
     seed,
     epochs: o.epochs,
     batchSize,
@@ -81,14 +85,14 @@ export function pretrain(o: PretrainOptions): PretrainResult {
     resume: o.resume,
     config,
     log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
-    progress: o.progress === false ? false : `pretrain ${o.method}`,
+    progress: o.progress === false ? false : `pretrain ${method.name}`,
     onEpoch: o.onEpoch,
   });
   const encoderFiles: Record<string, string> = {};
   if (o.outDir) {
     for (const { name, encoder } of method.encoders) {
       const path = join(o.outDir, `${name}.safetensors`);
-      saveStGcn(encoder, path, { 'asma.method': o.method, 'asma.seed': String(seed) });
+      saveStGcn(encoder, path, { 'asma.method': method.name, 'asma.seed': String(seed) });
       encoderFiles[name] = path;
     }
   }

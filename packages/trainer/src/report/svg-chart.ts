@@ -32,6 +32,10 @@ export interface LineChartOptions {
   height?: number;
   /** Log10 y axis; points with y <= 0 (below MIN_LOG_VALUE = 1e-300) are skipped. */
   logY?: boolean;
+  /** x ticks at whole numbers only (epochs: no "1.5" on a short run). */
+  integerX?: boolean;
+  /** Dashed horizontal lines, e.g. `{ y: 20, label: 'chance' }`; the y axis is widened to show them. */
+  references?: readonly { y: number; label: string }[];
 }
 
 export interface Bar {
@@ -83,9 +87,12 @@ function open(width: number, height: number, title: string): string[] {
   ];
 }
 
-/** Horizontal grid lines, y tick labels and the y axis title. */
-function yAxis(out: string[], f: Frame, axis: Axis, label: string): (v: number) => number {
-  const y = (v: number) => f.top + f.height * (1 - axisFraction(axis, v));
+/**
+ * Horizontal grid lines, y tick labels and the y axis title. `inset` pixels at the top and bottom keep
+ * a curve at the axis limits (a flat 100 %) off the frame.
+ */
+function yAxis(out: string[], f: Frame, axis: Axis, label: string, inset = 0): (v: number) => number {
+  const y = (v: number) => f.top + inset + (f.height - 2 * inset) * (1 - axisFraction(axis, v));
   for (const t of axis.ticks) {
     const ty = px(y(t));
     out.push(
@@ -114,10 +121,15 @@ export function lineChartSvg(opts: LineChartOptions): string {
   const usable = (p: readonly [number, number]) =>
     plottable(p[0]) && plottable(p[1]) && (!logY || p[1] >= MIN_LOG_VALUE);
   const all = opts.series.flatMap((s) => s.points.filter(usable));
+  const references = (opts.references ?? []).filter((r) => usable([0, r.y]));
   const [x0, x1] = extent(all.map((p) => p[0]));
-  const [y0, y1] = extent(all.map((p) => p[1]));
+  const [y0, y1] = extent([...all.map((p) => p[1]), ...(all.length > 0 ? references.map((r) => r.y) : [])]);
   const empty = all.length === 0;
   const xAxis = empty ? linearAxis(0, 1) : linearAxis(x0, x1);
+  if (opts.integerX && !empty) {
+    const whole = xAxis.ticks.filter((t) => Number.isInteger(t));
+    xAxis.ticks = whole.length > 0 ? whole : [Math.round(x0)];
+  }
   const yAx = logY
     ? empty
       ? logAxis(1, 10)
@@ -128,8 +140,16 @@ export function lineChartSvg(opts: LineChartOptions): string {
   const legendWidth = Math.min(width / 3, 24 + Math.max(0, ...opts.series.map((s) => textWidth(s.name))));
   const f: Frame = { left: 64, top: 36, width: width - 64 - 16 - legendWidth, height: height - 36 - 48 };
   const out = open(width, height, opts.title);
-  const y = yAxis(out, f, yAx, opts.yLabel);
+  const y = yAxis(out, f, yAx, opts.yLabel, 8);
   const x = (v: number) => f.left + f.width * axisFraction(xAxis, v);
+  if (!empty)
+    for (const r of references) {
+      const ry = px(y(r.y));
+      out.push(
+        `<line x1="${px(f.left)}" y1="${ry}" x2="${px(f.left + f.width)}" y2="${ry}" stroke="#888888" stroke-dasharray="5 4" data-reference="${escapeXml(r.label)}"/>`,
+        `<text x="${px(f.left + f.width - 4)}" y="${px(y(r.y) - 4)}" text-anchor="end" fill="#666666">${escapeXml(r.label)}</text>`,
+      );
+    }
   for (const t of xAxis.ticks)
     out.push(
       `<line x1="${px(x(t))}" y1="${px(f.top)}" x2="${px(x(t))}" y2="${px(f.top + f.height)}" stroke="#f0f0f0"/>`,

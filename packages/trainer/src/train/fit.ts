@@ -130,7 +130,7 @@ export function fit(o: FitOptions): FitResult {
       samples += indices.length;
       for (const [k, v] of Object.entries(parts))
         partSums[k] = (partSums[k] ?? 0) + (typeof v === 'number' ? v : v.item()) * indices.length;
-      bar?.tick(indices.length, `epoch ${epoch + 1}/${o.epochs} loss ${value.toPrecision(4)}`);
+      bar?.tick(indices.length, `epoch ${epoch + 1}/${o.epochs} batch loss ${value.toPrecision(4)}`);
     }
     const seconds = (performance.now() - started) / 1000;
     const metrics = o.evaluate ? o.evaluate(epoch) : {};
@@ -147,6 +147,8 @@ export function fit(o: FitOptions): FitResult {
     };
     history.push(record);
     log.write({ event: 'epoch', ...record });
+    // One line per epoch with the epoch's mean loss: the only output when stderr is not a terminal.
+    bar?.line(`epoch ${epoch + 1}/${o.epochs} mean loss ${record.loss.toPrecision(4)}`);
     if (checkpoint !== null)
       saveTrainState(checkpoint, o.module, o.optimizer, o.rng, { epoch, config, history });
     o.onEpoch?.(record);

@@ -4,7 +4,7 @@
  * (each then drops as many frames again at random). Drawn with @asma/masking's asmaViews itself.
  */
 import { Rng } from '@asma/kernels';
-import { asmaViews } from '@asma/masking';
+import { asmaViews, scaledDropCounts } from '@asma/masking';
 import { jointDegree, motionEnergy, NTU25, type SkeletonBatch } from '@asma/skeleton';
 
 export type FrameState = 'kept' | 'motion' | 'random';
@@ -26,11 +26,8 @@ export interface ClipViews {
   b: ViewPicture;
 }
 
-/** PSTL drops 10 + 10 of 50 frames; shorter or longer clips drop the same fractions (at least 1 kept). */
-export function dropCounts(frames: number): { motionDrops: number; randomDrops: number } {
-  const each = Math.max(0, Math.min(Math.round(frames * 0.2), Math.floor((frames - 1) / 2)));
-  return { motionDrops: each, randomDrops: each };
-}
+/** PSTL drops 10 + 10 of 50 frames; shorter or longer clips drop the same fractions (at least 1 kept). Shared with asma pretrain and asma masks. */
+export const dropCounts = scaledDropCounts;
 
 /** Masks of views A and B for a (1, 3, T, 25, M) clip, seeded. */
 export function clipViews(clip: SkeletonBatch, seed = 0): ClipViews {
