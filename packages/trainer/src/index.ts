@@ -127,12 +127,15 @@ export {
   MAX_PLOTTABLE,
 } from './report/svg-chart.js';
 export { NonFiniteError, ResumeError } from './train/errors.js';
+export { contentHash, datasetHash, moduleHash } from './train/fingerprint.js';
 export {
   checkGradients,
+  checkWeights,
   type EpochRecord,
   type FitOptions,
   type FitResult,
   fit,
   type StepResult,
 } from './train/fit.js';
+export { removeStaleTemporaries, truncateLog } from './train/leftovers.js';
 export { loadTrainState, saveTrainState, type TrainState } from './train/state.js';

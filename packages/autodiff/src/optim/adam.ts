@@ -14,7 +14,7 @@ export interface AdamOptions {
  * outside the square root: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
  * `l2` is added to the gradient (Adam's weight decay); AdamW's decoupled decay is applied by the caller.
  */
-function adamUpdate(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState, l2: number): void {
+function adamUpdate(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState, l2: number): boolean {
   const [b1, b2] = h.betas;
   if (s.exp_avg === undefined) {
     s.step = 0;
@@ -28,12 +28,16 @@ function adamUpdate(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState,
   const stepSize = h.lr / (1 - b1 ** step);
   const bc2Sqrt = Math.sqrt(1 - b2 ** step);
   const eps = h.eps;
+  // z stays 0 while every new value is finite (x * 0 is NaN for NaN and Inf): the finiteness check, fused.
+  let z = 0;
   for (let i = 0; i < p.length; i++) {
     const gi = g[i]! + l2 * p[i]!;
     m[i] = b1 * m[i]! + (1 - b1) * gi;
     v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
     p[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
+    z += p[i]! * 0;
   }
+  return z === 0;
 }
 
 /** The first thing wrong with Adam hyper-parameters, or null. */
@@ -57,8 +61,8 @@ export class Adam extends Optimizer<AdamOptions> {
     const problem = adamProblem(h);
     this.check(problem === null, i, problem ?? '');
   }
-  protected update(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState): void {
-    adamUpdate(p, g, h, s, h.weightDecay);
+  protected update(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState): boolean {
+    return adamUpdate(p, g, h, s, h.weightDecay);
   }
 }
 
@@ -71,9 +75,9 @@ export class AdamW extends Optimizer<AdamOptions> {
     const problem = adamProblem(h);
     this.check(problem === null, i, problem ?? '');
   }
-  protected update(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState): void {
+  protected update(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState): boolean {
     const decay = 1 - h.lr * h.weightDecay;
     if (decay !== 1) for (let i = 0; i < p.length; i++) p[i] = p[i]! * decay;
-    adamUpdate(p, g, h, s, 0);
+    return adamUpdate(p, g, h, s, 0);
   }
 }

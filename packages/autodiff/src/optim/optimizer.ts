@@ -4,6 +4,7 @@
  * run continues bit-identically. Updates are applied in place to param.data.
  */
 import type { FloatArray } from '@asma/kernels';
+import { firstNonFinite } from '../io/finite.js';
 import { fmtShape } from '../ops/errors.js';
 import type { Tensor } from '../tensor.js';
 
@@ -63,8 +64,12 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** Check one group's hyper-parameters; throw OptimizerError naming the field. */
   protected abstract validate(group: H, index: number): void;
-  /** Update p in place from grad g (same length), reading and updating its state. */
-  protected abstract update(p: FloatArray, g: FloatArray, group: H, state: ParamState): void;
+  /**
+   * Update p in place from grad g (same length), reading and updating its state. Returns whether every
+   * updated value is finite (checked inside the update loop, where it costs one multiply-add per
+   * element); an update that returns nothing is checked by step() in a second pass.
+   */
+  protected abstract update(p: FloatArray, g: FloatArray, group: H, state: ParamState): boolean | undefined;
 
   protected check(cond: boolean, index: number, what: string): void {
     if (!cond) throw new OptimizerError(`${this.name}: param group ${index}: ${what}`);
@@ -90,8 +95,12 @@ export abstract class Optimizer<H extends { lr: number }> {
     for (const p of this.params()) p.grad = null;
   }
 
-  /** One update of every parameter that has a gradient. */
-  step(): void {
+  /**
+   * One update of every parameter that has a gradient. Returns the first parameter the update left
+   * holding NaN or Inf (every parameter is still updated), or null: callers stop a run on it.
+   */
+  step(): Tensor | null {
+    let nonFinite: Tensor | null = null;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -105,9 +114,11 @@ export abstract class Optimizer<H extends { lr: number }> {
           s = {};
           this.state.set(p, s);
         }
-        this.update(p.data, g.data, group, s);
+        const finite = this.update(p.data, g.data, group, s) ?? firstNonFinite(p.data) < 0;
+        if (!finite) nonFinite ??= p;
       }
     }
+    return nonFinite;
   }
 
   /** A deep copy of hyper-parameters and state. */

@@ -31,11 +31,16 @@ export class SGD extends Optimizer<SgdOptions> {
     );
   }
 
-  protected update(p: FloatArray, g: FloatArray, h: SgdOptions, s: ParamState): void {
+  protected update(p: FloatArray, g: FloatArray, h: SgdOptions, s: ParamState): boolean {
     const { lr, momentum, dampening, nesterov, weightDecay: wd } = h;
+    // z stays 0 while every new value is finite (x * 0 is NaN for NaN and Inf): the finiteness check, fused.
+    let z = 0;
     if (momentum === 0) {
-      for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * (g[i]! + wd * p[i]!);
-      return;
+      for (let i = 0; i < p.length; i++) {
+        p[i] = p[i]! - lr * (g[i]! + wd * p[i]!);
+        z += p[i]! * 0;
+      }
+      return z === 0;
     }
     const first = s.momentum_buffer === undefined;
     if (first)
@@ -46,6 +51,8 @@ export class SGD extends Optimizer<SgdOptions> {
       const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
       buf[i] = b;
       p[i] = p[i]! - lr * (nesterov ? d + momentum * buf[i]! : buf[i]!);
+      z += p[i]! * 0;
     }
+    return z === 0;
   }
 }
