@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { firstNonFinite } from '@asma/autodiff';
 import { writeFileAtomic } from '@asma/kernels';
 
 export const MODEL_MAGIC = 'ASMAMDL\0';
@@ -70,6 +71,13 @@ export function encodeModel(
       throw new RangeError(
         `encodeModel: ${name} is declared ${t.dtype} but holds a ${t.data.constructor.name}`,
       );
+    if (t.data instanceof Float32Array) {
+      const bad = firstNonFinite(t.data);
+      if (bad >= 0)
+        throw new RangeError(
+          `encodeModel: ${name} holds ${t.data[bad]} at element ${bad}; refusing a model with non-finite values`,
+        );
+    }
     table.push({ name, dtype: t.dtype, shape: [...t.shape], offset });
     offset += Math.ceil((n * bytesPer(t.dtype)) / ALIGN) * ALIGN;
   }
@@ -101,7 +109,12 @@ export function encodeModel(
 }
 
 export function writeModelFile(path: string, m: Parameters<typeof encodeModel>[0]): number {
-  const bytes = encodeModel(m);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeModel(m);
+  } catch (err) {
+    throw err instanceof RangeError ? new RangeError(`${path}: ${err.message}`) : err;
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, bytes);
   return bytes.length;
@@ -185,6 +198,9 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>'): ModelFileConte
     if (dtype === 'f32') {
       const arr = new Float32Array(count);
       for (let j = 0; j < count; j++) arr[j] = view.getFloat32(at + 4 * j, true);
+      const bad = firstNonFinite(arr);
+      if (bad >= 0)
+        fail(`${f}`, `'${name}' holds ${arr[bad]} at element ${bad}; refusing a model with non-finite values`);
       data = arr;
     } else data = Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + at, count));
     tensors.set(name, { dtype, shape: [...(shape as number[])], data });

@@ -12,6 +12,7 @@ export {
 } from './align/alignment.js';
 export {
   type ClipDataset,
+  checkFiniteClips,
   classCount,
   clipCount,
   DatasetError,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { NpyReader } from '@asma/skeleton';
+import { checkFiniteClips } from '@asma/trainer';
 import { ensureSite, LOOPBACK_HOSTS, loadClassifierBytes, type RunningServer, serveSite } from '@asma/viewer';
 import { intOption, parseOptions, requireExisting } from '../args.js';
 import { type Command, UsageError } from '../command.js';
@@ -30,15 +31,28 @@ function checkFiles(model: string | undefined, data: string | undefined, index: 
   }
   if (data) {
     let shape: number[];
+    const r = (() => {
+      try {
+        return NpyReader.open(data);
+      } catch (err) {
+        throw new UsageError(`--data: ${(err as Error).message}`);
+      }
+    })();
     try {
-      const r = NpyReader.open(data);
       shape = r.shape;
-      r.close();
+      if (shape.length !== 5 || shape[1] !== 3 || shape[3] !== 25)
+        throw new UsageError(`--data: ${data} has shape (${shape.join(', ')}), expected (N, 3, T, 25, M)`);
+      // The page would draw a NaN joint nowhere and an Inf one off the canvas: refuse it here, naming it.
+      for (let start = 0; start < shape[0]!; start += 64) {
+        const count = Math.min(64, shape[0]! - start);
+        checkFiniteClips(r.readRows(start, count, { asFloat32: true }) as Float32Array, shape, data, start);
+      }
     } catch (err) {
+      if (err instanceof UsageError) throw err;
       throw new UsageError(`--data: ${(err as Error).message}`);
+    } finally {
+      r.close();
     }
-    if (shape.length !== 5 || shape[1] !== 3 || shape[3] !== 25)
-      throw new UsageError(`--data: ${data} has shape (${shape.join(', ')}), expected (N, 3, T, 25, M)`);
     if (index >= shape[0]!) throw new UsageError(`--index ${index} is out of range 0..${shape[0]! - 1}`);
   }
 }

@@ -3,6 +3,7 @@
  * from the AimCLR/PSTL layout (<split>_position.npy, <split>_label.npy) or built from arrays.
  * Training gathers random batches by index, so the clips live in one Float32Array.
  */
+import { firstNonFinite } from '@asma/autodiff';
 import { type BatchShape, NpyReader, readNpy, type SkeletonBatch, toNumbers } from '@asma/skeleton';
 
 export interface ClipDataset {
@@ -53,19 +54,29 @@ export function loadDataset(dataPath: string, labelPath?: string): ClipDataset {
   } finally {
     reader.close();
   }
-  checkFiniteClips(clips, dataPath);
+  checkFiniteClips(clips.data, clips.shape, dataPath);
   const labels = labelPath === undefined ? null : readLabels(labelPath, clips.shape[0]);
   return { clips, labels, source: dataPath };
 }
 
-function checkFiniteClips(clips: SkeletonBatch, path: string): void {
-  const per = clips.data.length / clips.shape[0];
-  for (let i = 0; i < clips.data.length; i++) {
-    if (!Number.isFinite(clips.data[i]!))
-      throw new DatasetError(
-        `${path}: clip ${Math.floor(i / per)} holds a non-finite value (${clips.data[i]})`,
-      );
-  }
+/**
+ * Throw DatasetError naming the file, clip and frame of the first NaN or Inf in (n, C, T, V, M) clips
+ * `data`; `firstClip` is the file's index of data's first clip (for a file read in batches).
+ */
+export function checkFiniteClips(
+  data: Float32Array | Float64Array,
+  shape: readonly number[],
+  path: string,
+  firstClip = 0,
+): void {
+  const i = firstNonFinite(data);
+  if (i < 0) return;
+  const [, c = 1, t = 1, v = 1, m = 1] = shape;
+  const per = c * t * v * m;
+  const frame = Math.floor((i % per) / (v * m)) % t;
+  throw new DatasetError(
+    `${path}: clip ${firstClip + Math.floor(i / per)} frame ${frame} holds a non-finite value (${data[i]})`,
+  );
 }
 
 /** An (N,) integer label file; labels must be non-negative integers. */

@@ -76,6 +76,7 @@ export function pretrain(o: PretrainOptions): PretrainResult {
     schedule,
     epochs: o.epochs,
     count: clipCount(o.data),
+    source: o.data.source,
     batchSize,
     rng: dataRng,
     step: (indices, rng) => method.loss(gatherClips(o.data, indices).batch, rng),

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { firstNonFinite, type LrSchedule, type Module, type Optimizer, Tensor } from '@asma/autodiff';
 import { JsonlLog, ProgressBar, type Rng } from '@asma/kernels';
+import { NonFiniteEnergyError } from '@asma/masking';
 import { epochBatches } from '../data/dataset.js';
 import { NonFiniteError } from './errors.js';
 import { removeStaleTemporaries, truncateLog } from './leftovers.js';
@@ -59,6 +60,8 @@ export interface FitOptions {
   config?: Record<string, unknown>;
   /** Content hashes of the data and every input model (see fingerprint.ts); a resume must match them. */
   inputs?: Record<string, string>;
+  /** Where the examples come from (a file), for messages that name one of its clips. */
+  source?: string;
   /** JSON-lines log, one record per epoch (null for none). */
   log?: string | null;
   /** Progress bar label; false for no bar. */
@@ -213,7 +216,22 @@ export function fit(o: FitOptions): FitResult {
     const partSums: Record<string, number> = {};
     for (const indices of batches) {
       o.optimizer.zeroGrad();
-      const { loss, parts = {} } = o.step(indices, o.rng);
+      let result: StepResult;
+      try {
+        result = o.step(indices, o.rng);
+      } catch (err) {
+        // The masking sees a batch; the clip is named by its index in the data and the step by epoch and number.
+        if (err instanceof NonFiniteEnergyError)
+          throw new NonFiniteError(
+            epoch,
+            globalStep,
+            `motion energy of ${o.source ?? 'the data'} clip ${indices[err.clip]} frame ${err.frame}`,
+            `is ${err.value} (a coordinate too large or not finite)`,
+            written(),
+          );
+        throw err;
+      }
+      const { loss, parts = {} } = result;
       const value = loss.item();
       if (!Number.isFinite(value))
         throw new NonFiniteError(epoch, globalStep, 'loss', `is ${value}`, written());
