@@ -200,7 +200,10 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>'): ModelFileConte
       for (let j = 0; j < count; j++) arr[j] = view.getFloat32(at + 4 * j, true);
       const bad = firstNonFinite(arr);
       if (bad >= 0)
-        fail(`${f}`, `'${name}' holds ${arr[bad]} at element ${bad}; refusing a model with non-finite values`);
+        fail(
+          `${f}`,
+          `'${name}' holds ${arr[bad]} at element ${bad}; refusing a model with non-finite values`,
+        );
       data = arr;
     } else data = Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + at, count));
     tensors.set(name, { dtype, shape: [...(shape as number[])], data });

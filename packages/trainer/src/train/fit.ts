@@ -191,7 +191,9 @@ export function fit(o: FitOptions): FitResult {
     // A resumed run continues the log after the checkpoint's epoch; a killed run's later lines are dropped.
     truncateLog(o.log, startEpoch);
   }
-  const written = (): string | null => (checkpoint !== null && existsSync(checkpoint) ? checkpoint : null);
+  // The checkpoint this run resumed from or wrote (a file left by another run is not this run's to name).
+  let intact: string | null = startEpoch > 0 ? checkpoint : null;
+  const written = (): string | null => intact;
   const perEpoch = o.dropLast === false ? o.count : o.count - (o.count % o.batchSize);
   if (perEpoch === 0)
     throw new RangeError(
@@ -225,7 +227,7 @@ export function fit(o: FitOptions): FitResult {
           throw new NonFiniteError(
             epoch,
             globalStep,
-            `motion energy of ${o.source ?? 'the data'} clip ${indices[err.clip]} frame ${err.frame}`,
+            `motion energy of ${o.source ?? 'the data'} clip ${indices[err.clip]} (frame ${err.frame} after augmentation)`,
             `is ${err.value} (a coordinate too large or not finite)`,
             written(),
           );
@@ -262,6 +264,7 @@ export function fit(o: FitOptions): FitResult {
     log.write({ event: 'epoch', ...record });
     if (checkpoint !== null)
       saveTrainState(checkpoint, o.module, o.optimizer, o.rng, { epoch, config, inputs: o.inputs, history });
+    intact = checkpoint;
     o.onEpoch?.(record);
   }
   bar?.finish();
