@@ -39,6 +39,7 @@ export { getBackend, setBackend } from './registry.js';
 export type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from './types.js';
 export { tconvOutLength } from './types.js';
 export { writeFileAtomic } from './util/atomic.js';
+export { FileWriteError } from './util/file-error.js';
 export { formatDuration, JsonlLog, ProgressBar, type ProgressOptions } from './util/progress.js';
 // Shared runtime utilities used by every asma package.
 export { Rng } from './util/rng.js';
