@@ -38,7 +38,7 @@ export const evalCommand: Command = {
     const bad = labels.findIndex((l) => l >= classes);
     if (bad >= 0)
       throw new Error(
-        `${data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
+        `${data.labelSource ?? data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
       );
     const logits = classifierLogits(model, data, batch);
     const s = scores(logits, labels);
