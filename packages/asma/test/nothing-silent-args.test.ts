@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { evalCommand } from '../src/commands/eval.js';
 import { finetuneCommand } from '../src/commands/finetune.js';
+import { linearCommand } from '../src/commands/linear.js';
 import { pretrainCommand } from '../src/commands/pretrain.js';
 import { maxThreads, parseThreads } from '../src/threads.js';
 import { tinyEncoders, tinySplit } from './tiny-split.js';
@@ -104,5 +105,40 @@ describe('labels', () => {
     ).rejects.toThrow(
       `${join(data, 'val_label.npy')}: clip 4 has label 7 but the classifier knows 5 classes`,
     );
+  });
+});
+
+describe('defect 6: output locations are checked before any work', () => {
+  // Root ignores folder permissions, so the unwritable folder here is one below a regular file.
+  const blocked = () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    return join(file, 'out');
+  };
+
+  it('pretrain, finetune, linear and eval refuse an output they cannot write, before training', async () => {
+    const out = blocked();
+    const cases: [string, () => Promise<number>][] = [
+      [
+        'pretrain',
+        () => pretrainCommand.run(['--data', split, '--method', 'pstl', '--out', out, '--epochs', '1']),
+      ],
+      [
+        'finetune',
+        () => finetuneCommand.run(['--checkpoint', enc.a, '--data', split, '--out', out, '--epochs', '1']),
+      ],
+      [
+        'linear',
+        () => linearCommand.run(['--checkpoint', enc.a, '--data', split, '--out', join(out, 'r.json')]),
+      ],
+      ['eval', () => evalCommand.run(['--classifier', enc.a, '--data', split, '--out', join(out, 'r.json')])],
+    ];
+    for (const [name, run] of cases) {
+      const started = performance.now();
+      await expect(run(), name).rejects.toThrow(
+        new RegExp(`^--out: cannot write to the folder '${out}.*' \\(ENOTDIR`),
+      );
+      expect(performance.now() - started, name).toBeLessThan(2000);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { classifierLogits, loadClassifier } from '../classifier.js';
 import { type Command, UsageError } from '../command.js';
 import { formatScores, scores, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableFile } from '../writable.js';
 
 const help = `usage: asma eval --classifier <classifier.safetensors> --data <dir> [options]
 
@@ -27,6 +28,7 @@ export const evalCommand: Command = {
     const { values } = parseOptions(args, ['classifier', 'data', 'split', 'batch', 'out']);
     requireOptions(values, ['classifier']);
     requireOptions(values, ['data'], '<dir>');
+    if (values.out !== undefined) requireWritableFile('out', values.out);
     if (!existsSync(values.classifier!))
       throw new UsageError(`--classifier: no such file '${values.classifier}'`);
     const split = choiceOption('split', values.split, ['val', 'train'] as const, 'val');
