@@ -141,4 +141,4 @@ export {
   type StepResult,
 } from './train/fit.js';
 export { removeStaleTemporaries, truncateLog } from './train/leftovers.js';
-export { loadTrainState, saveTrainState, type TrainState } from './train/state.js';
+export { loadTrainState, type ResumeExpectation, saveTrainState, type TrainState } from './train/state.js';

@@ -171,8 +171,7 @@ export function fit(o: FitOptions): FitResult {
     removeStaleTemporaries(checkpoint);
   }
   if (o.resume && checkpoint !== null && existsSync(checkpoint)) {
-    const s = loadTrainState<EpochRecord>(checkpoint, o.module, o.optimizer, o.rng, {
-      config,
+    const s = loadTrainState<EpochRecord>(checkpoint, o.module, o.optimizer, o.rng, config, {
       inputs: o.inputs,
       epochsChange: (saved, done) => scheduleExtends(o.schedule, saved, o.epochs, done),
     });

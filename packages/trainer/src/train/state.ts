@@ -35,9 +35,8 @@ export interface TrainState<R> {
   history: R[];
 }
 
-/** What a resuming run expects of the checkpoint. */
+/** What a resuming run expects of the checkpoint besides its configuration. */
 export interface ResumeExpectation<R> {
-  config: Record<string, unknown>;
   inputs?: Record<string, string>;
   /**
    * Called when only `epochs` differs: null allows the longer (or shorter) run, a string refuses
@@ -108,15 +107,20 @@ function differences(saved: Record<string, unknown>, now: Record<string, unknown
 }
 
 /** Refuse (ResumeError, one line naming what differs) unless the checkpoint's run is this run. */
-function checkSameRun<R>(path: string, meta: TrainState<R>, want: ResumeExpectation<R>): void {
-  const config = differences(meta.config ?? {}, want.config);
-  const onlyEpochs = config.length === 1 && config[0]!.startsWith('epochs:');
+function checkSameRun<R>(
+  path: string,
+  meta: TrainState<R>,
+  config: Record<string, unknown>,
+  want: ResumeExpectation<R>,
+): void {
+  const changed = differences(meta.config ?? {}, config);
+  const onlyEpochs = changed.length === 1 && changed[0]!.startsWith('epochs:');
   if (onlyEpochs && want.epochsChange !== undefined) {
     const reason = want.epochsChange(meta.config.epochs as number, meta.history);
     if (reason !== null) throw new ResumeError(`${path}: cannot resume with another epoch count: ${reason}`);
-  } else if (config.length > 0)
+  } else if (changed.length > 0)
     throw new ResumeError(
-      `${path}: written by another run configuration (${config.join('; ')}); refusing to resume`,
+      `${path}: written by another run configuration (${changed.join('; ')}); refusing to resume`,
     );
   const inputs = differences(meta.inputs ?? {}, want.inputs ?? {});
   if (inputs.length > 0)
@@ -131,12 +135,9 @@ export function loadTrainState<R>(
   module: Module,
   optimizer: Optimizer<{ lr: number }>,
   rng: Rng,
-  expected: Record<string, unknown> | ResumeExpectation<R>,
+  expectedConfig: Record<string, unknown>,
+  want: ResumeExpectation<R> = {},
 ): TrainState<R> {
-  const want: ResumeExpectation<R> =
-    'config' in expected && typeof expected.config === 'object' && expected.config !== null
-      ? (expected as ResumeExpectation<R>)
-      : { config: expected as Record<string, unknown> };
   const file = readSafetensors(path);
   const json = file.metadata[META_KEY];
   if (json === undefined)
@@ -152,7 +153,7 @@ export function loadTrainState<R>(
   } catch (err) {
     throw new CheckpointError(path, `"${META_KEY}" metadata is not valid JSON (${(err as Error).message})`);
   }
-  checkSameRun(path, meta, want);
+  checkSameRun(path, meta, expectedConfig, want);
   const model = new Map<string, StoredTensor>();
   const optim = new Map<string, StoredTensor>();
   for (const [k, v] of file.tensors) {
