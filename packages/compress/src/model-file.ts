@@ -71,13 +71,6 @@ export function encodeModel(
       throw new RangeError(
         `encodeModel: ${name} is declared ${t.dtype} but holds a ${t.data.constructor.name}`,
       );
-    if (t.data instanceof Float32Array) {
-      const bad = firstNonFinite(t.data);
-      if (bad >= 0)
-        throw new RangeError(
-          `encodeModel: ${name} holds ${t.data[bad]} at element ${bad}; refusing a model with non-finite values`,
-        );
-    }
     table.push({ name, dtype: t.dtype, shape: [...t.shape], offset });
     offset += Math.ceil((n * bytesPer(t.dtype)) / ALIGN) * ALIGN;
   }
@@ -109,6 +102,16 @@ export function encodeModel(
 }
 
 export function writeModelFile(path: string, m: Parameters<typeof encodeModel>[0]): number {
+  // A model holding NaN or Inf is never written (encodeModel itself stays a plain encoder).
+  for (const [name, t] of m.tensors) {
+    const bad = t.data instanceof Float32Array ? firstNonFinite(t.data) : -1;
+    if (bad >= 0)
+      throw new ModelFileError(
+        path,
+        `tensor ${name}`,
+        `holds ${t.data[bad]} at element ${bad}; refusing to write a model with non-finite values`,
+      );
+  }
   let bytes: Uint8Array;
   try {
     bytes = encodeModel(m);
@@ -201,8 +204,8 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>'): ModelFileConte
       const bad = firstNonFinite(arr);
       if (bad >= 0)
         fail(
-          `${f}`,
-          `'${name}' holds ${arr[bad]} at element ${bad}; refusing a model with non-finite values`,
+          `tensor ${name}`,
+          `holds ${arr[bad]} at element ${bad} (refusing a model with non-finite values)`,
         );
       data = arr;
     } else data = Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + at, count));
