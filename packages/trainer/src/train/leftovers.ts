@@ -1,6 +1,6 @@
 /** What a killed run leaves behind, cleaned up when the next run starts. */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@asma/kernels';
 
 function alive(pid: number): boolean {
@@ -15,12 +15,12 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Remove `.<name>.<pid>.<ms>.tmp` files next to `path` (writeFileAtomic's temporaries) whose writer
- * is no longer running: a kill during a checkpoint write leaves one, as large as the checkpoint.
+ * Remove `.<name>.<pid>.<ms>.tmp` files in the folder of `path` (the temporaries of writeFileAtomic
+ * and NpyWriter) whose writer is no longer running: a kill during a checkpoint write leaves one, as
+ * large as the checkpoint. The folder is the run's output folder, so any such file is the run's own.
  */
 export function removeStaleTemporaries(path: string): string[] {
   const dir = dirname(path);
-  const prefix = `.${basename(path)}.`;
   const removed: string[] = [];
   let names: string[];
   try {
@@ -29,8 +29,7 @@ export function removeStaleTemporaries(path: string): string[] {
     return removed;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length));
+    const m = /^\..+\.(\d+)\.\d+\.tmp$/.exec(name);
     if (m === null || alive(Number(m[1]))) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(join(dir, name));
