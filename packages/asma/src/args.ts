@@ -60,6 +60,9 @@ export function intOption(name: string, value: string | undefined, fallback: num
   const n = Number(value);
   if (!Number.isInteger(n) || n < min)
     throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  // 1e99 is an integer to JavaScript, but not a count: above 2^53 n + 1 === n, and no loop ends.
+  if (!Number.isSafeInteger(n))
+    throw new UsageError(`--${name} must be at most ${Number.MAX_SAFE_INTEGER}, got '${value}'`);
   return n;
 }
 

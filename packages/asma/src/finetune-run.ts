@@ -7,6 +7,7 @@ import { UsageError } from './command.js';
 import { checkpointList, loadEncoder } from './encoders.js';
 import { formatScores, scores, writeAccuracyChart, writeEpochChart, writeJson } from './outputs.js';
 import { loadSplit } from './split.js';
+import { requireWritableDir } from './writable.js';
 
 /** The options both commands share, for their help texts. */
 export const finetuneOptionsHelp = `  --checkpoint <file>   pretrained encoder (e.g. out/encoder.safetensors or encoder_a) (required)
@@ -36,6 +37,7 @@ export async function runFinetune(args: string[], semi: boolean): Promise<number
   ]);
   requireOptions(values, ['checkpoint'], '<enc.safetensors>');
   requireOptions(values, ['data', 'out'], '<dir>');
+  requireWritableDir('out', values.out!);
   if (semi && values.fraction === undefined) throw new UsageError('--fraction <x> in (0, 1] is required');
   const fraction = floatOption('fraction', values.fraction, 1, { min: 0, exclusiveMin: true, max: 1 });
   if (values.checkpoint!.includes(',')) throw new UsageError('--checkpoint takes one encoder file here');

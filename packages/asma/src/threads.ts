@@ -15,6 +15,14 @@ export interface ThreadsRequest {
   rest: string[];
 }
 
+/**
+ * The most threads a run may ask for: each is a worker with its own heap (tens of MB), and beyond
+ * the cores they only take turns; 1000 of them exhausted memory without progress (issue 21).
+ */
+export function maxThreads(cores = availableParallelism()): number {
+  return Math.max(8, 2 * cores);
+}
+
 export function parseThreads(argv: string[], env: NodeJS.ProcessEnv = process.env): ThreadsRequest {
   const rest: string[] = [];
   let text: string | undefined;
@@ -35,6 +43,11 @@ export function parseThreads(argv: string[], env: NodeJS.ProcessEnv = process.en
   const threads = Number(text);
   if (!Number.isInteger(threads) || threads < 1)
     throw new UsageError(`${source}: expected a positive integer, got '${text}'`);
+  const cores = availableParallelism();
+  if (threads > maxThreads(cores))
+    throw new UsageError(
+      `${source}: ${threads} threads on a machine with ${cores} cores; at most ${maxThreads(cores)} (each thread is a worker with its own memory, and more threads than cores only take turns; results are the same for any count)`,
+    );
   return { threads, explicit: true, rest };
 }
 

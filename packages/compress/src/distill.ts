@@ -14,11 +14,14 @@ import {
   type ClipDataset,
   classCount,
   clipCount,
+  contentHash,
+  datasetHash,
   type EpochRecord,
   evaluateClassifier,
   fit,
   forEachBatch,
   gatherClips,
+  moduleHash,
   requireLabels,
   STGCN_METADATA_KEY,
   saveCheckpoint,
@@ -153,6 +156,8 @@ export function distill(o: DistillOptions): DistillResult {
     evaluate: o.val ? () => ({ valAccuracy: evaluateClassifier(model, o.val!) }) : undefined,
     checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
     resume: o.resume,
+    // The clips, the starting student and the teachers (through their logits): a resume must see the same.
+    inputs: { data: datasetHash(o.train), student: moduleHash(model), teachers: contentHash(soft) },
     config: { protocol: 'distill', seed, epochs: o.epochs, batchSize, lr, alpha, tau, classes, clips: n },
     log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
     progress: o.progress ?? 'distill',
@@ -173,9 +178,10 @@ export class HookedAdam extends Adam {
   ) {
     super(params, opts);
   }
-  override step(): void {
-    super.step();
+  override step(): Tensor | null {
+    const nonFinite = super.step();
     this.hook?.();
+    return nonFinite;
   }
 }
 

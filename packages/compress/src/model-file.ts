@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { firstNonFinite } from '@asma/autodiff';
 import { writeFileAtomic } from '@asma/kernels';
 
 export const MODEL_MAGIC = 'ASMAMDL\0';
@@ -101,7 +102,22 @@ export function encodeModel(
 }
 
 export function writeModelFile(path: string, m: Parameters<typeof encodeModel>[0]): number {
-  const bytes = encodeModel(m);
+  // A model holding NaN or Inf is never written (encodeModel itself stays a plain encoder).
+  for (const [name, t] of m.tensors) {
+    const bad = t.data instanceof Float32Array ? firstNonFinite(t.data) : -1;
+    if (bad >= 0)
+      throw new ModelFileError(
+        path,
+        `tensor ${name}`,
+        `holds ${t.data[bad]} at element ${bad}; refusing to write a model with non-finite values`,
+      );
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeModel(m);
+  } catch (err) {
+    throw err instanceof RangeError ? new RangeError(`${path}: ${err.message}`) : err;
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, bytes);
   return bytes.length;
@@ -185,6 +201,12 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>'): ModelFileConte
     if (dtype === 'f32') {
       const arr = new Float32Array(count);
       for (let j = 0; j < count; j++) arr[j] = view.getFloat32(at + 4 * j, true);
+      const bad = firstNonFinite(arr);
+      if (bad >= 0)
+        fail(
+          `tensor ${name}`,
+          `holds ${arr[bad]} at element ${bad} (refusing a model with non-finite values)`,
+        );
       data = arr;
     } else data = Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + at, count));
     tensors.set(name, { dtype, shape: [...(shape as number[])], data });

@@ -128,6 +128,23 @@ describe('distill', () => {
     expect(model.plan.length).toBe(2);
   });
 
+  it('refuses to resume with another teacher (issue 21: a swapped --teacher-a continued silently)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'distill-teacher-'));
+    const logits = (scale: number) => Float32Array.from({ length: 18 * 3 }, (_, i) => scale * Math.sin(i));
+    const base = {
+      train,
+      student: { depth: 2, width: 4 },
+      batchSize: 6,
+      progress: false as const,
+      outDir: dir,
+    };
+    distill({ ...base, teacher: logits(1), epochs: 1 });
+    expect(() => distill({ ...base, teacher: logits(2), epochs: 2, resume: true })).toThrow(
+      /written by a run on other inputs \(teachers: "[0-9a-f]{16}" in the checkpoint, "[0-9a-f]{16}" now\); refusing to resume$/,
+    );
+    expect(distill({ ...base, teacher: logits(1), epochs: 2, resume: true }).history).toHaveLength(2);
+  });
+
   it('rejects teacher logits of the wrong size', () => {
     expect(() => distill({ teacher: new Float32Array(5), train, epochs: 1, progress: false })).toThrow(
       /teacher logits hold 5 values, expected 18 clips x 3 classes/,

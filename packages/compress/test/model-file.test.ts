@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noGrad, randn } from '@asma/autodiff';
@@ -17,6 +17,7 @@ import {
   quantizeClassifier,
   saveClassifierModel,
   saveQuantizedModel,
+  writeModelFile,
 } from '../src/index.js';
 import { randomizeStats, tinyClassifier, tinyDataset } from './helpers.js';
 
@@ -204,6 +205,22 @@ describe('model file', () => {
     const p = join(dir, 'nan.asma');
     writeFileSync(p, b);
     expect(() => loadClassifierModel(p)).toThrow(/tensor w: holds NaN at element 1/);
+  });
+
+  it('refuses to write NaN or Inf weights, naming the file and the tensor (issue 21)', () => {
+    const p = join(dir, 'inf.asma');
+    const m = {
+      kind: 'stgcn-classifier',
+      architecture: {},
+      tensors: new Map([
+        ['w', { dtype: 'f32' as const, shape: [2], data: Float32Array.of(1, Number.POSITIVE_INFINITY) }],
+      ]),
+    };
+    expect(() => writeModelFile(p, m)).toThrow(ModelFileError);
+    expect(() => writeModelFile(p, m)).toThrow(
+      `${p}: tensor w: holds Infinity at element 1; refusing to write`,
+    );
+    expect(existsSync(p)).toBe(false);
   });
 
   it('fuzz: truncations and byte flips give ModelFileError only', () => {

@@ -1,6 +1,6 @@
 export type { ZeroMaskSpec } from './apply.js';
 export { applyFrameRemoval, applyJointRemoval, applyZeroMask, zeroMaskArray } from './apply.js';
-export { checkCount, MaskingConfigError } from './errors.js';
+export { checkCount, MaskingConfigError, NonFiniteEnergyError } from './errors.js';
 export type { BodyPart } from './parts.js';
 export { bodyParts, resolveParts } from './parts.js';
 export type { MasksPictureOptions } from './picture.js';

@@ -1,6 +1,6 @@
 import type { Rng } from '@asma/kernels';
 import { motionEnergy, type SkeletonBatch } from '@asma/skeleton';
-import { checkCount, MaskingConfigError } from './errors.js';
+import { checkCount, MaskingConfigError, NonFiniteEnergyError } from './errors.js';
 import { uniformSample, weightedSampleWithoutReplacement } from './sampling.js';
 
 /**
@@ -104,10 +104,7 @@ export function temporalSampler(rule: TemporalRule, frames?: number): TemporalSa
     }
     for (let i = 0; i < energy.length; i++) {
       if (!Number.isFinite(energy[i]!)) {
-        throw new MaskingConfigError(
-          'energy',
-          `clip ${Math.floor(i / t)} frame ${i % t} is ${energy[i]} (NaN or Infinity in the batch?)`,
-        );
+        throw new NonFiniteEnergyError(Math.floor(i / t), i % t, energy[i]!);
       }
     }
     const tKeep = t - removedCount;

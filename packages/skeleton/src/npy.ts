@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '@asma/kernels';
+import { FileWriteError, writeFileAtomic } from '@asma/kernels';
 import {
   formatNpyHeader,
   itemSize,
@@ -246,8 +246,18 @@ export class NpyWriter {
     if (reserved.length > MAX_HEADER_BYTES) throw new RangeError(`NpyWriter ${path}: header too large`);
     this.headerLength = reserved.length;
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-    this.fd = openSync(this.tmp, 'w');
-    this.writeAt(formatNpyHeader(dtype, [0, ...rowShape], this.headerLength), 0);
+    try {
+      this.fd = openSync(this.tmp, 'w');
+    } catch (err) {
+      throw new FileWriteError(path, err);
+    }
+    try {
+      this.writeAt(formatNpyHeader(dtype, [0, ...rowShape], this.headerLength), 0);
+    } catch (err) {
+      // A full disk fails the header's write: no empty temporary file stays behind.
+      this.abort();
+      throw err;
+    }
   }
 
   /** Number of rows appended so far. */
@@ -287,7 +297,7 @@ export class NpyWriter {
       renameSync(this.tmp, this.path);
     } catch (err) {
       this.abort();
-      throw err;
+      throw err instanceof FileWriteError ? err : new FileWriteError(this.path, err);
     }
   }
 
@@ -301,7 +311,11 @@ export class NpyWriter {
   private writeAt(bytes: Uint8Array, position: number): void {
     if (this.fd === null) throw new Error(`NpyWriter ${this.path}: already closed`);
     let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, position + off);
+    try {
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, position + off);
+    } catch (err) {
+      throw new FileWriteError(this.path, err);
+    }
   }
 }
 

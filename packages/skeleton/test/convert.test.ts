@@ -138,14 +138,18 @@ describe('convertNtu', () => {
     expect(readNpy(join(out, 'train_position.npy')).shape).toEqual([2, 3, 30, 25, 2]);
   });
 
-  it('nothing convertible: empty outputs, all files named', () => {
+  it('nothing convertible: fails naming the first skipped file, and writes no (0-row) outputs (issue 21)', () => {
     const raw = join(tmp, 'bad');
     cpSync(join(NTU, 'S001C001P007R001A004.skeleton'), join(raw, 'S001C001P007R001A004.skeleton'), {
       recursive: true,
     });
-    const s = convertNtu(raw, { split: 'xsub', out: join(tmp, 'bad-out'), silent: true });
-    expect([s.train, s.val, s.skipped.length]).toEqual([0, 0, 1]);
-    expect(readNpy(join(tmp, 'bad-out', 'train_position.npy')).shape).toEqual([0, 3, 50, 25, 2]);
+    const out = join(tmp, 'bad-out');
+    expect(() => convertNtu(raw, { split: 'xsub', out, silent: true })).toThrow(
+      new RegExp(
+        `^ntu ntu60 xsub: no clip converted \\(1 source file\\(s\\), 1 skipped; first: S001C001P007R001A004(\\.skeleton)?: .+\\); nothing written to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+      ),
+    );
+    for (const f of OUTPUTS) expect(existsSync(join(out, f)), f).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@
 import { noGrad, Tensor } from '@asma/autodiff';
 import { ProgressBar } from '@asma/kernels';
 import { NpyReader, NpyWriter } from '@asma/skeleton';
+import { checkFiniteClips } from './data/dataset.js';
 import { loadStGcn } from './interop/stgcn-checkpoint.js';
 import type { StGcn } from './model/stgcn.js';
 
@@ -68,6 +69,8 @@ export function embedWith(model: StGcn, dataNpy: string, out: string, opts: Embe
       for (let start = 0; start < rows; start += batchSize) {
         const count = Math.min(batchSize, rows - start);
         const data = reader.readRows(start, count, { asFloat32: true }) as Float32Array;
+        // A NaN would come out as finite, wrong features (BatchNorm and ReLU do not propagate it everywhere).
+        checkFiniteClips(data, shape, dataNpy, start);
         const x = new Tensor(data, [count, ...rowShape]);
         const z = noGrad(() => model.forward(x));
         writer.append(z.data as Float32Array);

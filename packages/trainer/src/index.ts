@@ -12,12 +12,15 @@ export {
 } from './align/alignment.js';
 export {
   type ClipDataset,
+  checkFiniteClips,
   classCount,
   clipCount,
   DatasetError,
+  declaredClassCount,
   epochBatches,
   gatherClips,
   loadDataset,
+  MAX_CLASSES,
   readLabels,
   requireLabels,
   subset,
@@ -127,12 +130,15 @@ export {
   MAX_PLOTTABLE,
 } from './report/svg-chart.js';
 export { NonFiniteError, ResumeError } from './train/errors.js';
+export { contentHash, datasetHash, moduleHash } from './train/fingerprint.js';
 export {
   checkGradients,
+  checkWeights,
   type EpochRecord,
   type FitOptions,
   type FitResult,
   fit,
   type StepResult,
 } from './train/fit.js';
-export { loadTrainState, saveTrainState, type TrainState } from './train/state.js';
+export { removeStaleTemporaries, truncateLog } from './train/leftovers.js';
+export { loadTrainState, type ResumeExpectation, saveTrainState, type TrainState } from './train/state.js';

@@ -7,10 +7,15 @@ import { contentType } from '../src/server/content-type.js';
 import { type RunningServer, serveSite } from '../src/server/serve.js';
 
 /** A raw GET so paths like /../x reach the server unnormalised (fetch would resolve them). */
-function get(url: string, path: string): Promise<{ status: number; type: string; body: string }> {
+function get(
+  url: string,
+  path: string,
+  hostHeader?: string,
+): Promise<{ status: number; type: string; body: string }> {
   const u = new URL(url);
   return new Promise((ok, fail) => {
-    const req = request({ host: u.hostname, port: u.port, path, method: 'GET' }, (res) => {
+    const headers = hostHeader === undefined ? {} : { Host: hostHeader };
+    const req = request({ host: u.hostname, port: u.port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => {
@@ -46,6 +51,25 @@ afterAll(async () => {
 });
 
 describe('serveSite', () => {
+  it('answers only Host 127.0.0.1:<port> and localhost:<port> (DNS rebinding)', async () => {
+    const port = new URL(server.url).port;
+    for (const ok of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`])
+      expect((await get(server.url, '/', ok)).status, ok).toBe(200);
+    for (const bad of [
+      `evil.example:${port}`,
+      'evil.example',
+      `127.0.0.1:${Number(port) + 1}`,
+      '127.0.0.1',
+      'localhost',
+      `localhost.evil.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+    ]) {
+      const r = await get(server.url, '/', bad);
+      expect(r.status, bad).toBe(403);
+      expect(r.body).toContain('Host must be 127.0.0.1:<port> or localhost:<port>');
+    }
+  });
+
   it('listens on 127.0.0.1 and serves files with their content types', async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const home = await get(server.url, '/');

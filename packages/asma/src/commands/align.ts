@@ -13,6 +13,7 @@ import { type Command, UsageError } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
 import { writeAccuracyChart, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableDir } from '../writable.js';
 
 const help = `usage: asma align --checkpoint-a <enc_a.safetensors> --checkpoint-b <enc_b.safetensors> --data <dir> --out <dir> [options]
 
@@ -59,6 +60,7 @@ export const alignCommand: Command = {
     ]);
     requireOptions(values, ['checkpoint-a', 'checkpoint-b'], '<enc.safetensors>');
     requireOptions(values, ['data', 'out'], '<dir>');
+    requireWritableDir('out', values.out!);
     const [pathA] = checkpointList('checkpoint-a', values['checkpoint-a']!);
     const [pathB] = checkpointList('checkpoint-b', values['checkpoint-b']!);
     const o = {

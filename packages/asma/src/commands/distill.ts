@@ -14,6 +14,7 @@ import type { Command } from '../command.js';
 import { checkFits } from '../encoders.js';
 import { writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableDir } from '../writable.js';
 
 const help = `usage: asma distill --teacher-a <enc_a> --teacher-b <enc_b> --alignment <alignment.safetensors> --data <dir> --out <dir> [options]
 
@@ -74,6 +75,7 @@ export const distillCommand: Command = {
     );
     requireOptions(values, ['teacher-a', 'teacher-b', 'alignment']);
     requireOptions(values, ['data', 'out'], '<dir>');
+    requireWritableDir('out', values.out!);
     requireExisting(values, ['teacher-a', 'teacher-b', 'alignment']);
     const width = intOption('width', values.width, 6, 1);
     const student = {

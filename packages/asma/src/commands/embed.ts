@@ -1,6 +1,7 @@
 import { embed } from '@asma/trainer';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
 import type { Command } from '../command.js';
+import { requireWritableFile } from '../writable.js';
 
 const help = `usage: asma embed --checkpoint <enc.safetensors> --data <X.npy> --out <Z.npy> [options]
 
@@ -24,6 +25,7 @@ export const embedCommand: Command = {
   async run(args) {
     const { values } = parseOptions(args, ['checkpoint', 'data', 'out', 'batch', 'prefix']);
     requireOptions(values, ['checkpoint', 'data', 'out']);
+    requireWritableFile('out', values.out!);
     requireExisting(values, ['checkpoint', 'data']);
     const batch = intOption('batch', values.batch, 32, 1);
     const r = embed(values.checkpoint!, values.data!, values.out!, {

@@ -5,6 +5,7 @@ import { loadEvalModel } from '../classifier.js';
 import { type Command, UsageError } from '../command.js';
 import { formatScores, scores, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableFile } from '../writable.js';
 
 const help = `usage: asma eval --classifier <file> --data <dir> [options]
 
@@ -29,6 +30,7 @@ export const evalCommand: Command = {
     const { values } = parseOptions(args, ['classifier', 'data', 'split', 'batch', 'out']);
     requireOptions(values, ['classifier']);
     requireOptions(values, ['data'], '<dir>');
+    if (values.out !== undefined) requireWritableFile('out', values.out);
     if (!existsSync(values.classifier!))
       throw new UsageError(`--classifier: no such file '${values.classifier}'`);
     const split = choiceOption('split', values.split, ['val', 'train'] as const, 'val');
@@ -40,7 +42,7 @@ export const evalCommand: Command = {
     const bad = labels.findIndex((l) => l >= classes);
     if (bad >= 0)
       throw new Error(
-        `${data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
+        `${data.labelSource ?? data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
       );
     const logits = model.logits(data, batch);
     const s = scores(logits, labels);

@@ -15,6 +15,7 @@ import type { Command } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
 import { formatScores, type Scores, scores, writeAccuracyChart, writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableFile } from '../writable.js';
 
 const help = `usage: asma linear --checkpoint <enc.safetensors>[,<enc2.safetensors>] --data <dir> [options]
 
@@ -72,6 +73,7 @@ export const linearCommand: Command = {
     );
     requireOptions(values, ['checkpoint'], '<enc.safetensors>');
     requireOptions(values, ['data'], '<dir>');
+    if (values.out !== undefined) requireWritableFile('out', values.out);
     const paths = checkpointList('checkpoint', values.checkpoint!);
     const epochs = intOption('epochs', values.epochs, 150, 1);
     const lr = floatOption('lr', values.lr, 0.01, { min: 0, exclusiveMin: true });

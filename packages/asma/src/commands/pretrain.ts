@@ -6,6 +6,7 @@ import { type Command, UsageError } from '../command.js';
 import { maskOptionNames, maskOptions, maskOptionsHelp } from '../mask-options.js';
 import { writeEpochChart } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableDir } from '../writable.js';
 
 const help = `usage: asma pretrain --data <dir> --method asma|pstl|random|barlow-twins --out <dir> [options]
 
@@ -108,6 +109,7 @@ export const pretrainCommand: Command = {
     if (values.method === undefined) throw new UsageError(`--method ${METHOD_NAMES.join('|')} is required`);
     const method = choiceOption('method', values.method, METHOD_NAMES, 'asma');
     if (values.out === undefined) throw new UsageError('--out <dir> is required');
+    requireWritableDir('out', values.out);
     const options = {
       epochs: intOption('epochs', values.epochs, 150, 1),
       batchSize: intOption('batch', values.batch, 128, 2),

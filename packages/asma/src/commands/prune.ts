@@ -12,6 +12,7 @@ import type { Command } from '../command.js';
 import { checkFits } from '../encoders.js';
 import { writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableDir } from '../writable.js';
 
 const help = `usage: asma prune --model <student.asma> --data <dir> --out <dir> [options]
 
@@ -53,6 +54,7 @@ export const pruneCommand: Command = {
     );
     requireOptions(values, ['model']);
     requireOptions(values, ['data', 'out'], '<dir>');
+    requireWritableDir('out', values.out!);
     requireExisting(values, ['model']);
     const method = choiceOption('method', values.method, ['channel', 'magnitude'] as const, 'channel');
     const amount = floatOption('amount', values.amount, 0.5, { min: 0, max: 0.99 });

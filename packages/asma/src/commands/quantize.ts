@@ -21,6 +21,7 @@ import type { Command } from '../command.js';
 import { checkFits } from '../encoders.js';
 import { writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
+import { requireWritableDir } from '../writable.js';
 
 const help = `usage: asma quantize --model <student.asma> --data <dir> --out <dir> [options]
 
@@ -56,6 +57,7 @@ export const quantizeCommand: Command = {
     ]);
     requireOptions(values, ['model']);
     requireOptions(values, ['data', 'out'], '<dir>');
+    requireWritableDir('out', values.out!);
     requireExisting(values, ['model']);
     const o = {
       batches: intOption('calib-batches', values['calib-batches'], 4, 1),

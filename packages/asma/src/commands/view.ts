@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { loadAnyClassifier, MODEL_KIND_NAMES, modelFileKind, saveClassifier } from '@asma/compress';
 import { NpyReader } from '@asma/skeleton';
+import { checkFiniteClips } from '@asma/trainer';
 import {
   CLASS_NAMES_KEY,
   ensureSite,
@@ -71,15 +72,28 @@ function servedModel(model: string, classNames: string[] | undefined, tmp: () =>
 function checkData(data: string | undefined, index: number): void {
   if (data) {
     let shape: number[];
+    const r = (() => {
+      try {
+        return NpyReader.open(data);
+      } catch (err) {
+        throw new UsageError(`--data: ${(err as Error).message}`);
+      }
+    })();
     try {
-      const r = NpyReader.open(data);
       shape = r.shape;
-      r.close();
+      if (shape.length !== 5 || shape[1] !== 3 || shape[3] !== 25)
+        throw new UsageError(`--data: ${data} has shape (${shape.join(', ')}), expected (N, 3, T, 25, M)`);
+      // The page would draw a NaN joint nowhere and an Inf one off the canvas: refuse it here, naming it.
+      for (let start = 0; start < shape[0]!; start += 64) {
+        const count = Math.min(64, shape[0]! - start);
+        checkFiniteClips(r.readRows(start, count, { asFloat32: true }) as Float32Array, shape, data, start);
+      }
     } catch (err) {
+      if (err instanceof UsageError) throw err;
       throw new UsageError(`--data: ${(err as Error).message}`);
+    } finally {
+      r.close();
     }
-    if (shape.length !== 5 || shape[1] !== 3 || shape[3] !== 25)
-      throw new UsageError(`--data: ${data} has shape (${shape.join(', ')}), expected (N, 3, T, 25, M)`);
     if (index >= shape[0]!) throw new UsageError(`--index ${index} is out of range 0..${shape[0]! - 1}`);
   }
 }

@@ -1,3 +1,4 @@
+export { assertFiniteTensors, firstNonFinite, NonFiniteTensorError } from './finite.js';
 export { type IntArray, type IntDType, IntTensor } from './int-tensor.js';
 export {
   decodeSafetensors,

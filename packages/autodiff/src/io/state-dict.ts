@@ -6,16 +6,21 @@
 import type { Module, StateDict } from '../nn/module.js';
 import type { OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import { Tensor } from '../tensor.js';
+import { assertFiniteTensors } from './finite.js';
 import { readSafetensors, SafetensorsError, type SafetensorsFile, writeSafetensors } from './safetensors.js';
 
-/** Write module.stateDict() to `path` atomically, with optional string metadata. */
+/** Write module.stateDict() to `path` atomically, with optional string metadata; a NaN or Inf anywhere is refused. */
 export function saveStateDict(module: Module, path: string, metadata?: Record<string, string>): void {
-  writeSafetensors(path, module.stateDict(), metadata);
+  const sd = module.stateDict();
+  assertFiniteTensors(sd, path);
+  writeSafetensors(path, sd, metadata);
 }
 
-/** Read a state dict (name -> Tensor | IntTensor, in file order) for Module.loadStateDict. */
+/** Read a state dict (name -> Tensor | IntTensor, in file order) for Module.loadStateDict; NaN or Inf is refused. */
 export function loadStateDict(path: string): StateDict {
-  return readSafetensors(path).tensors;
+  const tensors = readSafetensors(path).tensors;
+  assertFiniteTensors(tensors, path);
+  return tensors;
 }
 
 const GROUPS_KEY = 'optimizer.param_groups';

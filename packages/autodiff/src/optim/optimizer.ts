@@ -4,6 +4,7 @@
  * run continues bit-identically. Updates are applied in place to param.data.
  */
 import { type FloatArray, getBackend, isDeviceArray, type Storage } from '@asma/kernels';
+import { firstNonFinite } from '../io/finite.js';
 import { fmtShape } from '../ops/errors.js';
 import { storageOf, type Tensor } from '../tensor.js';
 
@@ -66,7 +67,9 @@ export abstract class Optimizer<H extends { lr: number }> {
   protected abstract validate(group: H, index: number): void;
   /**
    * Update p in place from grad g (same length), reading and updating its state. Returns whether every
-   * updated value is finite when the backend checked it in the update (undefined: not checked).
+   * updated value is finite when the backend checked it inside the update (the CPU does, for one
+   * multiply-add per element); undefined: step() checks a host parameter in a second pass (a device
+   * parameter is not read back for it).
    */
   protected abstract update(p: Storage, g: Storage, group: H, state: ParamState): boolean | undefined;
 
@@ -94,8 +97,12 @@ export abstract class Optimizer<H extends { lr: number }> {
     for (const p of this.params()) p.grad = null;
   }
 
-  /** One update of every parameter that has a gradient. */
-  step(): void {
+  /**
+   * One update of every parameter that has a gradient. Returns the first parameter the update left
+   * holding NaN or Inf (every parameter is still updated), or null: callers stop a run on it.
+   */
+  step(): Tensor | null {
+    let nonFinite: Tensor | null = null;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -109,9 +116,13 @@ export abstract class Optimizer<H extends { lr: number }> {
           s = {};
           this.state.set(p, s);
         }
-        this.update(storageOf(p), storageOf(g), group, s);
+        const ps = storageOf(p);
+        const finite =
+          this.update(ps, storageOf(g), group, s) ?? (isDeviceArray(ps) || firstNonFinite(ps) < 0);
+        if (!finite) nonFinite ??= p;
       }
     }
+    return nonFinite;
   }
 
   /** A deep copy of hyper-parameters and state. */

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { FileWriteError } from './file-error.js';
 
 export interface ProgressOptions {
   /** Label shown before the bar. */
@@ -113,7 +114,11 @@ export class JsonlLog {
 
   write(record: Record<string, unknown>): void {
     if (this.path === null) return;
-    appendFileSync(this.path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    try {
+      appendFileSync(this.path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    } catch (err) {
+      throw new FileWriteError(this.path, err); // ENOSPC, EIO: name the log
+    }
   }
 }
 

@@ -164,6 +164,16 @@ function merge(
   const infos: ShardInfo[] = [];
   for (let s = 0; s < shards; s++)
     infos.push(JSON.parse(readFileSync(join(partial, `shard-${s}.json`), 'utf8')) as ShardInfo);
+  if (infos.every((i) => i.train.length === 0 && i.val.length === 0)) {
+    // 0-row .npy files would look like a finished conversion: nothing is written, and the run fails.
+    const skipped = [...(opts.preSkipped ?? []), ...infos.flatMap((i) => i.skipped)];
+    const first = skipped[0];
+    throw new Error(
+      `${opts.label}: no clip converted (${opts.sources.length} source file(s), ${skipped.length} skipped` +
+        (first ? `; first: ${first.name}: ${first.reason}` : '') +
+        `); nothing written to ${out}`,
+    );
+  }
   const counts = { train: 0, val: 0 };
   for (const part of ['train', 'val'] as const) {
     const writer = new NpyWriter(join(out, `${part}_position.npy`), '<f4', opts.rowShape);

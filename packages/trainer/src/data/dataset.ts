@@ -3,6 +3,9 @@
  * from the AimCLR/PSTL layout (<split>_position.npy, <split>_label.npy) or built from arrays.
  * Training gathers random batches by index, so the clips live in one Float32Array.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { firstNonFinite } from '@asma/autodiff';
 import { type BatchShape, NpyReader, readNpy, type SkeletonBatch, toNumbers } from '@asma/skeleton';
 
 export interface ClipDataset {
@@ -15,7 +18,15 @@ export interface ClipDataset {
   classes?: number;
   /** Class names, index = label, when the data names them. */
   classNames?: readonly string[];
+  /** Where the labels came from (the label file), for messages about labels. */
+  labelSource?: string;
 }
+
+/**
+ * Labels above this are refused: a model of that many classes would not fit in memory (a corrupt
+ * label of 2^31 failed with "Array buffer allocation failed" and no file named).
+ */
+export const MAX_CLASSES = 100_000;
 
 /** Data that cannot serve as a clip set: names the file and what was expected. */
 export class DatasetError extends Error {
@@ -36,12 +47,30 @@ export function classCount(d: ClipDataset): number {
   const labels = requireLabels(d);
   let max = -1;
   for (const l of labels) if (l > max) max = l;
+  if (max >= MAX_CLASSES)
+    throw new DatasetError(
+      `${d.labelSource ?? d.source}: label ${max} would make a ${max + 1}-class model; at most ${MAX_CLASSES} classes are supported`,
+    );
   if (d.classes === undefined) return max + 1;
   if (max >= d.classes)
     throw new DatasetError(
-      `${d.source}: label ${max} is outside the dataset's ${d.classes} classes (0..${d.classes - 1})`,
+      `${d.labelSource ?? d.source}: label ${max} is outside the dataset's ${d.classes} classes (0..${d.classes - 1})`,
     );
   return d.classes;
+}
+
+/** The class count a split folder declares (meta.json's classNames, as asma data synth writes), or null. */
+export function declaredClassCount(dir: string): { classes: number; file: string } | null {
+  const file = join(dir, 'meta.json');
+  if (!existsSync(file)) return null;
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new DatasetError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  const names = (meta as { classNames?: unknown } | null)?.classNames;
+  return Array.isArray(names) && names.length > 0 ? { classes: names.length, file } : null;
 }
 
 export function requireLabels(d: ClipDataset): Int32Array {
@@ -66,23 +95,42 @@ export function loadDataset(dataPath: string, labelPath?: string): ClipDataset {
   } finally {
     reader.close();
   }
-  checkFiniteClips(clips, dataPath);
-  const labels = labelPath === undefined ? null : readLabels(labelPath, clips.shape[0]);
-  return { clips, labels, source: dataPath };
+  checkFiniteClips(clips.data, clips.shape, dataPath);
+  if (labelPath === undefined) return { clips, labels: null, source: dataPath };
+  const declared = declaredClassCount(dirname(labelPath));
+  const labels = readLabels(labelPath, clips.shape[0], declared ?? undefined);
+  return { clips, labels, source: dataPath, labelSource: labelPath };
 }
 
-function checkFiniteClips(clips: SkeletonBatch, path: string): void {
-  const per = clips.data.length / clips.shape[0];
-  for (let i = 0; i < clips.data.length; i++) {
-    if (!Number.isFinite(clips.data[i]!))
-      throw new DatasetError(
-        `${path}: clip ${Math.floor(i / per)} holds a non-finite value (${clips.data[i]})`,
-      );
-  }
+/**
+ * Throw DatasetError naming the file, clip and frame of the first NaN or Inf in (n, C, T, V, M) clips
+ * `data`; `firstClip` is the file's index of data's first clip (for a file read in batches).
+ */
+export function checkFiniteClips(
+  data: Float32Array | Float64Array,
+  shape: readonly number[],
+  path: string,
+  firstClip = 0,
+): void {
+  const i = firstNonFinite(data);
+  if (i < 0) return;
+  const [, c = 1, t = 1, v = 1, m = 1] = shape;
+  const per = c * t * v * m;
+  const frame = Math.floor((i % per) / (v * m)) % t;
+  throw new DatasetError(
+    `${path}: clip ${firstClip + Math.floor(i / per)} frame ${frame} holds a non-finite value (${data[i]})`,
+  );
 }
 
-/** An (N,) integer label file; labels must be non-negative integers. */
-export function readLabels(path: string, expected?: number): Int32Array {
+/**
+ * An (N,) integer label file; labels must be non-negative integers below MAX_CLASSES, and below
+ * `declared.classes` when the dataset declares its classes (`declared.file` is named in the error).
+ */
+export function readLabels(
+  path: string,
+  expected?: number,
+  declared?: { classes: number; file: string },
+): Int32Array {
   const arr = readNpy(path);
   if (arr.shape.length !== 1)
     throw new DatasetError(`${path}: expected a 1-D label array, got shape (${arr.shape.join(', ')})`);
@@ -93,6 +141,14 @@ export function readLabels(path: string, expected?: number): Int32Array {
   values.forEach((v, i) => {
     if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)
       throw new DatasetError(`${path}: label ${i} is ${v}, expected a non-negative integer`);
+    if (v >= MAX_CLASSES)
+      throw new DatasetError(
+        `${path}: label ${i} is ${v}; class indices must be below ${MAX_CLASSES} (a corrupt label file?)`,
+      );
+    if (declared !== undefined && v >= declared.classes)
+      throw new DatasetError(
+        `${path}: label ${i} is ${v}, but ${declared.file} declares ${declared.classes} classes (0..${declared.classes - 1})`,
+      );
     labels[i] = v;
   });
   return labels;

@@ -5,6 +5,7 @@
  * that carry no learned state (BatchNorm's num_batches_tracked, ST-GCN's adjacency A) may be absent.
  */
 import {
+  assertFiniteTensors,
   type IntTensor,
   type Module,
   readSafetensors,
@@ -118,6 +119,8 @@ export function loadStateDictInto(
       );
     loadable.set(key, src);
   }
+  // A model holding NaN or Inf gives NaN or constant outputs downstream: refused here, naming the tensor.
+  assertFiniteTensors(loadable, file);
   module.loadStateDict(loadable, { strict: false });
   return { loaded: [...loadable.keys()], missingOptional, missingKeys, unexpectedKeys, metadata };
 }

@@ -9,6 +9,7 @@ import { Adam, warmupCosineLr } from '@asma/autodiff';
 import { Rng } from '@asma/kernels';
 import { type ClipDataset, clipCount, gatherClips } from '../data/dataset.js';
 import { saveStGcn } from '../interop/stgcn-checkpoint.js';
+import { datasetHash } from '../train/fingerprint.js';
 import { type EpochRecord, fit } from '../train/fit.js';
 import { createMethod, type MethodOptions, type PretrainMethod } from './methods.js';
 
@@ -68,7 +69,8 @@ export function pretrain(o: PretrainOptions): PretrainResult {
     batchSize,
     lr,
     weightDecay,
-    warmup,
+    // As asked, not as clipped to epochs - 1: a longer resumed run (more epochs) differs in epochs only.
+    warmup: o.warmupEpochs ?? 10,
     clips: clipCount(o.data),
     methodOptions: o.methodOptions ?? {},
   };
@@ -78,12 +80,14 @@ export function pretrain(o: PretrainOptions): PretrainResult {
     schedule,
     epochs: o.epochs,
     count: clipCount(o.data),
+    source: o.data.source,
     batchSize,
     rng: dataRng,
     step: (indices, rng) => method.loss(gatherClips(o.data, indices).batch, rng),
     checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
     resume: o.resume,
     config,
+    inputs: { data: datasetHash(o.data) },
     log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
     progress: o.progress === false ? false : `pretrain ${method.name}`,
     onEpoch: o.onEpoch,

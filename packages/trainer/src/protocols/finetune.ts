@@ -21,6 +21,7 @@ import { classBalancedSubset } from '../eval/subset.js';
 import { saveCheckpoint } from '../interop/checkpoint.js';
 import type { StGcn } from '../model/stgcn.js';
 import { batchTensor } from '../pretrain/tensor.js';
+import { datasetHash, moduleHash } from '../train/fingerprint.js';
 import { type EpochRecord, fit } from '../train/fit.js';
 import { forEachBatch } from './encode.js';
 
@@ -108,6 +109,8 @@ export function finetune(o: FinetuneOptions): FinetuneResult {
     evaluate: o.val ? () => ({ valAccuracy: evaluateClassifier(model, o.val!) }) : undefined,
     checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
     resume: o.resume,
+    // The starting weights (the pretrained encoder) and the labelled clips: a resume must see the same.
+    inputs: { data: datasetHash(o.train), model: moduleHash(model) },
     config: {
       protocol: 'finetune',
       seed,

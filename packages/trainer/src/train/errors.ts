@@ -1,4 +1,7 @@
-/** A loss or gradient became NaN or infinite; the message names the step and the tensor. */
+/**
+ * A loss, gradient, parameter or buffer became NaN or infinite; the message names the step, the
+ * tensor, and the checkpoint a resume would start from (only when one was written).
+ */
 export class NonFiniteError extends Error {
   override name = 'NonFiniteError';
   constructor(
@@ -6,8 +9,15 @@ export class NonFiniteError extends Error {
     readonly step: number,
     readonly tensor: string,
     detail: string,
+    /** The intact checkpoint of an earlier epoch, or null when none was written yet. */
+    readonly checkpoint: string | null = null,
   ) {
-    super(`epoch ${epoch}, step ${step}: ${tensor} ${detail}; stopping (the last checkpoint is intact)`);
+    super(
+      `epoch ${epoch}, step ${step}: ${tensor} ${detail}; stopping ` +
+        (checkpoint === null
+          ? '(no checkpoint written yet)'
+          : `(the last checkpoint, ${checkpoint}, is intact)`),
+    );
   }
 }
 

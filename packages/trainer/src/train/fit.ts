@@ -6,10 +6,12 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LrSchedule, Module, Optimizer, Tensor } from '@asma/autodiff';
+import { firstNonFinite, type LrSchedule, type Module, type Optimizer, Tensor } from '@asma/autodiff';
 import { JsonlLog, ProgressBar, type Rng } from '@asma/kernels';
+import { NonFiniteEnergyError } from '@asma/masking';
 import { epochBatches } from '../data/dataset.js';
 import { NonFiniteError } from './errors.js';
+import { removeStaleTemporaries, truncateLog } from './leftovers.js';
 import { loadTrainState, saveTrainState } from './state.js';
 
 export interface StepResult {
@@ -52,8 +54,15 @@ export interface FitOptions {
   checkpoint?: string | null;
   /** Continue from `checkpoint` if it exists. */
   resume?: boolean;
-  /** Identifies the run; a checkpoint of another configuration is not resumed. */
+  /**
+   * Identifies the run; a checkpoint of another configuration is not resumed. A larger or smaller
+   * `epochs` is resumed when the schedule gives the finished epochs the learning rates they had.
+   */
   config?: Record<string, unknown>;
+  /** Content hashes of the data and every input model (see fingerprint.ts); a resume must match them. */
+  inputs?: Record<string, string>;
+  /** Where the examples come from (a file), for messages that name one of its clips. */
+  source?: string;
   /** JSON-lines log, one record per epoch (null for none). */
   log?: string | null;
   /** Progress bar label; false for no bar. */
@@ -71,15 +80,86 @@ export interface FitResult {
 }
 
 /** Throw NonFiniteError if any gradient of `module` holds NaN or Inf. */
-export function checkGradients(module: Module, epoch: number, step: number): void {
+export function checkGradients(
+  module: Module,
+  epoch: number,
+  step: number,
+  checkpoint: string | null = null,
+): void {
   for (const [name, p] of module.namedParameters()) {
     const g = p.grad;
     if (g === null) continue;
-    const d = g.data;
-    for (let i = 0; i < d.length; i++)
-      if (!Number.isFinite(d[i]!))
-        throw new NonFiniteError(epoch, step, `gradient of ${name}`, `holds ${d[i]} at element ${i}`);
+    const i = firstNonFinite(g.data);
+    if (i >= 0)
+      throw new NonFiniteError(
+        epoch,
+        step,
+        `gradient of ${name}`,
+        `holds ${g.data[i]} at element ${i}`,
+        checkpoint,
+      );
   }
+}
+
+/**
+ * Throw NonFiniteError for a parameter the optimiser step left non-finite (`stepped`, what
+ * Optimizer.step returned) or a float buffer (BatchNorm's running statistics, updated in the forward
+ * pass) holding NaN or Inf. Buffers are a few numbers per channel, so this pass is cheap.
+ */
+export function checkWeights(
+  module: Module,
+  stepped: Tensor | null,
+  epoch: number,
+  step: number,
+  checkpoint: string | null = null,
+): void {
+  if (stepped !== null) {
+    const name = module.namedParameters().find(([, p]) => p === stepped)?.[0] ?? 'a parameter';
+    const i = firstNonFinite(stepped.data);
+    throw new NonFiniteError(
+      epoch,
+      step,
+      `parameter ${name}`,
+      `holds ${stepped.data[i]} at element ${i} after the optimiser step`,
+      checkpoint,
+    );
+  }
+  for (const [name, b] of module.namedBuffers()) {
+    if (!(b instanceof Tensor)) continue;
+    const i = firstNonFinite(b.data);
+    if (i >= 0)
+      throw new NonFiniteError(
+        epoch,
+        step,
+        `buffer ${name}`,
+        `holds ${b.data[i]} at element ${i}`,
+        checkpoint,
+      );
+  }
+}
+
+/**
+ * Whether a checkpoint of a `saved`-epoch run may continue as an `epochs`-epoch run: refused (the
+ * reason) when it has finished more epochs than that; otherwise allowed, with a note on stderr when
+ * the schedule gives a finished epoch another learning rate than it had (the schedule is then
+ * recomputed for the new length from the next epoch on, so the run differs from an uninterrupted one).
+ */
+function scheduleExtends(
+  schedule: LrSchedule,
+  saved: number,
+  epochs: number,
+  history: EpochRecord[],
+): string | null {
+  if (history.length > epochs)
+    return `--epochs ${epochs} is below the ${history.length} epochs the checkpoint has finished`;
+  const changed = history.find((h) => schedule.lrAt(h.epoch) !== h.lr);
+  process.stderr.write(
+    `resume: extending a ${saved}-epoch run to ${epochs} epochs` +
+      (changed === undefined
+        ? ' (the finished epochs keep their learning rates: same as an uninterrupted run)\n'
+        : `; the learning-rate schedule is recomputed for ${epochs} epochs from epoch ${history.length} on (epoch ${changed.epoch} ran at ${changed.lr}, the new schedule gives ${schedule.lrAt(changed.epoch)}), so results differ from an uninterrupted ${epochs}-epoch run\n`),
+  );
+  return null;
 }
 
 export function fit(o: FitOptions): FitResult {
@@ -87,14 +167,33 @@ export function fit(o: FitOptions): FitResult {
   const checkpoint = o.checkpoint ?? null;
   let history: EpochRecord[] = [];
   let startEpoch = 0;
-  if (checkpoint !== null) mkdirSync(dirname(checkpoint), { recursive: true });
+  if (checkpoint !== null) {
+    mkdirSync(dirname(checkpoint), { recursive: true });
+    removeStaleTemporaries(checkpoint);
+  }
   if (o.resume && checkpoint !== null && existsSync(checkpoint)) {
-    const s = loadTrainState<EpochRecord>(checkpoint, o.module, o.optimizer, o.rng, config);
+    const s = loadTrainState<EpochRecord>(checkpoint, o.module, o.optimizer, o.rng, config, {
+      inputs: o.inputs,
+      epochsChange: (saved, done) => scheduleExtends(o.schedule, saved, o.epochs, done),
+    });
     history = s.history;
     startEpoch = s.epoch + 1;
+  } else if (o.resume) {
+    process.stderr.write(
+      checkpoint === null
+        ? 'resume: this run writes no checkpoint; starting from scratch\n'
+        : `resume: no checkpoint at ${checkpoint}; starting from scratch\n`,
+    );
   }
   const log = new JsonlLog(o.log ?? null);
-  if (o.log) mkdirSync(dirname(o.log), { recursive: true });
+  if (o.log) {
+    mkdirSync(dirname(o.log), { recursive: true });
+    // A resumed run continues the log after the checkpoint's epoch; a killed run's later lines are dropped.
+    truncateLog(o.log, startEpoch);
+  }
+  // The checkpoint this run resumed from or wrote (a file left by another run is not this run's to name).
+  let intact: string | null = startEpoch > 0 ? checkpoint : null;
+  const written = (): string | null => intact;
   const perEpoch = o.dropLast === false ? o.count : o.count - (o.count % o.batchSize);
   if (perEpoch === 0)
     throw new RangeError(
@@ -119,12 +218,29 @@ export function fit(o: FitOptions): FitResult {
     const partSums: Record<string, number> = {};
     for (const indices of batches) {
       o.optimizer.zeroGrad();
-      const { loss, parts = {} } = o.step(indices, o.rng);
+      let result: StepResult;
+      try {
+        result = o.step(indices, o.rng);
+      } catch (err) {
+        // The masking sees a batch; the clip is named by its index in the data and the step by epoch and number.
+        if (err instanceof NonFiniteEnergyError)
+          throw new NonFiniteError(
+            epoch,
+            globalStep,
+            `motion energy of ${o.source ?? 'the data'} clip ${indices[err.clip]} (frame ${err.frame} after augmentation)`,
+            `is ${err.value} (a coordinate too large or not finite)`,
+            written(),
+          );
+        throw err;
+      }
+      const { loss, parts = {} } = result;
       const value = loss.item();
-      if (!Number.isFinite(value)) throw new NonFiniteError(epoch, globalStep, 'loss', `is ${value}`);
+      if (!Number.isFinite(value))
+        throw new NonFiniteError(epoch, globalStep, 'loss', `is ${value}`, written());
       loss.backward();
-      checkGradients(o.module, epoch, globalStep);
-      o.optimizer.step();
+      checkGradients(o.module, epoch, globalStep, written());
+      const stepped = o.optimizer.step();
+      checkWeights(o.module, stepped, epoch, globalStep, written());
       globalStep++;
       lossSum += value * indices.length;
       samples += indices.length;
@@ -150,7 +266,8 @@ export function fit(o: FitOptions): FitResult {
     // One line per epoch with the epoch's mean loss: the only output when stderr is not a terminal.
     bar?.line(`epoch ${epoch + 1}/${o.epochs} mean loss ${record.loss.toPrecision(4)}`);
     if (checkpoint !== null)
-      saveTrainState(checkpoint, o.module, o.optimizer, o.rng, { epoch, config, history });
+      saveTrainState(checkpoint, o.module, o.optimizer, o.rng, { epoch, config, inputs: o.inputs, history });
+    intact = checkpoint;
     o.onEpoch?.(record);
   }
   bar?.finish();

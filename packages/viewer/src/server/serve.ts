@@ -3,11 +3,13 @@
  * paths confined to the site root, 404 for anything else. With `model` or `data` it also serves
  * those files and a config.json pointing the page at them.
  */
+
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, resolve } from 'node:path';
 import { contentType } from './content-type.js';
+import { allowedHost } from './host-check.js';
 import { resolveSitePath } from './resolve-path.js';
 
 export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
@@ -82,6 +84,8 @@ export async function serveSite(o: ServeOptions): Promise<RunningServer> {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'method not allowed');
     }
+    if (!allowedHost(req.headers.host, (server.address() as AddressInfo).port))
+      return send(res, 403, 'forbidden: Host must be 127.0.0.1:<port> or localhost:<port>');
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
