@@ -29,7 +29,20 @@ export interface ThreadedBackendOptions {
   minElements?: number;
 }
 
+const pools = new WeakMap<KernelBackend, KernelThreads>();
+
+/** The pool behind a backend made by threadedCpuBackend, or null (e.g. to ask its workers what they run). */
+export function kernelThreadsOf(backend: KernelBackend): KernelThreads | null {
+  return pools.get(backend) ?? null;
+}
+
 export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOptions = {}): KernelBackend {
+  const backend = makeThreadedBackend(pool, opts);
+  pools.set(backend, pool);
+  return backend;
+}
+
+function makeThreadedBackend(pool: KernelThreads, opts: ThreadedBackendOptions): KernelBackend {
   const minMacs = opts.minMacs ?? THREADS_MIN_MACS;
   const minElements = opts.minElements ?? THREADS_MIN_ELEMENTS;
   const split = (kernel: SampleKernel | PartKernel, p: KernelArgs, arrays: readonly (FloatArray | null)[]) =>
