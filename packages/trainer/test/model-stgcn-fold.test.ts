@@ -36,7 +36,8 @@ it('folded inference matches the unfolded eval forward', () => {
   // other than the conv's own (Conv2d.forward passes its own), and no norm.
   const convs = vi.spyOn(Conv2d.prototype, 'forwardWith');
   const norms = vi.spyOn(BatchNorm2d.prototype, 'forward');
-  const folds = () => convs.mock.calls.filter((args, i) => args[1] !== convs.mock.contexts[i]!.weight).length;
+  const folds = () =>
+    convs.mock.calls.filter((args, i) => args[1] !== (convs.mock.contexts[i] as Conv2d).weight).length;
   try {
     const unfolded = model.forward(x); // grad on: BatchNorms run as ops
     expect(unfolded.requiresGrad).toBe(true);
