@@ -2,11 +2,8 @@ export { cpuBackend } from './cpu/backend.js';
 export { dropoutHash } from './cpu/elementwise/hash.js';
 export {
   addReluInto,
-  type BatchNormBackwardArgs,
-  type BatchNormForwardArgs,
   batchNormBackwardInto,
   batchNormForwardInto,
-  type ChannelRuns,
   dropoutInto,
   mulInto,
   reluMaskInto,
@@ -47,7 +44,16 @@ export {
   runtimeOptions,
   setRuntimeOptions,
 } from './runtime/options.js';
-export type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from './types.js';
+export type {
+  BatchNormBackwardArgs,
+  BatchNormForwardArgs,
+  ChannelRuns,
+  FloatArray,
+  GraphAggArgs,
+  KernelBackend,
+  MatmulArgs,
+  TconvArgs,
+} from './types.js';
 export { tconvOutLength } from './types.js';
 export { writeFileAtomic } from './util/atomic.js';
 export { formatDuration, JsonlLog, ProgressBar, type ProgressOptions } from './util/progress.js';

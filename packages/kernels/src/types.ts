@@ -4,8 +4,6 @@
  * the same table. Layouts are C-order (row-major), PyTorch's.
  */
 
-import type { BatchNormBackwardArgs, BatchNormForwardArgs } from './cpu/elementwise/ops.js';
-
 /** Storage of a tensor: float32 in production, float64 for gradient checks and references. */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -51,6 +49,51 @@ export interface GraphAggArgs {
 
 export function tconvOutLength(a: Pick<TconvArgs, 't' | 'kt' | 'stride' | 'pad'>): number {
   return Math.floor((a.t + 2 * a.pad - a.kt) / a.stride) + 1;
+}
+
+/** Geometry of one channel: n runs of `inner` elements, run ni starting at (ni * c + ch) * inner. */
+export interface ChannelRuns {
+  n: number;
+  c: number;
+  inner: number;
+}
+
+export interface BatchNormForwardArgs {
+  x: FloatArray;
+  out: FloatArray;
+  runs: ChannelRuns;
+  /** Training: the batch mean and biased variance are computed into `mean` and `variance`; eval: read from them. */
+  training: boolean;
+  mean: Float64Array;
+  variance: Float64Array;
+  /** Out: 1 / sqrt(variance + eps) per channel. */
+  rstd: Float64Array;
+  eps: number;
+  weight: FloatArray | null;
+  bias: FloatArray | null;
+  relu: boolean;
+  /** Only channels [from, to) (default all): threads split a call by channels. */
+  channels?: readonly [number, number];
+}
+
+export interface BatchNormBackwardArgs {
+  /** Gradient of the output. */
+  g: FloatArray;
+  x: FloatArray;
+  /** The forward output when it went through ReLU (g is masked by reluOut > 0 first), else null. */
+  reluOut: FloatArray | null;
+  runs: ChannelRuns;
+  mean: Float64Array;
+  rstd: Float64Array;
+  weight: FloatArray | null;
+  training: boolean;
+  /** Out: the input gradient, or null when not needed. */
+  gx: FloatArray | null;
+  /** Out: sum g (the bias gradient) and sum g * xhat (the weight gradient) per channel. */
+  sumG: Float64Array;
+  sumGXhat: Float64Array;
+  /** Only channels [from, to) (default all). */
+  channels?: readonly [number, number];
 }
 
 export interface KernelBackend {

@@ -7,14 +7,7 @@
  * four independent chains run ~3x faster and, in float64 over float32 data, differ from the single
  * chain only in the last bits of a float64.
  */
-import type { FloatArray } from '../../types.js';
-
-/** Geometry of one channel: n runs of `inner` elements, run ni starting at (ni * c + ch) * inner. */
-export interface ChannelRuns {
-  n: number;
-  c: number;
-  inner: number;
-}
+import type { ChannelRuns, FloatArray } from '../../types.js';
 
 /** sum over the channel of (x - shift). */
 export function channelSum(x: FloatArray, r: ChannelRuns, ch: number, shift: number): number {

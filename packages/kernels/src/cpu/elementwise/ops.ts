@@ -3,11 +3,10 @@
  * arrays run through the WebAssembly SIMD module where the runtime has one (bit-identical to the JS
  * loops, which float64 data and other runtimes use). Batch norm takes (N, C, inner) data as channel runs.
  */
-import type { FloatArray } from '../../types.js';
+import type { BatchNormBackwardArgs, BatchNormForwardArgs, FloatArray } from '../../types.js';
 import { dropoutHash } from './hash.js';
 import {
   addReluLoop,
-  type ChannelRuns,
   channelAffine,
   channelGradInput,
   channelGradSums,
@@ -18,8 +17,6 @@ import {
   reluMaskLoop,
 } from './loops.js';
 import { batchNormBackwardWasm, batchNormForwardWasm, binaryWasm, dropoutWasm, vectorWasm } from './wasm.js';
-
-export type { ChannelRuns } from './loops.js';
 
 /** Below this many elements the JS loop beats copying into the module. */
 const WASM_MIN = 256;
@@ -93,24 +90,6 @@ export function dropoutInto(
   mulLoop(out, x, mask);
 }
 
-export interface BatchNormForwardArgs {
-  x: FloatArray;
-  out: FloatArray;
-  runs: ChannelRuns;
-  /** Training: the batch mean and biased variance are computed into `mean` and `variance`; eval: read from them. */
-  training: boolean;
-  mean: Float64Array;
-  variance: Float64Array;
-  /** Out: 1 / sqrt(variance + eps) per channel. */
-  rstd: Float64Array;
-  eps: number;
-  weight: FloatArray | null;
-  bias: FloatArray | null;
-  relu: boolean;
-  /** Only channels [from, to) (default all): threads split a call by channels. */
-  channels?: readonly [number, number];
-}
-
 /** out = (x - mean) * rstd * weight + bias per channel [then ReLU]. */
 export function batchNormForwardInto(a: BatchNormForwardArgs): void {
   const { x, out, runs, training, mean, variance, rstd, eps, weight, bias, relu } = a;
@@ -138,26 +117,6 @@ export function batchNormForwardInto(a: BatchNormForwardArgs): void {
     channelAffine(out, x, runs, ch, m, scale, shift);
     if (relu) channelRelu(out, runs, ch);
   }
-}
-
-export interface BatchNormBackwardArgs {
-  /** Gradient of the output. */
-  g: FloatArray;
-  x: FloatArray;
-  /** The forward output when it went through ReLU (g is masked by reluOut > 0 first), else null. */
-  reluOut: FloatArray | null;
-  runs: ChannelRuns;
-  mean: Float64Array;
-  rstd: Float64Array;
-  weight: FloatArray | null;
-  training: boolean;
-  /** Out: the input gradient, or null when not needed. */
-  gx: FloatArray | null;
-  /** Out: sum g (the bias gradient) and sum g * xhat (the weight gradient) per channel. */
-  sumG: Float64Array;
-  sumGXhat: Float64Array;
-  /** Only channels [from, to) (default all). */
-  channels?: readonly [number, number];
 }
 
 /**

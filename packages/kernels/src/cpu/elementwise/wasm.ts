@@ -5,8 +5,8 @@
  * channel's runs inside the module, and copies the result out once.
  */
 import { runtimeOptions, setRuntimeOptions } from '../../runtime/options.js';
+import type { ChannelRuns } from '../../types.js';
 import { vectorModuleBytes } from '../wasm/vector.js';
-import type { ChannelRuns } from './loops.js';
 
 type Fn = (...args: number[]) => number;
 
