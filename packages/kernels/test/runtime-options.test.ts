@@ -64,6 +64,18 @@ describe('runtime options', () => {
     for (const r of pool.workerReports()) expect(r).toEqual(runtimeReport());
   });
 
+  it('a change made while the workers start reaches them too', async () => {
+    const starting = KernelThreads.start(2);
+    await new Promise((r) => setTimeout(r, 0)); // the workers exist now, with the options of that moment
+    setRuntimeOptions({ gemm: 'js' });
+    const late = await starting;
+    try {
+      expect(late.workerReports().map((r) => r.options.gemm)).toEqual(['js']);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('a threaded backend leads back to its pool', () => {
     expect(kernelThreadsOf(threadedCpuBackend(pool))).toBe(pool);
     expect(kernelThreadsOf(cpuBackend)).toBeNull();

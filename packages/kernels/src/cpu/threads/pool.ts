@@ -9,7 +9,7 @@
  * or elements the same way.
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { onRuntimeOptionsChange, runtimeOptions } from '../../runtime/options.js';
+import { onRuntimeOptionsChange, type RuntimeOptions, runtimeOptions } from '../../runtime/options.js';
 import type { FloatArray } from '../../types.js';
 import {
   addPartials,
@@ -83,11 +83,14 @@ export class KernelThreads {
     private readonly answerTimeoutMs: number,
   ) {
     this.words = new Int32Array(status);
-    // Every change reaches each worker before its next job (a port delivers in order).
-    this.unlisten = onRuntimeOptionsChange((options) => {
+    // Every change reaches each worker before its next job (a port delivers in order). Sent once now
+    // too: a change made while the workers were starting came after their workerData snapshot.
+    const send = (options: RuntimeOptions) => {
       const message: OptionsMessage = { kind: 'options', options: { ...options } };
       for (const port of this.ports) port.postMessage(message);
-    });
+    };
+    this.unlisten = onRuntimeOptionsChange(send);
+    send(runtimeOptions());
     // Seen between calls: a call that finds it throws at once instead of waiting out the timeout.
     for (const [i, w] of workers.entries())
       w.on('exit', (code) => {
