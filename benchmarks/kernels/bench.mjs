@@ -7,13 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
+import { median } from '../timing.mjs';
 import { kernelCases } from './cases.mjs';
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 
 /** One benchmark.js measurement of fn; returns GFLOP/s. Slow kernels get few samples. */
 function measure(fn, flops) {

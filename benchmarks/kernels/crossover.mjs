@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { gemm, setGemmPath, WASM_MIN_MACS } from '@asma/kernels';
+import { median } from '../timing.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
 const rounds = Number.parseInt(values.rounds, 10);
@@ -58,7 +59,6 @@ function time(fn) {
   return (t / reps) * 1000;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const prev = setGemmPath('auto');
 console.log(`WASM_MIN_MACS = ${WASM_MIN_MACS}; ${rounds} interleaved rounds, median\n`);
 console.log('| m x n x k | m*n*k | cpu-js us | cpu-wasm-simd us | js / wasm |');

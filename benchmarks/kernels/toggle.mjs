@@ -2,18 +2,11 @@
  * A/B of one kernel call with a path switch on and off (setWinograd, setDirectConv, ...), in this
  * process, interleaved over rounds so machine load hits both alike: the median ms of each side.
  */
-const median = (a) => [...a].sort((u, v) => u - v)[a.length >> 1];
+import { median, timeMs as medianMs } from '../timing.mjs';
 
 /** Median ms of `reps` calls of f after one warm-up call. */
 export function timeMs(f, reps = 5) {
-  f();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const s = performance.now();
-    f();
-    t.push(performance.now() - s);
-  }
-  return median(t);
+  return medianMs(f, reps, 1);
 }
 
 /** { on, off }: medians over `rounds` interleaved rounds of timeMs(run) with setPath(true / false). */

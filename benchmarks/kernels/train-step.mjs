@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from '../timing.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -65,11 +66,6 @@ for (let r = 0; r < rounds; r++)
     times[name].push((performance.now() - t0) / 1000);
     console.log(`round ${r + 1}/${rounds} ${name} ${times[name].at(-1).toFixed(2)} s`);
   }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 const ref = median(times[values.base ? 'base' : 'cpu-js']);
 console.log(
   `\nST-GCN baseChannels ${bc}, outChannels ${oc}, batch ${batch} (two views), Node ${process.version}`,

@@ -11,12 +11,7 @@ import { Rng } from '@asma/kernels';
 import { asmaViews, pstlViews } from '@asma/masking';
 import { generateSynthetic, motionEnergy, sliceBatch } from '@asma/skeleton';
 import Benchmark from 'benchmark';
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
+import { median } from '../timing.mjs';
 
 function measure(fn) {
   const bench = new Benchmark({ fn, minSamples: 5, maxTime: 0.5, initCount: 1 });

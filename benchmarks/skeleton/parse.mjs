@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '@asma/kernels';
 import { convertNtu, frame50, parseNtuSkeleton, selectActors } from '@asma/skeleton';
+import { timeMs } from '../timing.mjs';
 
 const { values } = parseArgs({
   options: { files: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } },
@@ -46,16 +47,9 @@ const texts = [];
 for (let i = 0; i < nFiles; i++) texts.push(makeFile(rng, 80 + rng.int(41), 1 + (i % 2)));
 const mb = texts.reduce((s, t) => s + t.length, 0) / 1e6;
 
+/** Median seconds of `rounds` calls after a warm-up call (JIT). */
 function time(fn) {
-  fn(); // warm-up (JIT)
-  const best = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    fn();
-    best.push((performance.now() - t0) / 1000);
-  }
-  best.sort((a, b) => a - b);
-  return best[Math.floor(best.length / 2)]; // median
+  return timeMs(fn, rounds, 1) / 1000;
 }
 
 const tParse = time(() => {

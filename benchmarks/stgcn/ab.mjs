@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from '../timing.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -95,11 +96,6 @@ for (let r = 0; r < rounds; r++)
       `round ${r + 1}/${rounds} ${n}: train ${times[n].train.at(-1).toFixed(0)} ms, infer ${times[n].infer.at(-1).toFixed(0)} ms, loss ${candidates[n].loss().toFixed(6)}`,
     );
   }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 const ref = names[0];
 console.log(
   `\nST-GCN base ${bc} / features ${oc}, batch ${batch}, frames ${frames}, backend ${candidates.current.backend}, Node ${process.version}, median of ${rounds} interleaved rounds`,

@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { median } from '../timing.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = fileURLToPath(new URL('../../packages/asma/dist/cli.js', import.meta.url));
@@ -144,13 +145,6 @@ function runTfjs(s, backend) {
     return { absent: e.status === 2 ? msg : `tfjs-${backend} peer failed: ${msg}` };
   }
 }
-
-const median = (xs) => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 
 export function runStgcnBench({ rounds = 3, quick = false, log = console.log } = {}) {
   const s = shape(quick);

@@ -28,8 +28,8 @@
  * Exit status 2 (and a line on stderr) when @tensorflow/tfjs or @tensorflow/tfjs-backend-wasm is not installed.
  */
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { median, sampleMs } from '../timing.mjs';
 
 const PSTL_PARAMETERS = 821380;
 const CLASSES = 60;
@@ -351,22 +351,6 @@ const logits = (model, x, training, stats) =>
 
 // ---------------------------------------------------------------- workloads
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
-
-function timeMs(fn, reps) {
-  const ms = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  return ms;
-}
-
 function makeInput(b, seed) {
   return {
     x: tf.randomNormal([b, 3, frames, 25, persons], 0, 1, 'float32', seed),
@@ -459,7 +443,7 @@ if (trainBatch === 0) {
   const step = makeTrainStep(model);
   try {
     for (let i = 0; i < trainWarmup; i++) step(input);
-    trainMs = timeMs(() => step(input), trainSteps);
+    trainMs = sampleMs(() => step(input), trainSteps);
     trainSamplesPerS = (trainBatch * 1000) / median(trainMs);
     const notes = [];
     if (trainBatch !== batch) notes.push(`timed at batch ${trainBatch}, not ${batch}`);
@@ -477,9 +461,9 @@ if (trainBatch === 0) {
 const xB = tf.randomNormal([batch, 3, frames, 25, persons], 0, 1, 'float32', 5);
 const x1 = tf.randomNormal([1, 3, frames, 25, persons], 0, 1, 'float32', 6);
 for (let i = 0; i < warmup; i++) infer(model, xB);
-const inferMs = timeMs(() => infer(model, xB), steps);
+const inferMs = sampleMs(() => infer(model, xB), steps);
 infer(model, x1); // the batch-1 warm-up is cheap on every backend: always one
-const latencyMs = timeMs(() => infer(model, x1), steps);
+const latencyMs = sampleMs(() => infer(model, x1), steps);
 
 const row = {
   engine: `tfjs-${backendName}`,

@@ -10,7 +10,7 @@ export {
 } from './cpu/elementwise/ops.js';
 export { setElementwiseWasm } from './cpu/elementwise/wasm.js';
 export { erf } from './cpu/erf.js';
-export { type GemmPath, gemm, setGemmPath, WASM_MIN_MACS, wasmFma, wasmSimdAvailable } from './cpu/gemm.js';
+export { gemm, setGemmPath, WASM_MIN_MACS, wasmFma, wasmSimdAvailable } from './cpu/gemm.js';
 export {
   graphAggBackwardAdjacencyCpu,
   graphAggBackwardInputCpu,
@@ -19,6 +19,7 @@ export {
 export { matmulCpu } from './cpu/matmul.js';
 export { addPartials, partRange, REDUCTION_PARTS, reductionParts } from './cpu/partition.js';
 export * from './cpu/reference.js';
+export { type GemmKind, type RuntimeReport, runtimeReport } from './cpu/runtimeReport.js';
 export { stridedGather, stridedScatter } from './cpu/strided.js';
 export {
   setDirectConv,
@@ -29,6 +30,7 @@ export {
 export { setWinograd, WINOGRAD_MIN_CHANNELS, winogradApplies } from './cpu/tconvWinograd.js';
 export { cpuTensorOps } from './cpu/tensorOps.js';
 export {
+  kernelThreadsOf,
   THREADS_MIN_ELEMENTS,
   THREADS_MIN_MACS,
   type ThreadedBackendOptions,
@@ -36,6 +38,15 @@ export {
 } from './cpu/threads/backend.js';
 export { isShared, KernelThreads, type KernelThreadsOptions, sharedFloat32 } from './cpu/threads/pool.js';
 export { getBackend, setBackend } from './registry.js';
+export {
+  checkRuntimeOptions,
+  DEFAULT_RUNTIME_OPTIONS,
+  type GemmPath,
+  onRuntimeOptionsChange,
+  type RuntimeOptions,
+  runtimeOptions,
+  setRuntimeOptions,
+} from './runtime/options.js';
 export { Box, type BoxedBackend, boxedBackend } from './testing/boxed.js';
 export type {
   AdamArgs,

@@ -131,7 +131,7 @@ export function tconvOutLength(a: Pick<TconvArgs, 't' | 'kt' | 'stride' | 'pad'>
   return Math.floor((a.t + 2 * a.pad - a.kt) / a.stride) + 1;
 }
 
-/** Batch norm's view of (N, C, inner) data: each channel is N runs of `inner` values. */
+/** Geometry of one channel: n runs of `inner` elements, run ni starting at (ni * c + ch) * inner. */
 export interface ChannelRuns {
   n: number;
   c: number;

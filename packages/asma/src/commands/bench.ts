@@ -11,7 +11,15 @@ import {
   randn,
   type Tensor,
 } from '@asma/autodiff';
-import { getBackend, Rng, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
+import {
+  type GemmKind,
+  getBackend,
+  kernelThreadsOf,
+  Rng,
+  type RuntimeOptions,
+  runtimeReport,
+  setGemmPath,
+} from '@asma/kernels';
 import { METHOD_NAMES, StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
 import { describeBackend } from '../backend.js';
@@ -58,8 +66,10 @@ function opKind(op: string, inputs: readonly Tensor[], scope: string): string {
       return inputs[1]!.shape[2] === 1 ? 'gcn conv 1x1' : 'tcn conv kt x 1';
     case 'graphAggregate':
       return 'graph aggregation';
+    case 'addRelu':
+      return 'add + relu (residual)';
     case 'add':
-      return 'add (residual)';
+      return 'add (head bias)'; // the blocks' residual adds are fused into addRelu
     case 'sum':
     case 'div':
       return `${op} (pooling, loss)`; // mean = sum / n
@@ -112,11 +122,18 @@ function profileRows(p: OpProfile): ProfileRow[] {
     .sort((a, b) => b.forwardMs + b.backwardMs - (a.forwardMs + a.backwardMs));
 }
 
-function currentGemmPath(): 'wasm-simd+fma' | 'wasm-simd' | 'js' {
-  const path = setGemmPath('auto');
-  setGemmPath(path);
-  if (path === 'js' || !wasmSimdAvailable()) return 'js';
-  return wasmFma() ? 'wasm-simd+fma' : 'wasm-simd';
+/**
+ * The gemm and runtime options the kernels ran with, read back from this thread and from every kernel
+ * worker (a switch that did not reach them would show as 'mixed', not as the requested path).
+ */
+function ranWith(): { gemm: GemmKind | 'mixed'; options: RuntimeOptions | 'mixed'; perThread: GemmKind[] } {
+  const reports = [runtimeReport(), ...(kernelThreadsOf(getBackend())?.workerReports() ?? [])];
+  const same = (f: (r: (typeof reports)[number]) => string) => new Set(reports.map(f)).size === 1;
+  return {
+    gemm: same((r) => r.gemm) ? reports[0]!.gemm : 'mixed',
+    options: same((r) => JSON.stringify(r.options)) ? reports[0]!.options : 'mixed',
+    perThread: reports.map((r) => r.gemm),
+  };
 }
 
 export const benchCommand: Command = {
@@ -212,6 +229,7 @@ export const benchCommand: Command = {
       const check = flags.check
         ? await checkAgainstCpu({ batch: Math.min(batch, 8), frames, persons, base, features, classes })
         : null;
+      const ran = ranWith();
       const result = {
         ...(check === null ? {} : { check }),
         train_samples_per_s: (batch * 1000) / trainMs,
@@ -219,7 +237,9 @@ export const benchCommand: Command = {
         latency_ms_b1: latencyMs,
         backend: getBackend().name,
         adapter: getBackend().adapter ?? null,
-        gemm: currentGemmPath(),
+        gemm: ran.gemm,
+        ...(ran.gemm === 'mixed' ? { gemm_per_thread: ran.perThread } : {}),
+        runtime_options: ran.options,
         threads: getBackend().threads ?? 1,
         node: process.version,
         cpu: cpus()[0]?.model ?? 'unknown',

@@ -14,8 +14,16 @@
  */
 import { type FloatArray, getBackend, isDeviceArray, type Storage } from '@asma/kernels';
 
+/**
+ * Debug mode ASMA_POISON_RECYCLED=1 checks the pool's rule (a kernel handed a non-zeroed buffer
+ * overwrites its whole output): such buffers come filled with NaN, so an element a kernel skipped
+ * shows up as NaN instead of as a plausible stale value. It pools small arrays too, so that tests
+ * with small tensors exercise the rule. `pnpm test` runs the autodiff, kernel and model tests under it.
+ */
+const POISON = typeof process !== 'undefined' && process.env?.ASMA_POISON_RECYCLED === '1';
+
 /** Smaller arrays come cheaply from the allocator; pooling them would only add bookkeeping. */
-const MIN_ELEMENTS = 16384;
+const MIN_ELEMENTS = POISON ? 1 : 16384;
 
 class BufferPool {
   /** Free arrays by length: float32 under +n, float64 under -n. */
@@ -44,7 +52,7 @@ class BufferPool {
     if (a === undefined) return null;
     this.held.delete(a.buffer);
     this.bytes -= a.byteLength;
-    if (!zero) return a;
+    if (!zero) return POISON ? a.fill(Number.NaN) : a;
     // fill() on shared memory goes element by element (no memset): 8-byte elements halve its time.
     if (a.byteLength % 8 === 0) new Float64Array(a.buffer).fill(0);
     else a.fill(0);

@@ -9,12 +9,12 @@
  * hands it to the WebAssembly SIMD kernel (./wasm/gemmF32.ts), which accumulates in float32; float64
  * storage (gradient checks) always takes the JS path here.
  */
+
+import { type GemmPath, runtimeOptions, setRuntimeOptions } from '../runtime/options.js';
 import type { FloatArray } from '../types.js';
 import { gemmF32, gemmWasm } from './wasm/gemmF32.js';
 
-/** 'auto': wasm for float32 above the crossover; 'js': never wasm; 'wasm': wasm for every float32 call. */
-export type GemmPath = 'auto' | 'js' | 'wasm';
-let path: GemmPath = 'auto';
+export type { GemmPath };
 
 /**
  * Below this many multiply-adds (m*n*k) the JS kernel may win: the wasm path's fixed cost (staging
@@ -26,14 +26,12 @@ export const WASM_MIN_MACS = 1024;
 
 /** Choose how float32 products run (tests force 'wasm' or 'js'; benchmarks compare them); returns the previous path. */
 export function setGemmPath(p: GemmPath): GemmPath {
-  const prev = path;
-  path = p;
-  return prev;
+  return setRuntimeOptions({ gemm: p }).gemm;
 }
 
 /** Whether float32 kernels may use WebAssembly now (not forced onto the JS path). */
 export function wasmAllowed(): boolean {
-  return path !== 'js';
+  return runtimeOptions().gemm !== 'js';
 }
 
 /** Whether the WebAssembly kernels multiply-add with relaxed SIMD's fused instruction (compiles them on first call). */
@@ -94,6 +92,7 @@ export function gemm(
     if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, offC + i * ldc, offC + i * ldc + n);
     return;
   }
+  const path = runtimeOptions().gemm;
   if (
     path !== 'js' &&
     c instanceof Float32Array &&

@@ -5,19 +5,17 @@
  * backward-weight into sum_n dy @ col^T. The column buffer is a grow-only scratch of the inputs' element
  * type, so float32 convolutions run their products on the float32 (wasm SIMD) gemm.
  */
+
+import { runtimeOptions, setRuntimeOptions } from '../runtime/options.js';
 import type { FloatArray, TconvArgs } from '../types.js';
 import { tconvOutLength } from '../types.js';
 import { gemm, scratchLike, wasmAllowed } from './gemm.js';
 import { reduceInParts } from './partition.js';
 import { tconvBackwardInputDirect, tconvBackwardWeightDirect, tconvForwardDirect } from './tconvDirect.js';
 
-let direct = true;
-
 /** Use the direct wasm kernel for stride-1 float32 convolutions (default) or always im2col + gemm; returns the previous setting. */
 export function setDirectConv(on: boolean): boolean {
-  const prev = direct;
-  direct = on;
-  return prev;
+  return setRuntimeOptions({ directConv: on }).directConv;
 }
 
 const COL_SLOT = 0;
@@ -63,7 +61,7 @@ export function tconvForwardCpu(
   p: TconvArgs,
 ): void {
   if (
-    direct &&
+    runtimeOptions().directConv &&
     wasmAllowed() &&
     out instanceof Float32Array &&
     x instanceof Float32Array &&
@@ -93,7 +91,7 @@ export function tconvForwardCpu(
 export function tconvBackwardInputCpu(dx: FloatArray, dy: FloatArray, w: FloatArray, p: TconvArgs): void {
   const { cin, t: T, v: V, kt, stride, pad } = p;
   if (
-    direct &&
+    runtimeOptions().directConv &&
     wasmAllowed() &&
     dx instanceof Float32Array &&
     dy instanceof Float32Array &&
@@ -161,7 +159,7 @@ export function tconvBackwardWeightRange(
   const to = tconvOutLength(p);
   const cols = to * p.v;
   const onDirect =
-    direct &&
+    runtimeOptions().directConv &&
     wasmAllowed() &&
     dw instanceof Float32Array &&
     dy instanceof Float32Array &&

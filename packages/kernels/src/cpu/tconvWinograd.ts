@@ -7,6 +7,7 @@
  * winogradConv (the latter on the flipped weights); the weight gradient is winogradWeightGrad. Round-off
  * grows with the input tile window's magnitude, not only with the taps an output uses.
  */
+import { runtimeOptions, setRuntimeOptions } from '../runtime/options.js';
 import { DEPTH_BLOCK, type DirectProblem, EDGE_FLOATS, roundUp, stageSample } from './directCommon.js';
 import { gemmWasm } from './wasm/gemmF32.js';
 import { G, WINOGRAD_POINTS as P } from './wasm/winograd.js';
@@ -14,15 +15,15 @@ import { G, WINOGRAD_POINTS as P } from './wasm/winograd.js';
 /** Smallest channel counts (in and out) where the transforms pay (benchmarks/kernels/winograd.mjs). */
 export const WINOGRAD_MIN_CHANNELS = 64;
 
-let enabled = true;
-
 /** Switch the Winograd path off (false) or on, e.g. to compare it with the direct kernel. */
 export function setWinograd(on: boolean): void {
-  enabled = on;
+  setRuntimeOptions({ winograd: on });
 }
 
 export function winogradApplies(d: Pick<DirectProblem, 'm' | 'c' | 'kt'>): boolean {
-  return enabled && d.kt >= 5 && d.c >= WINOGRAD_MIN_CHANNELS && d.m >= WINOGRAD_MIN_CHANNELS;
+  return (
+    runtimeOptions().winograd && d.kt >= 5 && d.c >= WINOGRAD_MIN_CHANNELS && d.m >= WINOGRAD_MIN_CHANNELS
+  );
 }
 
 /**

@@ -9,9 +9,6 @@
  */
 import type { ChannelRuns, FloatArray } from '../../types.js';
 
-/** Geometry of one channel: n runs of `inner` elements, run ni starting at (ni * c + ch) * inner. */
-export type { ChannelRuns };
-
 /** sum over the channel of (x - shift). */
 export function channelSum(x: FloatArray, r: ChannelRuns, ch: number, shift: number): number {
   let a0 = 0;

@@ -18,8 +18,6 @@ import {
 } from './loops.js';
 import { batchNormBackwardWasm, batchNormForwardWasm, binaryWasm, dropoutWasm, vectorWasm } from './wasm.js';
 
-export type { BatchNormBackwardArgs, BatchNormForwardArgs, ChannelRuns } from '../../types.js';
-
 /** Below this many elements the JS loop beats copying into the module. */
 const WASM_MIN = 256;
 /** Shortest channel run worth gathering inside the module (batch norm over (N, C) has runs of 1). */

@@ -4,8 +4,9 @@
  * in chunks that stay in L2; batch norm copies the whole tensor in once (one memcpy), gathers each
  * channel's runs inside the module, and copies the result out once.
  */
+import { runtimeOptions, setRuntimeOptions } from '../../runtime/options.js';
+import type { ChannelRuns } from '../../types.js';
 import { vectorModuleBytes } from '../wasm/vector.js';
-import type { ChannelRuns } from './loops.js';
 
 type Fn = (...args: number[]) => number;
 
@@ -38,7 +39,6 @@ const SUMS = 0;
 
 let instance: VectorExports | null | undefined;
 let f32 = new Float32Array(0);
-let enabled = true;
 
 function load(): VectorExports | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -49,14 +49,14 @@ function load(): VectorExports | null {
 
 /** The instance, or null where WebAssembly SIMD is missing or the wasm path is switched off. */
 export function vectorWasm(): VectorExports | null {
-  if (!enabled) return null;
+  if (!runtimeOptions().elementwiseWasm) return null;
   if (instance === undefined) instance = load();
   return instance;
 }
 
 /** Switch the WebAssembly element-wise path off (false) to run the JS loops, e.g. to compare them. */
 export function setElementwiseWasm(on: boolean): void {
-  enabled = on;
+  setRuntimeOptions({ elementwiseWasm: on });
 }
 
 /** Byte offsets of consecutive 16-byte-aligned float buffers of the given lengths after the scratch. */

@@ -29,10 +29,23 @@ export interface ThreadedBackendOptions {
   minElements?: number;
 }
 
+const pools = new WeakMap<KernelBackend<FloatArray>, KernelThreads>();
+
+/** The pool behind a backend made by threadedCpuBackend, or null (e.g. to ask its workers what they run). */
+export function kernelThreadsOf(backend: KernelBackend<unknown>): KernelThreads | null {
+  return pools.get(backend as KernelBackend<FloatArray>) ?? null;
+}
+
 export function threadedCpuBackend(
   pool: KernelThreads,
   opts: ThreadedBackendOptions = {},
 ): KernelBackend<FloatArray> {
+  const backend = makeThreadedBackend(pool, opts);
+  pools.set(backend, pool);
+  return backend;
+}
+
+function makeThreadedBackend(pool: KernelThreads, opts: ThreadedBackendOptions): KernelBackend<FloatArray> {
   const minMacs = opts.minMacs ?? THREADS_MIN_MACS;
   const minElements = opts.minElements ?? THREADS_MIN_ELEMENTS;
   const split = (kernel: SampleKernel | PartKernel, p: KernelArgs, arrays: readonly (FloatArray | null)[]) =>

@@ -9,6 +9,7 @@
  * or elements the same way.
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
+import { onRuntimeOptionsChange, type RuntimeOptions, runtimeOptions } from '../../runtime/options.js';
 import type { FloatArray } from '../../types.js';
 import {
   addPartials,
@@ -18,6 +19,7 @@ import {
   partRange,
   reductionParts,
 } from '../partition.js';
+import type { RuntimeReport } from '../runtimeReport.js';
 import { gemmWasm } from '../wasm/gemmF32.js';
 import {
   type KernelArgs,
@@ -28,7 +30,7 @@ import {
   runSamples,
   type SampleKernel,
 } from './jobs.js';
-import { awaitAnswer, FAILED, type Job, PENDING, refOf } from './protocol.js';
+import { awaitAnswer, FAILED, type Job, type OptionsMessage, PENDING, refOf } from './protocol.js';
 import { runTask, type TaskArgs, type TaskKernel } from './tasks.js';
 
 type ReceiveMessage = (port: MessagePort) => { message: unknown } | undefined;
@@ -70,6 +72,8 @@ export class KernelThreads {
   private closed = false;
   /** Why this pool can no longer be used (a worker that did not answer or exited), or null. */
   private broken: string | null = null;
+  /** Stops forwarding runtime option changes to the workers (on close). */
+  private readonly unlisten: () => void;
 
   private constructor(
     private readonly workers: Worker[],
@@ -79,6 +83,14 @@ export class KernelThreads {
     private readonly answerTimeoutMs: number,
   ) {
     this.words = new Int32Array(status);
+    // Every change reaches each worker before its next job (a port delivers in order). Sent once now
+    // too: a change made while the workers were starting came after their workerData snapshot.
+    const send = (options: RuntimeOptions) => {
+      const message: OptionsMessage = { kind: 'options', options: { ...options } };
+      for (const port of this.ports) port.postMessage(message);
+    };
+    this.unlisten = onRuntimeOptionsChange(send);
+    send(runtimeOptions());
     // Seen between calls: a call that finds it throws at once instead of waiting out the timeout.
     for (const [i, w] of workers.entries())
       w.on('exit', (code) => {
@@ -105,7 +117,7 @@ export class KernelThreads {
         Array.from({ length: threads - 1 }, (_, index) => {
           const { port1, port2 } = new wt.MessageChannel();
           const worker = new wt.Worker(url, {
-            workerData: { port: port2, status, index, shape },
+            workerData: { port: port2, status, index, shape, options: { ...runtimeOptions() } },
             transferList: [port2],
           });
           workers.push(worker);
@@ -146,7 +158,27 @@ export class KernelThreads {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unlisten();
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Each worker's runtime report (its options and gemm, read back from the worker itself), in worker order. */
+  workerReports(): RuntimeReport[] {
+    const posted: number[] = [];
+    try {
+      for (let w = 0; w < this.workers.length; w++) {
+        this.post(w, { kind: 'report' });
+        posted.push(w);
+      }
+    } finally {
+      this.waitAll(posted);
+    }
+    return posted.map((w) => {
+      const m = this.receive(this.ports[w]!)?.message as { report?: RuntimeReport } | undefined;
+      if (m?.report === undefined)
+        throw new Error(`kernel threads: worker ${w + 1} answered without a report`);
+      return m.report;
+    });
   }
 
   /** Run a per-sample kernel over p.n samples; arrays[0] is its output. */

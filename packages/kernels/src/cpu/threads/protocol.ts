@@ -1,4 +1,5 @@
 /** What crosses between the calling thread and a kernel worker: shared-memory views and jobs as plain data. */
+import type { RuntimeOptions } from '../../runtime/options.js';
 import type { FloatArray } from '../../types.js';
 import type { KernelArgs, PartKernel, SampleKernel } from './jobs.js';
 import type { TaskArgs, TaskKernel } from './tasks.js';
@@ -43,7 +44,18 @@ export interface TaskJob {
   r1: number;
 }
 
-export type Job = SamplesJob | PartsJob | TaskJob;
+/** Ask a worker for its runtime report (runtimeReport.ts): it posts the report, then answers DONE. */
+export interface ReportJob {
+  kind: 'report';
+}
+
+export type Job = SamplesJob | PartsJob | TaskJob | ReportJob;
+
+/** New runtime options for a worker: applied in order with the jobs, not answered (no status word). */
+export interface OptionsMessage {
+  kind: 'options';
+  options: RuntimeOptions;
+}
 
 /** Status words, one Int32 per worker in the control buffer. */
 export const PENDING = 0;

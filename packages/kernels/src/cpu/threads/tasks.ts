@@ -4,12 +4,11 @@
  * draws are counter-based), so the result is
  * the same bits however a call is split.
  */
-import type { FloatArray } from '../../types.js';
+import type { ChannelRuns, FloatArray } from '../../types.js';
 import {
   addReluInto,
   batchNormBackwardInto,
   batchNormForwardInto,
-  type ChannelRuns,
   dropoutInto,
   reluMaskInto,
 } from '../elementwise/ops.js';

@@ -4,24 +4,33 @@
  * word (Atomics.notify), since the caller blocks in Atomics.wait rather than in an event loop.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
+import { type RuntimeOptions, setRuntimeOptions } from '../../runtime/options.js';
 import { partialViews, partRange } from '../partition.js';
+import { runtimeReport } from '../runtimeReport.js';
 import { adoptWasmShape } from '../wasm/gemmF32.js';
 import type { KernelShape } from '../wasm/kernel.js';
 import { runPart, runSamples } from './jobs.js';
-import { DONE, FAILED, type Job, viewOf } from './protocol.js';
+import { DONE, FAILED, type Job, type OptionsMessage, viewOf } from './protocol.js';
 import { runTask } from './tasks.js';
 
-const { port, status, index, shape } = workerData as {
+const { port, status, index, shape, options } = workerData as {
   port: MessagePort;
   status: SharedArrayBuffer;
   index: number;
   shape: KernelShape | null;
+  options: RuntimeOptions;
 };
+// The calling thread's switches (gemm path, direct convolution, ...): changes arrive as OptionsMessages.
+setRuntimeOptions(options);
 // The calling thread's kernel shape (relaxed-SIMD multiply-add or not), so every sample gets the same rounding.
 if (shape !== null) adoptWasmShape(shape);
 const words = new Int32Array(status);
 
 function run(job: Job): void {
+  if (job.kind === 'report') {
+    port.postMessage({ report: runtimeReport() });
+    return;
+  }
   if (job.kind === 'task') {
     runTask(
       job.kernel,
@@ -50,7 +59,11 @@ function run(job: Job): void {
   }
 }
 
-port.on('message', (job: Job) => {
+port.on('message', (job: Job | OptionsMessage) => {
+  if (job.kind === 'options') {
+    setRuntimeOptions(job.options);
+    return;
+  }
   let code = DONE;
   try {
     run(job);
