@@ -8,14 +8,31 @@
  * type-only packages, workspace sources (`src`, source maps), webgpu's other platforms and its
  * install scripts, and the test, example and docs folders of third-party packages.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Packages with no runtime code (declarations only): never loaded by Node. */
 const TYPE_ONLY = (name) => name.startsWith('@types/') || name === '@webgpu/types';
 
 /** Folders of third-party packages that Node never loads at run time. */
-const DROPPED_DIRS = new Set(['test', 'tests', '__tests__', 'example', 'examples', 'docs', '.github', 'bench']);
+const DROPPED_DIRS = new Set([
+  'test',
+  'tests',
+  '__tests__',
+  'example',
+  'examples',
+  'docs',
+  '.github',
+  'bench',
+]);
 
 /** webgpu ships one Dawn binary per platform (~130 MB in all); the GPU host needs linux-x64 only. */
 const TARGET_PLATFORM = 'linux-x64';

@@ -13,7 +13,16 @@
  * interrupted pack never leaves a half-written bundle. See README.md beside this file.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyClosure } from './closure.mjs';
@@ -142,9 +151,17 @@ function main() {
     ]);
     rmSync(app, { recursive: true, force: true });
 
-    run('bash', ['-o', 'pipefail', '-c', `xz ${xz.join(' ')} -c "$1" > "$2"`, 'pack', nodeBin, join(staging, 'node.xz')]);
+    run('bash', [
+      '-o',
+      'pipefail',
+      '-c',
+      `xz ${xz.join(' ')} -c "$1" > "$2"`,
+      'pack',
+      nodeBin,
+      join(staging, 'node.xz'),
+    ]);
 
-    let deb;
+    let deb = '';
     if (opts.vulkanDeb) {
       deb = join(staging, basename(opts.vulkanDeb));
       copyFileSync(opts.vulkanDeb, deb);

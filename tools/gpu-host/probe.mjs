@@ -152,7 +152,7 @@ async function compute(device, GPUBufferUsage, GPUMapMode) {
 }
 
 async function main() {
-  let webgpu;
+  let webgpu = null;
   try {
     webgpu = await loadWebgpu();
   } catch (e) {
