@@ -6,9 +6,10 @@
 # 3. probe.mjs: Dawn's adapter, limits, one WGSL compute shader checked         -> OUTDIR/probe.json
 #    (when no adapter answers, again with each other NVIDIA ICD file found)
 # 4. torch-peer.py on CUDA: ST-GCN-16 train B=64/128, infer B=256, latency B=1 -> OUTDIR/torch-peer.json
-# 5. asma's own benchmark on WebGPU, when its CLI has `bench --backend`        -> OUTDIR/asma-bench.jsonl
-#    (arguments: $ASMA_BENCH_ARGS, default "--backend webgpu --json"; one run per line of
-#    $ASMA_BENCH_RUNS when set, e.g. $'--backend webgpu --json --batch 64\n--backend webgpu --json --batch 128')
+# 5. asma on WebGPU, once its CLI has `bench --backend`: one run per line of $ASMA_BENCH_RUNS, each line
+#    the arguments of one asma command (default "bench --backend webgpu --json"), e.g.
+#    $'bench --backend webgpu --json --batch 64\nbench --backend webgpu --json --batch 128'
+#    Their stdout goes to OUTDIR/asma-bench.jsonl, the steps are named asma-1, asma-2, ...
 # 6. OUTDIR/summary.json: each step's exit code and seconds, the adapter, the peer's figures.
 # Everything printed also goes to OUTDIR/device-check.log. Six files in all (the device tool brings back
 # at most 8). Each step has a timeout and the whole stays within $ASMA_CHECK_BUDGET_S (default 420 s).
@@ -91,16 +92,18 @@ fi
 step torch 180 python3 "$here/torch-peer.py" --device cuda --out "$out/torch-peer.json"
 
 if [ "${rc[arrive]}" = 0 ] && node "$ASMA_CLI" bench --help 2>&1 | grep -q -- '--backend'; then
-  runs="${ASMA_BENCH_RUNS:-${ASMA_BENCH_ARGS:---backend webgpu --json}}"
+  runs="${ASMA_BENCH_RUNS:-bench --backend webgpu --json}"
   : >"$out/asma-bench.jsonl"
+  n=0
   while IFS= read -r line; do
     [ -z "$line" ] && continue
+    n=$((n + 1))
     # shellcheck disable=SC2086
-    step asma-bench 240 node "$ASMA_CLI" bench $line >>"$out/asma-bench.jsonl" || true
+    step "asma-$n" 240 node "$ASMA_CLI" $line >>"$out/asma-bench.jsonl" || true
   done <<<"$runs"
 else
-  echo "== asma-bench: skipped (no arrive, or \`asma bench\` has no --backend option yet)"
-  rc[asma-bench]=skipped
+  echo "== asma: skipped (no arrive, or \`asma bench\` has no --backend option yet)"
+  rc[asma]=skipped
 fi
 
 export DC_OUT="$out" DC_START="$start"
