@@ -1,16 +1,16 @@
 # Sets up a GPU host from the bundle that tools/gpu-host/pack.mjs wrote. Source it from the repo root:
 #   . tools/gpu-host/arrive.sh [BUNDLE]          (BUNDLE defaults to $ASMA_GPU_BUNDLE, else .gpu-host)
 # It unpacks Node and asma into $ASMA_GPU_HOME (default /tmp/asma-gpu), provides the Vulkan loader
-# (Debian's libvulkan1 unpacked into / with ldconfig when root on an NVIDIA host and none is installed; else into
-# $ASMA_GPU_VULKAN_PREFIX or $ASMA_GPU_HOME/vulkan with LD_LIBRARY_PATH), points Vulkan at the NVIDIA
-# driver, and exports:
+# and libGLdispatch where ldconfig lists none (Debian's libvulkan1 and libglvnd0 unpacked into / with
+# ldconfig when root on an NVIDIA host; else into $ASMA_GPU_VULKAN_PREFIX or $ASMA_GPU_HOME/vulkan with
+# LD_LIBRARY_PATH), points Vulkan at the NVIDIA driver, and exports:
 #   PATH              the packed node first
 #   ASMA_CLI          the packed asma/dist/cli.js   (node "$ASMA_CLI" --help)
 #   ASMA_GPU_HOME     where it unpacked
 #   VK_DRIVER_FILES   the NVIDIA Vulkan ICD, when one of the known paths has it and it is not set yet
 #   __EGL_VENDOR_LIBRARY_FILENAMES  likewise for EGL (not needed by Dawn's Vulkan path; for other tools)
 # The same exports are written to $ASMA_GPU_HOME/env.sh for later shells. Running it again with the
-# same bundle unpacks nothing (the bundle's manifest.json is the stamp). Run as a program instead of
+# same bundle unpacks Node and asma no more (the bundle's manifest.json is the stamp). Run as a program instead of
 # sourced, it does the same work and prints the exports.
 #
 # Fallbacks when Dawn finds no adapter (tools/gpu-host/README.md has more):
@@ -38,12 +38,14 @@ asma_gpu_arrive() {
       return 1
     fi
   done
-  local deb
-  deb="$(ls "$bundle"/libvulkan1_*_amd64.deb 2>/dev/null | head -1)"
-  if [ -z "$deb" ]; then
-    echo "arrive: $bundle has no libvulkan1_*_amd64.deb: pack again with tools/gpu-host/pack.mjs" >&2
-    return 1
-  fi
+  # Each Debian package the bundle holds, with the library whose presence makes it unnecessary.
+  local debs="libvulkan1:libvulkan.so.1 libglvnd0:libGLdispatch.so.0" pair
+  for pair in $debs; do
+    if ! ls "$bundle/${pair%%:*}"_*_amd64.deb >/dev/null 2>&1; then
+      echo "arrive: $bundle has no ${pair%%:*}_*_amd64.deb: pack again with tools/gpu-host/pack.mjs" >&2
+      return 1
+    fi
+  done
   mkdir -p "$home" || return 1
 
   # Node and asma, unless this very bundle was unpacked here already.
@@ -65,29 +67,35 @@ asma_gpu_arrive() {
   fi
 
   # The Vulkan loader that Dawn dlopens (libvulkan.so.1).
-  local prefix="${ASMA_GPU_VULKAN_PREFIX:-}"
-  local libdir=""
-  if [ -z "$prefix" ] && ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
-    # Into / only on a machine with an NVIDIA driver (what the recipe is for); elsewhere (a development
-    # machine trying the bundle) into $home, leaving the system as it was.
-    if [ "$(id -u)" = 0 ] && [ -w / ] && { [ -e /dev/nvidiactl ] || [ -d /usr/local/nvidia ]; }; then
-      prefix=/
-    else
-      prefix="$home/vulkan"
+  # The Vulkan loader that Dawn dlopens (libvulkan.so.1) and libGLdispatch, which the NVIDIA Vulkan
+  # driver links against: each unpacked only where ldconfig does not list it ($ASMA_GPU_VULKAN_PREFIX
+  # set: always, into that folder). Into / only on a machine with an NVIDIA driver (what the recipe is
+  # for); elsewhere (a development machine trying the bundle) into $home, leaving the system as it was.
+  local forced="${ASMA_GPU_VULKAN_PREFIX:-}" prefix deb libdir="" unpacked="" into_root=""
+  for pair in $debs; do
+    if [ -z "$forced" ] && ldconfig -p 2>/dev/null | grep -q "${pair#*:} "; then continue; fi
+    prefix="$forced"
+    if [ -z "$prefix" ]; then
+      if [ "$(id -u)" = 0 ] && [ -w / ] && { [ -e /dev/nvidiactl ] || [ -d /usr/local/nvidia ]; }; then
+        prefix=/
+      else
+        prefix="$home/vulkan"
+      fi
     fi
-  fi
-  if [ -n "$prefix" ]; then
+    deb="$(ls "$bundle/${pair%%:*}"_*_amd64.deb | head -1)"
     mkdir -p "$prefix" && dpkg -x "$deb" "$prefix" || {
       echo "arrive: dpkg -x $deb $prefix failed" >&2
       return 1
     }
+    unpacked="$unpacked ${pair%%:*}->$prefix"
     if [ "$prefix" = / ]; then
-      ldconfig
+      into_root=1
     else
       libdir="$prefix/usr/lib/x86_64-linux-gnu"
       case ":${LD_LIBRARY_PATH:-}:" in *":$libdir:"*) ;; *) export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ;; esac
     fi
-  fi
+  done
+  if [ -n "$into_root" ]; then ldconfig; fi
 
   # The NVIDIA driver's Vulkan ICD (and EGL vendor file): the container paths first, then the usual ones.
   if [ -z "${VK_DRIVER_FILES:-}" ]; then
@@ -120,7 +128,7 @@ asma_gpu_arrive() {
     return 1
   fi
   echo "arrive: node $(node --version) at $home/bin, asma at $ASMA_CLI," \
-    "vulkan loader: ${prefix:-already installed}, VK_DRIVER_FILES=${VK_DRIVER_FILES:-(unset: no NVIDIA ICD found)}"
+    "unpacked:${unpacked:- nothing (libvulkan.so.1 and libGLdispatch.so.0 already listed by ldconfig)}, VK_DRIVER_FILES=${VK_DRIVER_FILES:-(unset: no NVIDIA ICD found)}"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

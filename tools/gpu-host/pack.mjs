@@ -5,9 +5,11 @@
  *   asma.tar.xz      packages/asma built, with its production dependencies only (closure.mjs),
  *                    webgpu's linux-x64 Dawn binary among them
  *   libvulkan1_*.deb Debian's Vulkan loader (amd64), which Dawn loads and bare hosts lack
+ *   libglvnd0_*.deb  libGLdispatch, which the NVIDIA Vulkan driver (libGLX_nvidia) links against;
+ *                    arrive.sh unpacks each only where the host lacks its library
  *   manifest.json    versions, sizes and the settings used
  * Usage (from anywhere in the repo, after `pnpm build`):
- *   node tools/gpu-host/pack.mjs [--out .gpu-host] [--xz-level 3] [--node PATH] [--vulkan-deb FILE]
+ *   node tools/gpu-host/pack.mjs [--out .gpu-host] [--xz-level 3] [--node PATH] [--debs-from DIR]
  *                                [--max-mib 60]
  * The bundle is written to a temporary folder beside --out and renamed at the end, so an
  * interrupted pack never leaves a half-written bundle. See README.md beside this file.
@@ -35,7 +37,7 @@ function parseArgs(argv) {
     out: join(repoRoot, '.gpu-host'),
     xzLevel: 3,
     node: null,
-    vulkanDeb: null,
+    debsFrom: null,
     maxMiB: 60,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -48,11 +50,11 @@ function parseArgs(argv) {
     if (flag === '--out') opts.out = resolve(value());
     else if (flag === '--xz-level') opts.xzLevel = Number(value());
     else if (flag === '--node') opts.node = resolve(value());
-    else if (flag === '--vulkan-deb') opts.vulkanDeb = resolve(value());
+    else if (flag === '--debs-from') opts.debsFrom = resolve(value());
     else if (flag === '--max-mib') opts.maxMiB = Number(value());
     else if (flag === '--help' || flag === '-h') {
       console.log('usage: node tools/gpu-host/pack.mjs [--out DIR] [--xz-level 0-9] [--node PATH]');
-      console.log('                                    [--vulkan-deb FILE] [--max-mib N]');
+      console.log('                                    [--debs-from DIR] [--max-mib N]');
       process.exit(0);
     } else throw new Error(`pack: unknown option ${flag} (see --help)`);
   }
@@ -79,10 +81,22 @@ function run(cmd, args, options = {}) {
   return r.stdout ?? '';
 }
 
-/** Debian's libvulkan1 for amd64 into `dir` (apt-get download; one `apt-get update` if the lists are stale). */
-function fetchVulkanDeb(dir) {
-  const download = () =>
-    spawnSync('apt-get', ['download', 'libvulkan1:amd64'], { cwd: dir, encoding: 'utf8' });
+/** The Debian packages the host may lack, and the library whose presence makes each unnecessary there. */
+const DEBS = [
+  { pkg: 'libvulkan1', lib: 'libvulkan.so.1' },
+  { pkg: 'libglvnd0', lib: 'libGLdispatch.so.0' },
+];
+
+/** `pkg` for amd64 into `dir`: from `from` when given, else apt-get download (one `apt-get update` if stale). */
+function fetchDeb(pkg, dir, from) {
+  const pick = (d) => readdirSync(d).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('_amd64.deb'));
+  if (from) {
+    const found = pick(from);
+    if (!found) throw new Error(`pack: --debs-from ${from} has no ${pkg}_*_amd64.deb`);
+    copyFileSync(join(from, found), join(dir, found));
+    return join(dir, found);
+  }
+  const download = () => spawnSync('apt-get', ['download', `${pkg}:amd64`], { cwd: dir, encoding: 'utf8' });
   let r = download();
   if (r.status !== 0) {
     const update = spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8' });
@@ -90,20 +104,21 @@ function fetchVulkanDeb(dir) {
   }
   if (r.error || r.status !== 0) {
     throw new Error(
-      `pack: apt-get download libvulkan1:amd64 failed (${(r.stderr ?? r.error?.message ?? '').trim()}); ` +
-        'run `apt-get update` or pass --vulkan-deb FILE',
+      `pack: apt-get download ${pkg}:amd64 failed (${(r.stderr ?? r.error?.message ?? '').trim()}); ` +
+        'run `apt-get update`, or pass --debs-from DIR',
     );
   }
-  const deb = readdirSync(dir).find((f) => f.startsWith('libvulkan1_') && f.endsWith('.deb'));
-  if (!deb) throw new Error(`pack: apt-get download left no libvulkan1_*.deb in ${dir}`);
+  const deb = pick(dir);
+  if (!deb) throw new Error(`pack: apt-get download left no ${pkg}_*_amd64.deb in ${dir}`);
   return join(dir, deb);
 }
 
-function checkDeb(file) {
+/** The .deb's version, after checking that it is `pkg` for amd64. */
+function checkDeb(file, pkg) {
   const fields = run('dpkg-deb', ['-f', file, 'Package', 'Version', 'Architecture']);
   const get = (k) => (fields.match(new RegExp(`^${k}: (.*)$`, 'm')) ?? [])[1];
-  if (get('Package') !== 'libvulkan1' || get('Architecture') !== 'amd64') {
-    throw new Error(`pack: ${file}: expected Package libvulkan1, Architecture amd64; got ${fields.trim()}`);
+  if (get('Package') !== pkg || get('Architecture') !== 'amd64') {
+    throw new Error(`pack: ${file}: expected Package ${pkg}, Architecture amd64; got ${fields.trim()}`);
   }
   return get('Version');
 }
@@ -161,14 +176,10 @@ function main() {
       join(staging, 'node.xz'),
     ]);
 
-    let deb = '';
-    if (opts.vulkanDeb) {
-      deb = join(staging, basename(opts.vulkanDeb));
-      copyFileSync(opts.vulkanDeb, deb);
-    } else {
-      deb = fetchVulkanDeb(staging);
-    }
-    const vulkanVersion = checkDeb(deb);
+    const debs = DEBS.map(({ pkg, lib }) => {
+      const file = fetchDeb(pkg, staging, opts.debsFrom);
+      return { package: pkg, version: checkDeb(file, pkg), file: basename(file), provides: lib };
+    });
 
     const files = readdirSync(staging).sort();
     const sizes = Object.fromEntries(files.map((f) => [f, sizeOf(join(staging, f))]));
@@ -178,7 +189,7 @@ function main() {
       commit: gitCommit(),
       node: { version: nodeVersion, from: nodeBin, bytes: sizeOf(nodeBin) },
       asma: { root: closure.root, uncompressedBytes: closure.bytes, packages: closure.packages },
-      vulkan: { deb: basename(deb), version: vulkanVersion },
+      debs,
       xz: xz.join(' '),
       target: 'linux-x64',
       bytes: sizes,
@@ -195,7 +206,7 @@ function main() {
     console.log(
       `bundle ${opts.out}: ${mib(totalWithManifest)} MiB (limit ${opts.maxMiB}); node ${nodeVersion}, ` +
         `asma ${mib(closure.bytes)} MiB unpacked in ${closure.packages.length} packages, ` +
-        `libvulkan1 ${vulkanVersion}; packed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        `${debs.map((d) => `${d.package} ${d.version}`).join(', ')}; packed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });

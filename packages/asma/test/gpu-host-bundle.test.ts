@@ -52,12 +52,13 @@ afterAll(() => {
 });
 
 describe('GPU host bundle (tools/gpu-host)', () => {
-  it('holds Node, asma, the Vulkan loader and a manifest, under the size limit', () => {
+  it('holds Node, asma, the Vulkan loader, libGLdispatch and a manifest, under the size limit', () => {
     const files = readdirSync(bundle).sort();
     expect(files).toContain('node.xz');
     expect(files).toContain('asma.tar.xz');
     expect(files).toContain('manifest.json');
     expect(files.some((f) => /^libvulkan1_.*_amd64\.deb$/.test(f))).toBe(true);
+    expect(files.some((f) => /^libglvnd0_.*_amd64\.deb$/.test(f))).toBe(true);
     const total = files.reduce((sum, f) => sum + statSync(join(bundle, f)).size, 0);
     expect(total).toBeLessThan(LIMIT_MIB * 1024 * 1024);
     expect(packOutput).toMatch(/bundle .*: [\d.]+ MiB \(limit 60\)/);
