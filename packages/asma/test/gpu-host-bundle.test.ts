@@ -1,7 +1,8 @@
 /**
  * The GPU host recipe (tools/gpu-host/): pack a bundle here, unpack it as a bare host would
  * (arrive.sh), and start `asma --help` and the Dawn probe with the packed Node. The bundle is packed
- * with `xz -0` rather than the recipe's `-3` to keep CI short (~15 s instead of ~90 s on 2 cores);
+ * with `xz -0` rather than the recipe's `-3` to keep CI short (19-75 s for this file on the loaded
+ * 2-core machine, against 95-164 s for a `-3` pack);
  * everything else is the recipe as shipped. Needs the built dist (pnpm test runs tsc -b first), xz,
  * dpkg-deb and apt-get (libvulkan1 is downloaded). The Vulkan loader is unpacked into the temp folder,
  * never into /.
