@@ -3,7 +3,7 @@
  * the device without waiting; only `read` and `allFinite` read back (counted in `readbacks`).
  */
 import type { FloatArray, KernelBackend } from '@asma/kernels';
-import { expectGpu, type GpuArray } from './array.js';
+import { expectGpu, GpuArray } from './array.js';
 import { GpuContext } from './context.js';
 import { type AdapterInfo, deviceFromAdapter, requestAdapter, tolerantDevice } from './device.js';
 import { batchNormBackward, batchNormForward, batchNormRunningUpdate } from './kernels/batchNorm.js';
@@ -56,12 +56,6 @@ export function createWebGpuBackend(device: GPUDevice, adapter: AdapterInfo): We
     name: 'webgpu',
     adapter,
     device,
-    get readbacks() {
-      return ctx.readbacks;
-    },
-    get dispatches() {
-      return ctx.dispatches;
-    },
     errors,
     memory: () => ({ live: ctx.pool.liveBytes, pooled: ctx.pool.pooledBytes }),
     flush: () => ctx.flush(),
@@ -76,7 +70,11 @@ export function createWebGpuBackend(device: GPUDevice, adapter: AdapterInfo): We
     },
 
     allocate: (n: number, float64: boolean, zeroed: boolean) => st.allocate(ctx, backend, n, float64, zeroed),
-    release: (s: GpuArray) => st.release(ctx, G(s, 'release', 's')),
+    release: (s: GpuArray) => {
+      if (s instanceof GpuArray && s.released)
+        throw new Error('webgpu release: the array was already released');
+      st.release(ctx, G(s, 'release', 's'));
+    },
     upload: (data: FloatArray) => st.upload(ctx, backend, data),
     read: (s: GpuArray) => st.read(ctx, G(s, 'read', 's')),
     readSync: () => {
@@ -244,6 +242,11 @@ export function createWebGpuBackend(device: GPUDevice, adapter: AdapterInfo): We
     allFinite: (s) => st.allFinite(ctx, G(s, 'allFinite', 's')),
   } satisfies Omit<WebGpuBackend, 'name' | 'adapter' | 'device' | 'readbacks' | 'dispatches' | 'errors'> &
     Record<string, unknown>);
+  // Live counters (Object.assign would copy a getter's value once).
+  Object.defineProperties(backend, {
+    readbacks: { get: () => ctx.readbacks, enumerable: true },
+    dispatches: { get: () => ctx.dispatches, enumerable: true },
+  });
   return backend;
 }
 

@@ -62,7 +62,7 @@ export function batchNormForward(ctx: GpuContext, a: BatchNormForwardArgs<GpuArr
     bias: [bias, runs.c],
   });
   if (c1 === c0) return;
-  const key = `bnStats:${weight !== null}:${bias !== null}`;
+  const key = `bnStats:${weight !== null}`;
   const code = `${STATS_PARAMS}
 @group(0) @binding(1) var<storage, read_write> mean: array<f32>;
 @group(0) @binding(2) var<storage, read_write> variance: array<f32>;
@@ -70,7 +70,6 @@ export function batchNormForward(ctx: GpuContext, a: BatchNormForwardArgs<GpuArr
 @group(0) @binding(4) var<storage, read_write> coef: array<f32>;
 @group(0) @binding(5) var<storage, read> x: array<f32>;
 ${weight ? '@group(0) @binding(6) var<storage, read> weight: array<f32>;' : ''}
-${bias ? `@group(0) @binding(${weight ? 7 : 6}) var<storage, read> bias: array<f32>;` : ''}
 @compute @workgroup_size(256)
 fn main(${ENTRY_BUILTINS}) {
   let ch = p.c0 + ${LINEAR_GROUP};
@@ -99,7 +98,7 @@ fn main(${ENTRY_BUILTINS}) {
   const { slot, offset } = ctx.slot();
   slot.u.set([runs.n, runs.c, runs.inner, c0, c1, a.training ? 1 : 0]);
   slot.f[6] = a.eps;
-  const ins = [a.x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const ins = [a.x, ...(weight ? [weight] : [])];
   const b = bindAliased(ctx, [a.mean, a.variance, a.rstd, coef], ins);
   ctx.dispatch(pipeline, offset, b.arrays, GpuContext.groups(c1 - c0));
   b.done();

@@ -10,7 +10,9 @@ import { runEw } from '../ewise.js';
 
 /** WGSL helpers the op snippets use. */
 const MATH = `
-fn nanf() -> f32 { return bitcast<f32>(0x7fc00000u); }
+// Runtime bit patterns: constant NaN and Inf are compile errors in WGSL.
+fn nanf() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
+fn inff() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
 // x ** q as JavaScript's ** for finite x: negative bases need an integer exponent.
 fn powf(x: f32, q: f32) -> f32 {
   if (q == 0.0) { return 1.0; }
@@ -21,7 +23,7 @@ fn powf(x: f32, q: f32) -> f32 {
     if (fract(q) != 0.0) { return nanf(); }
     return select(r, -r, fract(q * 0.5) != 0.0);
   }
-  if (x == 0.0) { return select(0.0, bitcast<f32>(0x7f800000u), q < 0.0); }
+  if (x == 0.0) { return select(0.0, inff(), q < 0.0); }
   return r;
 }
 // tanh with full relative precision near 0 (a series) and no overflow for large |x|.

@@ -1,0 +1,23 @@
+/** The test page: brings up WebGPU and exposes the checks to the vitest side (webgpu.browser.test.ts). */
+import { requestWebGpuBackend } from '@asma/webgpu';
+import { type CheckReport, runChecks } from './checks.js';
+
+declare global {
+  interface Window {
+    __webgpuChecks?: (seed: number) => Promise<CheckReport | { unavailable: string }>;
+  }
+}
+
+window.__webgpuChecks = async (seed) => {
+  let gpu: Awaited<ReturnType<typeof requestWebGpuBackend>>;
+  try {
+    gpu = await requestWebGpuBackend();
+  } catch (e) {
+    return { unavailable: (e as Error).message };
+  }
+  try {
+    return await runChecks(gpu, seed);
+  } finally {
+    gpu.destroy();
+  }
+};

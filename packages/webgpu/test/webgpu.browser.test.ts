@@ -1,0 +1,64 @@
+/**
+ * The WebGPU backend in headless Chromium (SwiftShader where there is no GPU): every kernel-table entry
+ * against the CPU backend on random shapes. Fails, saying why, where Chromium is installed but WebGPU
+ * does not come up; skips, saying why, where Chromium is missing.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundlePage, chromiumSkipReason, openWebGpuPage } from './chromium.js';
+import type { CheckReport } from './page/checks.js';
+
+const reason = chromiumSkipReason();
+if (reason) console.warn(`WebGPU browser tests skipped: ${reason}`);
+
+describe.skipIf(reason !== null)(
+  reason ? `webgpu kernels in Chromium (skipped: ${reason})` : 'webgpu kernels in Chromium',
+  () => {
+    let report: CheckReport | { unavailable: string };
+    const pageErrors: string[] = [];
+
+    beforeAll(async () => {
+      const script = await bundlePage(join(import.meta.dirname, 'page', 'main.ts'));
+      const browser = await openWebGpuPage(script);
+      try {
+        browser.page.on('pageerror', (e) => pageErrors.push(e.message));
+        await browser.page.waitForFunction(() => window.__webgpuChecks !== undefined, null, {
+          timeout: 30_000,
+        });
+        report = await browser.page.evaluate((seed) => window.__webgpuChecks!(seed), 20261204);
+      } finally {
+        await browser.close();
+      }
+    }, 170_000);
+
+    it('brings up a WebGPU adapter (SwiftShader without a GPU)', () => {
+      expect(pageErrors).toEqual([]);
+      if ('unavailable' in report)
+        throw new Error(`Chromium is installed but WebGPU did not come up: ${report.unavailable}`);
+      console.log(
+        `adapter: ${report.adapter.vendor} / ${report.adapter.architecture}; checks ran in ${report.seconds.toFixed(1)} s ${JSON.stringify(report.sections)}`,
+      );
+      expect(report.adapter.vendor).not.toBe('');
+    });
+
+    it('raises no device errors and keeps the storage contract (readbacks counted, clear errors, in-place calls)', () => {
+      if ('unavailable' in report) return;
+      expect(report.deviceErrors).toEqual([]);
+      expect(report.problems).toEqual([]);
+    });
+
+    it('matches the CPU backend on every kernel', () => {
+      if ('unavailable' in report) return;
+      const lines = report.results.map(
+        (r) =>
+          `${r!.name.padEnd(44)} ${r!.metric.padEnd(6)} ${r!.err.toExponential(2)} (bound ${r!.bound}, ${r!.cases} cases)`,
+      );
+      console.log(lines.join('\n'));
+      const failing = report.results
+        .filter((r) => !(r!.err <= r!.bound))
+        .map((r) => `${r!.name}: ${r!.err} > ${r!.bound}`);
+      expect(failing).toEqual([]);
+      expect(report.results.length).toBeGreaterThan(80);
+    });
+  },
+);
