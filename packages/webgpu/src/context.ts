@@ -40,8 +40,12 @@ export class GpuContext {
   /** Temporary buffers made for one batch (labels), destroyed once it is submitted. */
   private transient: GPUBuffer[] = [];
 
+  /** A 16-byte storage buffer bound where an optional array is absent (the shader skips it). */
+  readonly placeholder: GPUBuffer;
+
   constructor(readonly device: GPUDevice) {
     this.pool = new BufferPool(device);
+    this.placeholder = device.createBuffer({ size: 16, usage: 0x80 });
     this.arena = device.createBuffer({ size: SLOTS * SLOT_BYTES, usage: UNIFORM_COPY_DST });
   }
 

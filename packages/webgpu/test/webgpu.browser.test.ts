@@ -4,7 +4,7 @@
  * does not come up; skips, saying why, where Chromium is missing.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundlePage, chromiumSkipReason, openWebGpuPage } from './chromium.js';
 import type { CheckReport } from './page/checks.js';
 

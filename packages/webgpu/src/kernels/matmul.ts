@@ -27,29 +27,34 @@ export function matmul(ctx: GpuContext, out: GpuArray, a: GpuArray, b: GpuArray,
     throw new RangeError(
       `webgpu matmul: b has ${b.length} elements, fewer than batch ${batch} x stride ${sb} needs`,
     );
-  const loadA = transA ? 'return a[b * p.strideA + k * p.M + m];' : 'return a[b * p.strideA + m * p.K + k];';
-  const loadB = transB
-    ? 'return bm[b * p.strideB + n * p.K + k];'
-    : 'return bm[b * p.strideB + k * p.N + n];';
-  const at = 'let at = (b * p.M + m) * p.N + n;';
-  const store = accumulate ? `${at} out[at] = out[at] + v;` : `${at} out[at] = v;`;
+  // One pipeline for every variant: the transposes and accumulation are uniform branches (each
+  // variant compiled separately cost seconds of shader compilation per variant on SwiftShader).
+  const loadA = `
+  if (p.transA != 0u) { return a[b * p.strideA + k * p.M + m]; }
+  return a[b * p.strideA + m * p.K + k];`;
+  const loadB = `
+  if (p.transB != 0u) { return bm[b * p.strideB + n * p.K + k]; }
+  return bm[b * p.strideB + k * p.N + n];`;
+  const store = `
+  let at = (b * p.M + m) * p.N + n;
+  if (p.accumulate != 0u) { out[at] = out[at] + v; } else { out[at] = v; }`;
   const bound = bindAliased(ctx, [out], [a, b]);
   runGemm(
     ctx,
     {
-      key: `matmul:${transA}:${transB}:${accumulate}`,
+      key: 'matmul',
       tile: TILE_64,
-      fields: ['strideA', 'strideB'],
+      fields: ['strideA', 'strideB', 'transA', 'transB', 'accumulate'],
       bindings: `@group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
 @group(0) @binding(3) var<storage, read> bm: array<f32>;`,
       loadA,
       loadB,
       store,
-      aAlongK: !transA,
-      bAlongN: !transB,
+      aAlongK: true,
+      bAlongN: true,
     },
-    { m, n, k, batch, splits: 1, values: [sa, sb], arrays: bound.arrays },
+    { m, n, k, batch, splits: 1, values: [sa, sb, +transA, +transB, +accumulate], arrays: bound.arrays },
   );
   bound.done();
 }

@@ -54,25 +54,36 @@ export function tconvForward(
   expect('tconvForward', 'w', w, a.cout * a.cin * a.kt);
   expect('tconvForward', 'bias', bias, a.cout);
   expect('tconvForward', 'out', out, a.n * a.cout * tout * a.v);
-  const hasBias = bias !== null;
-  const bound = bindAliased(ctx, [out], bias ? [x, w, bias] : [x, w]);
+  // Without a bias a placeholder is bound and skipped (one pipeline: fewer shader compilations).
+  const bound = bindAliased(ctx, [out], [x, w, bias ?? ctx.placeholder]);
   runGemm(
     ctx,
     {
-      key: `tconvForward:${hasBias}`,
+      key: 'tconvForward',
       tile: TILE_64,
-      fields: FIELDS,
+      fields: [...FIELDS, 'hasBias'],
       bindings: `@group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> w: array<f32>;
-${hasBias ? '@group(0) @binding(4) var<storage, read> bias: array<f32>;' : ''}`,
+@group(0) @binding(4) var<storage, read> bias: array<f32>;`,
       loadA: 'return w[m * p.K + k];',
       loadB: X_COLS,
-      store: `out[(b * p.cout + m) * p.N + n] = v${hasBias ? ' + bias[m]' : ''};`,
+      store: `
+  var o = v;
+  if (p.hasBias != 0u) { o += bias[m]; }
+  out[(b * p.cout + m) * p.N + n] = o;`,
       aAlongK: true,
       bAlongN: true,
     },
-    { m: a.cout, n: tout * a.v, k: a.cin * a.kt, batch: a.n, splits: 1, values, arrays: bound.arrays },
+    {
+      m: a.cout,
+      n: tout * a.v,
+      k: a.cin * a.kt,
+      batch: a.n,
+      splits: 1,
+      values: [...values, bias ? 1 : 0],
+      arrays: bound.arrays,
+    },
   );
   bound.done();
 }

@@ -135,6 +135,7 @@ async function elementwise(gpu: WebGpuBackend, r: Results, seed: number): Promis
   }
 }
 
+const checkSeconds: Record<string, number> = {};
 async function scaledCheck(
   gpu: WebGpuBackend,
   r: Results,
@@ -143,7 +144,9 @@ async function scaledCheck(
   outs: string[],
   run: Run,
 ): Promise<void> {
+  const t = performance.now();
   const o = await both(gpu, host, outs, run);
+  checkSeconds[name] = (checkSeconds[name] ?? 0) + (performance.now() - t) / 1000;
   const m = await magnitudes(host, outs, run);
   for (const k of outs)
     r.add(outs.length > 1 ? `${name} ${k}` : name, scaledErr(o[k]!.cpu, o[k]!.gpu, m[k]!), SCALED, 'scaled');
@@ -326,7 +329,7 @@ async function gemms(gpu: WebGpuBackend, r: Results, seed: number): Promise<void
     padded: fc.boolean(),
     bias: fc.boolean(),
   });
-  for (const c of samples(conv, seed, 6)) {
+  for (const c of samples(conv, seed, 4)) {
     const args = {
       n: c.n,
       cin: c.cin,
@@ -375,7 +378,7 @@ async function gemms(gpu: WebGpuBackend, r: Results, seed: number): Promise<void
     v: fc.integer({ min: 1, max: 25 }),
     w: fc.integer({ min: 1, max: 25 }),
   });
-  for (const g of samples(agg, seed, 6)) {
+  for (const g of samples(agg, seed, 4)) {
     const rows = g.n * g.c * g.t;
     const x = rand(rng, rows * g.k * g.v);
     const a = rand(rng, g.k * g.v * g.w);
@@ -615,7 +618,7 @@ export async function runChecks(gpu: WebGpuBackend, seed: number): Promise<Check
     results: [...r.byName.values()],
     problems,
     deviceErrors: gpu.errors,
-    sections,
+    sections: { ...sections, ...checkSeconds },
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -28,7 +28,7 @@ export async function both(gpu: WebGpuBackend, host: Host, outs: string[], run: 
   await run(gpu, uploaded);
   const result: Outputs = {};
   for (const name of outs)
-    result[name] = { cpu: c[name] as Float32Array, gpu: await gpu.read(uploaded[name]!) };
+    result[name] = { cpu: c[name] as Float32Array, gpu: (await gpu.read(uploaded[name]!)) as Float32Array };
   for (const v of Object.values(uploaded)) if (v) gpu.release!(v);
   return result;
 }
