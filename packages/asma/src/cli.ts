@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseBackend, withBackend } from './backend.js';
 import { type Command, UsageError } from './command.js';
 import { commands } from './commands/index.js';
 import { parseThreads, withKernelThreads } from './threads.js';
@@ -17,6 +18,8 @@ function overview(): string {
     'Run `asma <command> --help` for details.',
     "Every command takes --threads N (or ASMA_THREADS=N): kernel threads, default the machine's cores;",
     'results are identical for any count.',
+    'Commands that compute on a device take --backend cpu|webgpu|auto (or ASMA_BACKEND; default cpu):',
+    'webgpu fails with the reason when no adapter answers, auto says which backend it took.',
   ].join('\n');
 }
 
@@ -35,8 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   let threads: ReturnType<typeof parseThreads>;
+  let backend: ReturnType<typeof parseBackend>;
   try {
-    threads = parseThreads(argv);
+    backend = parseBackend(argv);
+    threads = parseThreads(backend.rest);
   } catch (err) {
     console.error(`asma: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
@@ -50,8 +55,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(found.command.help);
     return 0;
   }
+  if (backend.backend !== 'cpu' && found.command.onDevice !== true) {
+    console.error(
+      `asma ${found.command.path.join(' ')}: --backend ${backend.backend}: this command runs on the CPU only so far (the commands that run on WebGPU: ${commands
+        .filter((c) => c.onDevice)
+        .map((c) => c.path.join(' '))
+        .join(', ')})`,
+    );
+    return 2;
+  }
   try {
-    return await withKernelThreads(threads, () => found.command.run(found.rest));
+    return await withKernelThreads(threads, () => withBackend(backend, () => found.command.run(found.rest)));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`asma ${found.command.path.join(' ')}: ${err.message}\n(see --help)`);

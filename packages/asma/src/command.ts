@@ -5,6 +5,8 @@ export interface Command {
   readonly summary: string;
   /** Full help text shown by `asma <command> --help`. */
   readonly help: string;
+  /** Runs on a device backend (--backend webgpu); commands without it refuse one with the reason. */
+  readonly onDevice?: boolean;
   run(args: string[]): Promise<number>;
 }
 

@@ -1,8 +1,8 @@
 /** Interop with the `ndarray` package: zero-copy views where the layout allows, copies otherwise. */
-import type { FloatArray } from '@asma/kernels';
+import { type FloatArray, stridedGather } from '@asma/kernels';
 import ndarray, { type NdArray } from 'ndarray';
 import { ArgumentError } from './ops/errors.js';
-import { contiguousStrides, stridedGather } from './ops/strided.js';
+import { contiguousStrides } from './ops/strided.js';
 import { shapeSize, Tensor } from './tensor.js';
 
 /** A C-order ndarray view over the tensor's data (no copy; writes go through to the tensor). */

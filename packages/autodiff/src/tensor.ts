@@ -2,7 +2,7 @@
  * Tensor: a contiguous C-order float array with a shape, plus the autodiff bookkeeping
  * (requiresGrad, the accumulated .grad, and the GradNode that produced it).
  */
-import { type FloatArray, getBackend, type Rng } from '@asma/kernels';
+import { type FloatArray, getBackend, isDeviceArray, type Rng, type Storage } from '@asma/kernels';
 import { runBackward } from './grad/backward.js';
 import { takeRecycled } from './grad/recycle.js';
 import { noteAllocation } from './grad/scratch.js';
@@ -29,17 +29,47 @@ export interface TensorOptions {
  * a kernel output that is written whole (the kernels' contract says "overwrites"): a recycled buffer
  * then keeps its old values, and a zeroing pass over it is saved.
  */
-export function allocate(dtype: DType, n: number, zeroed = true): FloatArray {
-  const a =
-    takeRecycled(dtype === 'float64', n, zeroed) ??
-    getBackend().allocateKernelOutput?.(n, dtype === 'float64') ??
-    (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+export function allocate(dtype: DType, n: number, zeroed = true): Storage {
+  const be = getBackend();
+  const a = be.deviceStorage
+    ? be.allocate!(n, dtype === 'float64', zeroed)!
+    : (takeRecycled(dtype === 'float64', n, zeroed) ??
+      be.allocate?.(n, dtype === 'float64', zeroed) ??
+      (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)));
   noteAllocation(a);
   return a;
 }
 
-export function dtypeOf(data: FloatArray): DType {
+/**
+ * Host storage for n values whatever the backend (initialisers, host-side helpers): from the pool and
+ * the CPU backend's allocator when the CPU is active, else a plain typed array.
+ */
+export function allocateHost(dtype: DType, n: number, zeroed = true): FloatArray {
+  if (getBackend().deviceStorage !== true) return allocate(dtype, n, zeroed) as FloatArray;
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+export function dtypeOf(data: Storage): DType {
   return data instanceof Float64Array ? 'float64' : 'float32';
+}
+
+/**
+ * The tensor's storage on the active backend. A tensor made on the host (a parameter initialised
+ * before a device backend was chosen, a batch from the data loader) moves to the device on first use;
+ * device storage cannot be read synchronously, so a CPU backend refuses it with the way out.
+ */
+export function storageOf(t: Tensor): Storage {
+  const s = t.storage;
+  const be = getBackend();
+  if (be.deviceStorage === true) {
+    if (!isDeviceArray(s)) t.moveTo(be.upload(s));
+    return t.storage;
+  }
+  if (isDeviceArray(s))
+    throw new ArgumentError(
+      `tensor ${fmtShape(t.shape)} lives on a device but the active backend is '${be.name}': read it with await t.read() first`,
+    );
+  return s;
 }
 
 export function shapeSize(shape: readonly number[]): number {
@@ -50,31 +80,61 @@ export function shapeSize(shape: readonly number[]): number {
 
 export class Tensor {
   readonly shape: readonly number[];
-  /** Contiguous C-order storage. Ops never mutate inputs; optimisers and batchNorm running stats update in place. */
-  readonly data: FloatArray;
+  /**
+   * Contiguous C-order storage, owned by a backend (host array or device buffer). Ops never mutate
+   * inputs; optimisers and batchNorm running stats update in place.
+   */
+  private _storage: Storage;
   requiresGrad: boolean;
   /** Gradient accumulated by backward (leaf tensors only). */
   grad: Tensor | null = null;
   /** The node that produced this tensor, or null for leaves. */
   gradFn: GradNode | null = null;
 
-  constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
+  constructor(data: Storage, shape: readonly number[], requiresGrad = false) {
     for (const d of shape)
       if (!Number.isInteger(d) || d < 0) throw new ShapeError(`Tensor: invalid shape ${fmtShape(shape)}`);
     if (shapeSize(shape) !== data.length)
       throw new ShapeError(
         `Tensor: shape ${fmtShape(shape)} needs ${shapeSize(shape)} elements, data has ${data.length}`,
       );
-    this.data = data;
+    this._storage = data;
     this.shape = Object.freeze([...shape]);
     this.requiresGrad = requiresGrad;
   }
 
+  get storage(): Storage {
+    return this._storage;
+  }
+
+  /** Host values, synchronously: host storage only (a device tensor says to use `await read()`). */
+  get data(): FloatArray {
+    const s = this._storage;
+    if (isDeviceArray(s))
+      throw new ArgumentError(
+        `tensor ${fmtShape(this.shape)} lives on the device: read its values with await t.read()`,
+      );
+    return s;
+  }
+
+  /** The values as a host array, read back from the device when they live there. */
+  read(): Promise<FloatArray> {
+    const s = this._storage;
+    return isDeviceArray(s) ? getBackend().read(s) : Promise.resolve(s);
+  }
+
+  /** Replace the storage by a copy of the same values elsewhere (a host array uploaded to the device). */
+  moveTo(storage: Storage): void {
+    if (storage.length !== this._storage.length)
+      throw new ShapeError(`moveTo: ${storage.length} values for a tensor of ${this._storage.length}`);
+    this._storage = storage;
+  }
+
   get dtype(): DType {
-    return dtypeOf(this.data);
+    return dtypeOf(this._storage);
   }
   get size(): number {
-    return this.data.length;
+    return this._storage.length;
   }
   get ndim(): number {
     return this.shape.length;
@@ -91,6 +151,15 @@ export class Tensor {
     return this.data[0]!;
   }
 
+  /** item() for a tensor anywhere: the one value, read back. */
+  async readItem(): Promise<number> {
+    if (this.size !== 1)
+      throw new ShapeError(
+        `readItem: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`,
+      );
+    return (await this.read())[0]!;
+  }
+
   /** Nested JS arrays (a number for 0-d tensors). */
   toArray(): NestedArray {
     const build = (dim: number, offset: number): NestedArray => {
@@ -105,12 +174,16 @@ export class Tensor {
 
   /** A leaf sharing this tensor's data, outside the graph. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, false);
+    return new Tensor(this._storage, this.shape, false);
   }
 
   /** A leaf with a copy of the data (keeps requiresGrad). */
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape, this.requiresGrad);
+    const s = this._storage;
+    if (!isDeviceArray(s)) return new Tensor(s.slice(), this.shape, this.requiresGrad);
+    const copy = allocate(this.dtype, this.size, false);
+    getBackend().copy(copy, s);
+    return new Tensor(copy, this.shape, this.requiresGrad);
   }
 
   zeroGrad(): void {
@@ -265,7 +338,7 @@ export function tensor(
 
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   const data = allocate(opts.dtype ?? 'float32', shapeSize(shape));
-  if (value !== 0) data.fill(value);
+  if (value !== 0) getBackend().fill(data, value);
   return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
 
@@ -283,9 +356,9 @@ export function scalar(value: number, opts: TensorOptions = {}): Tensor {
 
 /** Standard normal samples from a seeded Rng. */
 export function randn(shape: readonly number[], rng: Rng, opts: TensorOptions = {}): Tensor {
-  const t = zeros(shape, opts);
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
-  return t;
+  const data = allocateHost(opts.dtype ?? 'float32', shapeSize(shape));
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
 
 /** Uniform samples in [lo, hi) from a seeded Rng. */
@@ -294,11 +367,11 @@ export function rand(
   rng: Rng,
   opts: TensorOptions & { lo?: number; hi?: number } = {},
 ): Tensor {
-  const t = zeros(shape, opts);
+  const data = allocateHost(opts.dtype ?? 'float32', shapeSize(shape));
   const lo = opts.lo ?? 0;
   const hi = opts.hi ?? 1;
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(lo, hi);
-  return t;
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform(lo, hi);
+  return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
 
 export function assertSameDtype(op: string, a: Tensor, b: Tensor): void {

@@ -149,7 +149,7 @@ describe('gradCheck helper', () => {
       a.data.map((v) => v * v),
       a.shape,
     );
-    const back: BackwardFn = (g) => [g.map((v, i) => v * a.data[i]!)];
+    const back: BackwardFn = (g) => [(g as Float32Array).map((v, i) => v * a.data[i]!)];
     return record(out, 'badSquare', [a], back);
   }
 

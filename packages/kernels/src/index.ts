@@ -9,6 +9,7 @@ export {
   reluMaskInto,
 } from './cpu/elementwise/ops.js';
 export { setElementwiseWasm } from './cpu/elementwise/wasm.js';
+export { erf } from './cpu/erf.js';
 export { type GemmPath, gemm, setGemmPath, WASM_MIN_MACS, wasmFma, wasmSimdAvailable } from './cpu/gemm.js';
 export {
   graphAggBackwardAdjacencyCpu,
@@ -18,6 +19,7 @@ export {
 export { matmulCpu } from './cpu/matmul.js';
 export { addPartials, partRange, REDUCTION_PARTS, reductionParts } from './cpu/partition.js';
 export * from './cpu/reference.js';
+export { stridedGather, stridedScatter } from './cpu/strided.js';
 export {
   setDirectConv,
   tconvBackwardInputCpu,
@@ -25,6 +27,7 @@ export {
   tconvForwardCpu,
 } from './cpu/tconv.js';
 export { setWinograd, WINOGRAD_MIN_CHANNELS, winogradApplies } from './cpu/tconvWinograd.js';
+export { cpuTensorOps } from './cpu/tensorOps.js';
 export {
   THREADS_MIN_ELEMENTS,
   THREADS_MIN_MACS,
@@ -33,15 +36,13 @@ export {
 } from './cpu/threads/backend.js';
 export { isShared, KernelThreads, type KernelThreadsOptions, sharedFloat32 } from './cpu/threads/pool.js';
 export { getBackend, setBackend } from './registry.js';
-export { erf } from './cpu/erf.js';
-export { stridedGather, stridedScatter } from './cpu/strided.js';
-export { cpuTensorOps } from './cpu/tensorOps.js';
+export { Box, type BoxedBackend, boxedBackend } from './testing/boxed.js';
 export type {
   AdamArgs,
   BatchNormBackwardArgs,
   BatchNormForwardArgs,
-  ChannelRuns,
   BinaryOp,
+  ChannelRuns,
   DeviceArray,
   FloatArray,
   GraphAggArgs,

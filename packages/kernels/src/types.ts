@@ -188,6 +188,8 @@ export interface KernelBackend<S = FloatArray> {
   readonly name: string;
   /** Threads the heavy kernels are split over (1 when absent). */
   readonly threads?: number;
+  /** True for a backend whose storage lives on a device (ops then move host tensors there on first use). */
+  readonly deviceStorage?: boolean;
   /** The adapter behind a device backend, as it describes itself (vendor, architecture). */
   readonly adapter?: { vendor: string; architecture: string; description?: string };
 
@@ -284,8 +286,12 @@ export interface KernelBackend<S = FloatArray> {
   dropout(out: S, mask: S, x: S, p: number, key: number): void;
 
   // ---- optimisers (parameters and state updated in place) ----
-  adamStep(p: S, g: S, m: S, v: S, args: AdamArgs): void;
-  sgdStep(p: S, g: S, buf: S | null, args: SgdArgs): void;
+  /**
+   * The steps return whether every updated parameter value is finite where that costs nothing (the
+   * CPU fuses it into the update loop); a device backend returns undefined rather than read back.
+   */
+  adamStep(p: S, g: S, m: S, v: S, args: AdamArgs): boolean | undefined;
+  sgdStep(p: S, g: S, buf: S | null, args: SgdArgs): boolean | undefined;
   /** Whether every value is finite (the NaN guard; a device backend reads back one flag). */
   allFinite(s: S): Promise<boolean>;
 }

@@ -260,9 +260,9 @@ describe('kernel threads', () => {
     expect(threadedCpuBackend(two).threads).toBe(2);
     expect(threadedCpuBackend(three).threads).toBe(3);
     const be = threadedCpuBackend(two);
-    expect(isShared(be.allocateKernelOutput!(1 << 16, false)!)).toBe(true);
-    expect(be.allocateKernelOutput!(1 << 16, true)).toBeNull();
-    expect(be.allocateKernelOutput!(64, false)).toBeNull();
+    expect(isShared(be.allocate!(1 << 16, false, false)!)).toBe(true);
+    expect(be.allocate!(1 << 16, true, false)).toBeNull();
+    expect(be.allocate!(64, false, false)).toBeNull();
   });
 
   it('run float64 storage on the calling thread with the same results', () => {

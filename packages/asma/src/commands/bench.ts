@@ -12,9 +12,12 @@ import {
   type Tensor,
 } from '@asma/autodiff';
 import { getBackend, Rng, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
-import { StGcn } from '@asma/trainer';
+import { METHOD_NAMES, StGcn } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions } from '../args.js';
+import { describeBackend } from '../backend.js';
 import type { Command } from '../command.js';
+import { checkAgainstCpu } from './bench-check.js';
+import { benchPretrain } from './bench-pretrain.js';
 
 const help = `usage: asma bench [--batch 16] [--frames 50] [--persons 2] [--base 16] [--features 256] [--steps N] [--gemm auto|js] [--json] [--profile]
 
@@ -34,7 +37,13 @@ options:
   --gemm <path>    auto (default: WebAssembly SIMD where available) or js
   --threads <n>    kernel threads, the calling thread included (default: the machine's cores, ${availableParallelism()};
                    every asma command takes it, or ASMA_THREADS)
-  --profile        also time one training step and one inference pass per op kind
+  --profile        also time one training step and one inference pass per op kind (on a device
+                   backend the rows time the dispatches, not the device's work)
+  --method <m>     time pretraining instead: asma, pstl, random or barlow-twins (augmentation and
+                   masks on the CPU each step, as asma pretrain runs them)
+  --projector <n>  the pretraining projector width (default 6144, the paper's)
+  --check          also train the same seeded model for 3 Adam steps here and on the CPU backend and
+                   report the relative errors of the losses, the parameters and the logits
   --json           print exactly one JSON line instead of the table`;
 
 interface ProfileRow extends OpTimes {
@@ -65,15 +74,26 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-/** Median milliseconds of `reps` calls of fn. */
-function timeMs(fn: () => void, reps: number): number {
+/**
+ * Median milliseconds of `reps` calls of fn. On a device backend each call ends by reading back one
+ * value of its result, so the clock stops when the device has finished the work (as PyTorch CUDA's
+ * peer synchronises); on the CPU the work is done when fn returns.
+ */
+async function timeMs(fn: () => Tensor, reps: number): Promise<number> {
+  const device = getBackend().deviceStorage === true;
   const ms: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
-    fn();
+    const out = fn();
+    if (device) await firstValue(out);
     ms.push(performance.now() - t0);
   }
   return median(ms);
+}
+
+/** One value of t, read back (a single element's copy, not the whole tensor). */
+async function firstValue(t: Tensor): Promise<number> {
+  return (await t.read())[0]!;
 }
 
 /** Wrap every residual sub-module so its ops get their own profile rows. */
@@ -101,14 +121,15 @@ function currentGemmPath(): 'wasm-simd+fma' | 'wasm-simd' | 'js' {
 
 export const benchCommand: Command = {
   path: ['bench'],
+  onDevice: true,
   summary: 'ST-GCN training and inference samples/s, batch-1 latency and a per-layer profile',
   help,
   async run(args) {
     const { values, flags } = parseOptions(
       args,
-      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm'],
+      ['batch', 'frames', 'persons', 'base', 'features', 'classes', 'steps', 'gemm', 'method', 'projector'],
       false,
-      ['json', 'profile'],
+      ['json', 'profile', 'check'],
     );
     const batch = intOption('batch', values.batch, 16, 2); // batch norm needs > 1 value per channel
     const frames = intOption('frames', values.frames, 50, 4); // two stride-2 stages
@@ -118,8 +139,28 @@ export const benchCommand: Command = {
     const classes = intOption('classes', values.classes, 60, 2);
     const steps = intOption('steps', values.steps, 3, 1);
     const gemm = choiceOption('gemm', values.gemm, ['auto', 'js'] as const, 'auto');
+    const method =
+      values.method === undefined ? null : choiceOption('method', values.method, METHOD_NAMES, 'asma');
+    const projector = intOption('projector', values.projector, 6144, 2);
     const prevPath = setGemmPath(gemm);
     try {
+      if (method !== null) {
+        const r = await benchPretrain({ method, batch, frames, base, features, projector, steps });
+        const row = {
+          ...r,
+          backend: getBackend().name,
+          adapter: getBackend().adapter ?? null,
+          batch,
+          frames,
+          steps,
+        };
+        if (flags.json) console.log(JSON.stringify(row));
+        else
+          console.log(
+            `${method} pretraining (${r.encoders} encoder(s), ${r.parameters.toLocaleString('en-US')} encoder parameters, projector ${projector}), batch ${batch}, ${frames} frames, backend ${describeBackend(getBackend())}: ${r.pretrain_step_ms.toFixed(1)} ms per step, ${r.pretrain_samples_per_s.toFixed(2)} samples/s (median of ${steps})`,
+          );
+        return 0;
+      }
       const rng = new Rng(0);
       const model = new StGcn({ rng, baseChannels: base, outChannels: features });
       const head = new Linear(features, classes, { rng });
@@ -133,17 +174,19 @@ export const benchCommand: Command = {
         opt.zeroGrad();
         loss.backward();
         opt.step();
+        return loss;
       };
       const infer = (input: Tensor) => () => {
         model.eval();
-        noGrad(() => head.forward(model.forward(input)));
+        return noGrad(() => head.forward(model.forward(input)));
       };
-      trainStep(); // warm-up: JIT, wasm tier-up, scratch pools
-      infer(x)();
-      infer(x1)();
-      const trainMs = timeMs(trainStep, steps);
-      const inferMs = timeMs(infer(x), steps);
-      const latencyMs = timeMs(infer(x1), steps);
+      // warm-up: JIT, wasm tier-up, scratch pools (on a device: pipelines compiled, buffers pooled)
+      await timeMs(trainStep, 1);
+      await timeMs(infer(x), 1);
+      await timeMs(infer(x1), 1);
+      const trainMs = await timeMs(trainStep, steps);
+      const inferMs = await timeMs(infer(x), steps);
+      const latencyMs = await timeMs(infer(x1), steps);
 
       let profile: { train: ProfileRow[]; infer: ProfileRow[]; trainMs: number; inferMs: number } | null =
         null;
@@ -166,11 +209,16 @@ export const benchCommand: Command = {
         profile = { train: profileRows(pt), infer: profileRows(pi), trainMs: t1 - t0, inferMs: t2 - t1 };
       }
 
+      const check = flags.check
+        ? await checkAgainstCpu({ batch: Math.min(batch, 8), frames, persons, base, features, classes })
+        : null;
       const result = {
+        ...(check === null ? {} : { check }),
         train_samples_per_s: (batch * 1000) / trainMs,
         infer_samples_per_s: (batch * 1000) / inferMs,
         latency_ms_b1: latencyMs,
         backend: getBackend().name,
+        adapter: getBackend().adapter ?? null,
         gemm: currentGemmPath(),
         threads: getBackend().threads ?? 1,
         node: process.version,
@@ -190,7 +238,7 @@ export const benchCommand: Command = {
         `ST-GCN base ${base} / features ${features} (${result.parameters.toLocaleString('en-US')} parameters), input (${batch}, 3, ${frames}, 25, ${persons})`,
       );
       console.log(
-        `backend ${result.backend}, gemm ${result.gemm}, ${result.threads} thread(s), Node ${result.node}, ${result.cpu}; median of ${steps}`,
+        `backend ${describeBackend(getBackend())}, gemm ${result.gemm}, ${result.threads} thread(s), Node ${result.node}, ${result.cpu}; median of ${steps}`,
       );
       console.log('| workload | ms | samples/s |\n|---|---:|---:|');
       console.log(
@@ -200,6 +248,10 @@ export const benchCommand: Command = {
         `| inference (B=${batch}) | ${inferMs.toFixed(1)} | ${result.infer_samples_per_s.toFixed(2)} |`,
       );
       console.log(`| inference (B=1) | ${latencyMs.toFixed(1)} | ${(1000 / latencyMs).toFixed(2)} |`);
+      if (check !== null)
+        console.log(
+          `\ncheck against the CPU backend (${check.steps} Adam steps, B=${Math.min(batch, 8)}): loss rel. error ${check.lossRelErr.toExponential(2)}, parameters ${check.paramRelErr.toExponential(2)} (worst ${check.worstParam}), inference logits ${check.inferRelErr.toExponential(2)}`,
+        );
       if (profile !== null) {
         printProfile('training step', profile.train, profile.trainMs);
         printProfile('inference', profile.infer, profile.inferMs);

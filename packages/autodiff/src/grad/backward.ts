@@ -1,6 +1,6 @@
-import type { FloatArray } from '@asma/kernels';
+import { getBackend, isDeviceArray, type Storage } from '@asma/kernels';
 import { ArgumentError, fmtShape, ShapeError } from '../ops/errors.js';
-import { allocate, Tensor } from '../tensor.js';
+import { allocate, storageOf, Tensor } from '../tensor.js';
 import { noGrad } from './mode.js';
 import { activeProfile } from './profile.js';
 import { recycle } from './recycle.js';
@@ -37,13 +37,14 @@ function reverseTopo(root: Tensor): Tensor[] {
 export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): void {
   if (!root.requiresGrad)
     throw new ArgumentError('backward: tensor does not require grad (no graph behind it)');
-  let seed: FloatArray;
+  let seed: Storage;
   if (grad === undefined) {
     if (root.size !== 1)
       throw new ShapeError(
         `backward: implicit gradient needs a single-element tensor, got ${fmtShape(root.shape)}`,
       );
-    seed = root.dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]);
+    seed = allocate(root.dtype, 1, false);
+    getBackend().fill(seed, 1);
   } else {
     if (grad.size !== root.size)
       throw new ShapeError(
@@ -51,28 +52,31 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       );
     if (grad.dtype !== root.dtype)
       throw new ArgumentError(`backward: gradient dtype ${grad.dtype} != ${root.dtype}`);
-    seed = grad.data;
+    seed = storageOf(grad);
   }
   const order = reverseTopo(root);
-  const grads = new Map<Tensor, FloatArray>([[root, seed]]);
+  const grads = new Map<Tensor, Storage>([[root, seed]]);
   // Buffers of the gradient arrays the engine may recycle (fresh from a closure, or handed on by one),
   // with how many entries of `grads` hold each. An entry holding a buffer alone may sum into it in place;
   // the last entry to let go recycles it. The seed and anything else untracked is never mutated.
-  const holds = new Map<ArrayBufferLike, number>();
-  const letGo = (a: FloatArray) => {
+  const holds = new Map<object, number>();
+  const be = getBackend();
+  const letGo = (a: Storage) => {
     const n = holds.get(a.buffer);
     if (n === undefined) return;
     if (n > 1) holds.set(a.buffer, n - 1);
     else {
       holds.delete(a.buffer);
       recycle(
-        a.byteLength === a.buffer.byteLength ? a : new (a.constructor as Float32ArrayConstructor)(a.buffer),
+        isDeviceArray(a) || a.byteLength === a.buffer.byteLength
+          ? a
+          : new (a.constructor as Float32ArrayConstructor)(a.buffer),
       );
     }
   };
-  const alone = (a: FloatArray) => holds.get(a.buffer) === 1;
+  const alone = (a: Storage) => holds.get(a.buffer) === 1;
   /** Sum g into t's pending gradient (g's hold then ends), or make g that gradient. */
-  const accumulate = (t: Tensor, g: FloatArray): void => {
+  const accumulate = (t: Tensor, g: Storage): void => {
     const prev = grads.get(t);
     if (prev === undefined) {
       grads.set(t, g);
@@ -80,13 +84,13 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
     }
     let dst = prev;
     if (!alone(prev)) {
-      dst = allocate(t.dtype, prev.length);
-      dst.set(prev);
+      dst = allocate(t.dtype, prev.length, false);
+      be.copy(dst, prev);
       letGo(prev);
       holds.set(dst.buffer, 1);
       grads.set(t, dst);
     }
-    for (let i = 0; i < dst.length; i++) dst[i]! += g[i]!;
+    be.accumulate(dst, g);
     letGo(g);
   };
   const step = () => {
@@ -97,15 +101,15 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       const node = t.gradFn;
       if (node === null) {
         // A leaf: accumulate into .grad so micro-batch gradient accumulation works.
-        if (t.grad === null && alone(g) && g.byteLength === g.buffer.byteLength) {
+        if (t.grad === null && alone(g) && (isDeviceArray(g) || g.byteLength === g.buffer.byteLength)) {
           holds.delete(g.buffer); // the leaf's .grad keeps it
           t.grad = new Tensor(g, t.shape);
         } else {
-          if (t.grad === null) t.grad = new Tensor(g.slice(), t.shape);
-          else {
-            const d = t.grad.data;
-            for (let i = 0; i < d.length; i++) d[i]! += g[i]!;
-          }
+          if (t.grad === null) {
+            const copy = allocate(t.dtype, g.length, false);
+            be.copy(copy, g);
+            t.grad = new Tensor(copy, t.shape);
+          } else be.accumulate(storageOf(t.grad), g);
           letGo(g);
         }
         continue;
@@ -119,7 +123,7 @@ export function runBackward(root: Tensor, grad?: Tensor, retainGraph = false): v
       const ins = node.backward(g);
       if (profile !== null) profile.backwardDone(t, node.op, node.inputs, t0);
       // Count the new holders first, so that g outlives this entry's hold when a closure hands it on.
-      const taken: [Tensor, FloatArray][] = [];
+      const taken: [Tensor, Storage][] = [];
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const gi = ins[i];

@@ -12,7 +12,7 @@
  * `allocate` (tensor.ts) takes from here before asking the allocator. The pool outlives single calls,
  * so one training step's activations and gradients serve the next step; it is bounded in bytes.
  */
-import type { FloatArray } from '@asma/kernels';
+import { type FloatArray, getBackend, isDeviceArray, type Storage } from '@asma/kernels';
 
 /** Smaller arrays come cheaply from the allocator; pooling them would only add bookkeeping. */
 const MIN_ELEMENTS = 16384;
@@ -98,8 +98,10 @@ export function clearBufferPool(): void {
 }
 
 /** Hand a dead array to the pool (ignored when recycling is off or it is small or a view). */
-export function recycle(a: FloatArray): void {
-  if (enabled) pool.put(a);
+export function recycle(a: Storage): void {
+  // Device storage goes back to the backend that made it, which pools it.
+  if (isDeviceArray(a)) getBackend().release?.(a);
+  else if (enabled) pool.put(a);
 }
 
 /** A pooled array of that dtype and length (zeroed unless `zero` is false: old values), or null. */

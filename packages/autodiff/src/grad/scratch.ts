@@ -10,26 +10,26 @@
  * (ST-GCN's does) wraps its body in `scratch`; users' own code needs no change. Buffers that fn did not
  * allocate (its inputs, parameters, views of them) and buffers under the result are never released.
  */
-import type { FloatArray } from '@asma/kernels';
+import type { Storage } from '@asma/kernels';
 import type { Tensor } from '../tensor.js';
 import { recycle } from './recycle.js';
 
 interface Frame {
   /** Buffers `allocate` produced while fn ran. */
-  readonly allocated: Set<ArrayBufferLike>;
+  readonly allocated: Set<object>;
   /** Data of the op outputs recorded while fn ran, and of buffers ops saved for backward. */
-  readonly candidates: FloatArray[];
+  readonly candidates: Storage[];
 }
 
 let frame: Frame | null = null;
 
 /** Called by `allocate`. */
-export function noteAllocation(a: FloatArray): void {
+export function noteAllocation(a: Storage): void {
   frame?.allocated.add(a.buffer);
 }
 
 /** Called by `record` for every op output, and by ops for the buffers they save for backward (masks). */
-export function noteScratch(data: FloatArray): void {
+export function noteScratch(data: Storage): void {
   frame?.candidates.push(data);
 }
 
@@ -45,7 +45,7 @@ export function outsideScratch<T>(fn: () => T): T {
 }
 
 /** Release the scratch buffers a node carries (backward calls this when it frees the node). */
-export function releaseScratch(node: { scratch?: FloatArray[] }): void {
+export function releaseScratch(node: { scratch?: Storage[] }): void {
   if (node.scratch === undefined) return;
   for (const a of node.scratch) recycle(a);
   delete node.scratch;
@@ -62,9 +62,9 @@ export function scratch<T extends Tensor | readonly Tensor[]>(fn: () => T): T {
     frame = parent;
   }
   const results: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
-  const kept = new Set(results.map((t) => t.data.buffer));
-  const dead: FloatArray[] = [];
-  const seen = new Set<ArrayBufferLike>();
+  const kept = new Set(results.map((t) => t.storage.buffer));
+  const dead: Storage[] = [];
+  const seen = new Set<object>();
   for (const d of mine.candidates) {
     const b = d.buffer;
     if (!mine.allocated.has(b) || kept.has(b) || seen.has(b)) continue;
@@ -74,9 +74,9 @@ export function scratch<T extends Tensor | readonly Tensor[]>(fn: () => T): T {
   // The results are the enclosing scope's intermediates now.
   if (parent !== null)
     for (const t of results)
-      if (mine.allocated.has(t.data.buffer)) {
-        parent.allocated.add(t.data.buffer);
-        parent.candidates.push(t.data);
+      if (mine.allocated.has(t.storage.buffer)) {
+        parent.allocated.add(t.storage.buffer);
+        parent.candidates.push(t.storage);
       }
   if (results.every((t) => t.gradFn === null)) for (const a of dead) recycle(a);
   else if (results.length === 1) {

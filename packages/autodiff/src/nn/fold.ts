@@ -3,8 +3,10 @@
  * s = gamma / sqrt(running_var + eps), w'[o] = w[o] s[o], b'[o] = b[o] s[o] + (beta[o] - mean[o] s[o]).
  * One pass over the output instead of two; the values differ from the unfolded pair by rounding only.
  */
+
+import { getBackend } from '@asma/kernels';
 import { noteScratch } from '../grad/scratch.js';
-import { allocate, Tensor } from '../tensor.js';
+import { allocateHost, Tensor } from '../tensor.js';
 import type { Conv2d } from './conv.js';
 import type { BatchNorm1d, BatchNorm2d } from './norm.js';
 
@@ -12,7 +14,10 @@ export type BatchNorm = BatchNorm1d | BatchNorm2d;
 
 /** Whether bn normalises with its running statistics now (eval mode and tracked), so it can be folded. */
 export function foldable(bn: BatchNorm): boolean {
-  return !bn.training && bn.runningMean !== null && bn.runningVar !== null;
+  // The fold runs on host arrays: a device backend takes the unfolded path.
+  return (
+    !bn.training && bn.runningMean !== null && bn.runningVar !== null && getBackend().deviceStorage !== true
+  );
 }
 
 /** Per-channel scale and shift of bn in eval mode (whatever its mode now), in its dtype, each rounded once. */
@@ -47,8 +52,8 @@ export function foldBatchNorm(conv: Conv2d, bn: BatchNorm): { weight: Tensor; bi
     );
   const { scale, shift } = batchNormAffine(bn);
   const w = conv.weight;
-  const weight = allocate(w.dtype, w.size, false); // written whole below
-  const bias = allocate(w.dtype, conv.outChannels, false);
+  const weight = allocateHost(w.dtype, w.size, false); // written whole below
+  const bias = allocateHost(w.dtype, conv.outChannels, false);
   const per = w.size / conv.outChannels;
   const b = conv.bias?.data;
   for (let o = 0; o < conv.outChannels; o++) {

@@ -3,7 +3,7 @@
  * the distributions are the same).
  */
 import type { Rng } from '@asma/kernels';
-import { allocate, type DType, Tensor } from '../tensor.js';
+import { allocateHost, type DType, Tensor } from '../tensor.js';
 
 /** fan_in and fan_out of a weight (out, in, ...receptive) as torch.nn.init._calculate_fan_in_and_fan_out. */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
@@ -20,7 +20,7 @@ export function uniformTensor(
   dtype: DType = 'float32',
 ): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  const data = allocate(dtype, n);
+  const data = allocateHost(dtype, n);
   for (let i = 0; i < n; i++) data[i] = rng.uniform(lo, hi);
   return new Tensor(data, shape);
 }

@@ -1,7 +1,7 @@
 /** ST-GCN's two heavy ops, dispatched to the active kernel backend: temporal convolution and graph aggregation. */
 import { getBackend, tconvOutLength } from '@asma/kernels';
 import { record } from '../grad/tape.js';
-import { allocate, assertSameDtype, Tensor } from '../tensor.js';
+import { allocate, assertSameDtype, storageOf, Tensor } from '../tensor.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 
 // Outputs come from allocate(..., false): these kernels overwrite them whole (@asma/kernels' contract).
@@ -52,7 +52,15 @@ export function conv2dTemporal(
       `conv2dTemporal: input ${fmtShape(x.shape)} is too short for kernel ${fmtShape(w.shape)} with pad ${pad}`,
     );
   const out = new Tensor(allocate(x.dtype, n * cout * tout * v, false), [n, cout, tout, v]);
-  getBackend().tconvForward(out.data, x.data, w.data, bias?.data ?? null, args);
+  const xs = storageOf(x);
+  const ws = storageOf(w);
+  getBackend().tconvForward(
+    out.storage,
+    xs,
+    ws,
+    bias === null || bias === undefined ? null : storageOf(bias),
+    args,
+  );
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return record(out, 'conv2dTemporal', inputs, (g) => {
     const be = getBackend();
@@ -61,13 +69,13 @@ export function conv2dTemporal(
     let gb = null;
     if (x.requiresGrad) {
       gx = allocate(x.dtype, x.size, false);
-      be.tconvBackwardInput(gx, g, w.data, args);
+      be.tconvBackwardInput(gx, g, ws, args);
     }
     const needB = bias?.requiresGrad ?? false;
     if (w.requiresGrad || needB) {
       gw = allocate(x.dtype, w.size, false);
       gb = needB ? allocate(x.dtype, cout, false) : null;
-      be.tconvBackwardWeight(gw, gb, g, x.data, args);
+      be.tconvBackwardWeight(gw, gb, g, xs, args);
     }
     return [gx, w.requiresGrad ? gw : null, gb];
   });
@@ -91,18 +99,20 @@ export function graphAggregate(x: Tensor, a: Tensor): Tensor {
     );
   const args = { n, k, c, t, v, w };
   const out = new Tensor(allocate(x.dtype, n * c * t * w, false), [n, c, t, w]);
-  getBackend().graphAggForward(out.data, x.data, a.data, args);
+  const xs = storageOf(x);
+  const as = storageOf(a);
+  getBackend().graphAggForward(out.storage, xs, as, args);
   return record(out, 'graphAggregate', [x, a], (g) => {
     const be = getBackend();
     let gx = null;
     let ga = null;
     if (x.requiresGrad) {
       gx = allocate(x.dtype, x.size, false);
-      be.graphAggBackwardInput(gx, g, a.data, args);
+      be.graphAggBackwardInput(gx, g, as, args);
     }
     if (a.requiresGrad) {
       ga = allocate(x.dtype, a.size, false);
-      be.graphAggBackwardAdjacency(ga, g, x.data, args);
+      be.graphAggBackwardAdjacency(ga, g, xs, args);
     }
     return [gx, ga];
   });

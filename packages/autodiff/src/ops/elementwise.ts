@@ -1,101 +1,68 @@
 /** Elementwise arithmetic with NumPy broadcasting, scalar variants, and elementwise math functions. */
-import type { FloatArray } from '@asma/kernels';
+import { type BinaryOp, getBackend, type Storage, stridedGather, type UnaryOp } from '@asma/kernels';
 import { record } from '../grad/tape.js';
-import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
+import { allocate, assertSameDtype, type DType, storageOf, Tensor } from '../tensor.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
-import { broadcastShapes, expandData, reduceToShape } from './strided.js';
-
-/** x() and y() give the operands expanded to the output shape, computed only when a gradient needs them. */
-type BinaryBackward = (
-  g: FloatArray,
-  x: () => FloatArray,
-  y: () => FloatArray,
-  out: FloatArray,
-) => [FloatArray | null, FloatArray | null];
+import { broadcastShapes, broadcastStrides, expandData, reduceToShape } from './strided.js';
 
 /**
  * Shared driver for broadcasting binary ops: both operands are expanded to the output shape, the kernel
  * runs over equal-length arrays, and gradients are summed back down to each input's shape.
  * The backward re-expands the inputs instead of keeping the expanded copies alive.
  */
-function binary(
-  op: string,
-  a: Tensor,
-  b: Tensor,
-  kernel: (out: FloatArray, x: FloatArray, y: FloatArray) => void,
-  grads: BinaryBackward,
-): Tensor {
+function binary(op: string, kernel: BinaryOp, a: Tensor, b: Tensor): Tensor {
   assertSameDtype(op, a, b);
   const shape = broadcastShapes(op, a.shape, b.shape);
   const alloc = (n: number) => allocate(a.dtype, n);
-  const x = expandData(a.data, a.shape, shape, alloc);
-  const y = expandData(b.data, b.shape, shape, alloc);
+  const as = storageOf(a);
+  const bs = storageOf(b);
+  const x = expandData(as, a.shape, shape, alloc);
+  const y = expandData(bs, b.shape, shape, alloc);
   const out = new Tensor(alloc(x.length), shape);
-  kernel(out.data, x, y);
+  const be = getBackend();
+  be.binary(kernel, out.storage, x, y);
   return record(out, op, [a, b], (g) => {
-    const xe = () => expandData(a.data, a.shape, shape, alloc);
-    const ye = () => expandData(b.data, b.shape, shape, alloc);
-    const [ga, gb] = grads(g, xe, ye, out.data);
+    // add hands g on as it is, and so does sub to its first operand (no copy, no expanded operands).
+    const passes = kernel === 'add' || kernel === 'sub';
+    const xe = passes ? g : expandData(as, a.shape, shape, alloc);
+    const ye = passes ? g : expandData(bs, b.shape, shape, alloc);
+    const grad = (which: 0 | 1): Storage => {
+      if (kernel === 'add' || (kernel === 'sub' && which === 0)) return g;
+      const gx = allocate(a.dtype, g.length);
+      be.binaryGrad(kernel, which, gx, g, xe, ye, out.storage);
+      return gx;
+    };
     return [
-      ga && a.requiresGrad ? reduceToShape(ga, shape, a.shape, alloc) : null,
-      gb && b.requiresGrad ? reduceToShape(gb, shape, b.shape, alloc) : null,
+      a.requiresGrad ? reduceToShape(grad(0), shape, a.shape, alloc) : null,
+      b.requiresGrad ? reduceToShape(grad(1), shape, b.shape, alloc) : null,
     ];
   });
 }
 
-/** Elementwise unary op: out = f(x); backward g * df(x, out). */
-export function unary(
-  op: string,
-  a: Tensor,
-  f: (x: number) => number,
-  df: (x: number, y: number) => number,
-): Tensor {
+/** Elementwise unary op through the backend's table: out = op(x); backward g * op'(x). */
+export function unary(name: string, op: UnaryOp, a: Tensor, p0 = 0, p1 = 0): Tensor {
   const n = a.size;
-  const x = a.data;
+  const x = storageOf(a);
   const out = new Tensor(allocate(a.dtype, n), a.shape);
-  const y = out.data;
-  for (let i = 0; i < n; i++) y[i] = f(x[i]!);
-  return record(out, op, [a], (g) => {
+  const be = getBackend();
+  be.unary(op, out.storage, x, p0, p1);
+  return record(out, name, [a], (g) => {
+    // x + c passes the gradient on unchanged.
+    if (op === 'affine' && p0 === 1) return [g];
     const gx = allocate(a.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = g[i]! * df(x[i]!, y[i]!);
+    be.unaryGrad(op, gx, g, x, out.storage, p0, p1);
     return [gx];
   });
 }
 
-/** out = scale * x + shift with its own loop (scalar arithmetic is hot; a generic callback would not inline). */
+/** out = scale * x + shift (the kernel keeps x + c, x * c and c - x bit-identical to their plain forms). */
 function affine(op: string, a: Tensor, scale: number, shift: number): Tensor {
-  const n = a.size;
-  const x = a.data;
-  const out = new Tensor(allocate(a.dtype, n), a.shape);
-  const y = out.data;
-  // Separate loops keep results bit-identical to x + c, x * c and c - x (no spurious + 0 or 1 *).
-  if (scale === 1) for (let i = 0; i < n; i++) y[i] = x[i]! + shift;
-  else if (shift === 0) for (let i = 0; i < n; i++) y[i] = scale * x[i]!;
-  else for (let i = 0; i < n; i++) y[i] = scale * x[i]! + shift;
-  return record(out, op, [a], (g) => {
-    if (scale === 1) return [g];
-    const gx = allocate(a.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = scale * g[i]!;
-    return [gx];
-  });
+  return unary(op, 'affine', a, scale, shift);
 }
 
 /** x / d with true division (not x * (1/d)), matching PyTorch to the last bit. */
 function scalarDiv(a: Tensor, d: number): Tensor {
-  const n = a.size;
-  const x = a.data;
-  const out = new Tensor(allocate(a.dtype, n), a.shape);
-  const y = out.data;
-  for (let i = 0; i < n; i++) y[i] = x[i]! / d;
-  return record(out, 'div', [a], (g) => {
-    const gx = allocate(a.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = g[i]! / d;
-    return [gx];
-  });
-}
-
-function fill(t: FloatArray, n: number): FloatArray {
-  return t.constructor === Float64Array ? new Float64Array(n) : new Float32Array(n);
+  return unary('div', 'divScalar', a, d);
 }
 
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
@@ -104,15 +71,7 @@ export function add(a: Tensor | number, b: Tensor | number): Tensor {
     return affine('add', a, 1, b);
   }
   if (typeof a === 'number') return add(b, a);
-  return binary(
-    'add',
-    a,
-    b,
-    (o, x, y) => {
-      for (let i = 0; i < o.length; i++) o[i] = x[i]! + y[i]!;
-    },
-    (g) => [g, g],
-  );
+  return binary('add', 'add', a, b);
 }
 
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
@@ -121,19 +80,7 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
     return affine('sub', a, 1, -b);
   }
   if (typeof a === 'number') return affine('sub', b, -1, a);
-  return binary(
-    'sub',
-    a,
-    b,
-    (o, x, y) => {
-      for (let i = 0; i < o.length; i++) o[i] = x[i]! - y[i]!;
-    },
-    (g) => {
-      const gb = fill(g, g.length);
-      for (let i = 0; i < g.length; i++) gb[i] = -g[i]!;
-      return [g, gb];
-    },
-  );
+  return binary('sub', 'sub', a, b);
 }
 
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
@@ -142,28 +89,7 @@ export function mul(a: Tensor | number, b: Tensor | number): Tensor {
     return affine('mul', a, b, 0);
   }
   if (typeof a === 'number') return mul(b, a);
-  return binary(
-    'mul',
-    a,
-    b,
-    (o, x, y) => {
-      for (let i = 0; i < o.length; i++) o[i] = x[i]! * y[i]!;
-    },
-    (g, x, y) => {
-      const n = g.length;
-      const ga = a.requiresGrad ? fill(g, n) : null;
-      const gb = b.requiresGrad ? fill(g, n) : null;
-      if (ga) {
-        const ye = y();
-        for (let i = 0; i < n; i++) ga[i] = g[i]! * ye[i]!;
-      }
-      if (gb) {
-        const xe = x();
-        for (let i = 0; i < n; i++) gb[i] = g[i]! * xe[i]!;
-      }
-      return [ga, gb];
-    },
-  );
+  return binary('mul', 'mul', a, b);
 }
 
 export function div(a: Tensor | number, b: Tensor | number): Tensor {
@@ -171,117 +97,64 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
     if (typeof a === 'number') throw new ArgumentError('div: at least one operand must be a Tensor');
     return scalarDiv(a, b);
   }
-  if (typeof a === 'number')
-    return unary(
-      'div',
-      b,
-      (y) => a / y,
-      (y, o) => -o / y,
-    );
-  return binary(
-    'div',
-    a,
-    b,
-    (o, x, y) => {
-      for (let i = 0; i < o.length; i++) o[i] = x[i]! / y[i]!;
-    },
-    (g, _x, y, out) => {
-      const n = g.length;
-      const ga = a.requiresGrad ? fill(g, n) : null;
-      const gb = b.requiresGrad ? fill(g, n) : null;
-      const ye = y();
-      if (ga) for (let i = 0; i < n; i++) ga[i] = g[i]! / ye[i]!;
-      if (gb) for (let i = 0; i < n; i++) gb[i] = (-g[i]! * out[i]!) / ye[i]!;
-      return [ga, gb];
-    },
-  );
+  if (typeof a === 'number') return unary('div', 'rdiv', b, a);
+  return binary('div', 'div', a, b);
 }
 
 /** Elementwise maximum of two tensors (gradient to the larger; ties go to a). */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return binary(
-    'maximum',
-    a,
-    b,
-    (o, x, y) => {
-      // biome-ignore lint/complexity/useMathMinMax: the forward must pick the operand the gradient goes to (a on ties, b on NaN)
-      for (let i = 0; i < o.length; i++) o[i] = x[i]! >= y[i]! ? x[i]! : y[i]!;
-    },
-    (g, x, y) => {
-      const ga = fill(g, g.length);
-      const gb = fill(g, g.length);
-      const xe = x();
-      const ye = y();
-      for (let i = 0; i < g.length; i++) (xe[i]! >= ye[i]! ? ga : gb)[i] = g[i]!;
-      return [ga, gb];
-    },
-  );
+  return binary('maximum', 'maximum', a, b);
+}
+
+/** F.kl_div's pointwise term: target > 0 ? target (log target - input) : 0 (input: log-probabilities). */
+export function klPointwise(input: Tensor, target: Tensor): Tensor {
+  return binary('klDiv', 'klDiv', input, target);
 }
 
 export function neg(a: Tensor): Tensor {
-  return unary(
-    'neg',
-    a,
-    (x) => -x,
-    () => -1,
-  );
+  return unary('neg', 'neg', a);
 }
 
 export function exp(a: Tensor): Tensor {
-  return unary('exp', a, Math.exp, (_x, y) => y);
+  return unary('exp', 'exp', a);
 }
 
 export function log(a: Tensor): Tensor {
-  return unary('log', a, Math.log, (x) => 1 / x);
+  return unary('log', 'log', a);
 }
 
 export function sqrt(a: Tensor): Tensor {
-  return unary('sqrt', a, Math.sqrt, (_x, y) => 0.5 / y);
+  return unary('sqrt', 'sqrt', a);
 }
 
 export function square(a: Tensor): Tensor {
-  return unary(
-    'square',
-    a,
-    (x) => x * x,
-    (x) => 2 * x,
-  );
+  return unary('square', 'square', a);
 }
 
 /** x ** p for a scalar exponent p. */
 export function pow(a: Tensor, p: number): Tensor {
   if (p === 2) return square(a);
-  return unary(
-    'pow',
-    a,
-    (x) => x ** p,
-    (x) => p * x ** (p - 1),
-  );
+  return unary('pow', 'pow', a, p);
 }
 
 export function abs(a: Tensor): Tensor {
-  return unary('abs', a, Math.abs, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0));
+  return unary('abs', 'abs', a);
 }
 
 /** Clamp into [min, max] (either bound may be omitted); gradient 1 inside and at the bounds (as PyTorch), 0 outside. */
 export function clamp(a: Tensor, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): Tensor {
   if (min > max) throw new ArgumentError(`clamp: min ${min} > max ${max}`);
-  return unary(
-    'clamp',
-    a,
-    // biome-ignore lint/complexity/useMathMinMax: one comparison chain, mirrored by the gradient below
-    (x) => (x < min ? min : x > max ? max : x),
-    (x) => (x >= min && x <= max ? 1 : 0),
-  );
+  return unary('clamp', 'clamp', a, min, max);
 }
 
 /** Change storage precision; the gradient is cast back. */
 export function cast(a: Tensor, dtype: DType): Tensor {
-  const out = new Tensor(allocate(dtype, a.size), a.shape);
-  out.data.set(a.data);
+  const be = getBackend();
+  const out = new Tensor(allocate(dtype, a.size, false), a.shape);
+  be.copy(out.storage, storageOf(a));
   return record(out, 'cast', [a], (g) => {
-    const gx = allocate(a.dtype, a.size);
-    gx.set(g);
+    const gx = allocate(a.dtype, a.size, false);
+    be.copy(gx, g);
     return [gx];
   });
 }
@@ -289,6 +162,7 @@ export function cast(a: Tensor, dtype: DType): Tensor {
 /**
  * torch.Tensor.masked_fill: `value` where mask is non-zero, x elsewhere. `mask` (any dtype, 0/1) broadcasts to
  * x's shape; the gradient flows to x only where the mask is 0 (used for attention masks with -Infinity).
+ * Host tensors only.
  */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
@@ -296,13 +170,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
     throw new ShapeError(
       `maskedFill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`,
     );
-  const m = expandData(mask.data, mask.shape, shape, (n) => new Float64Array(n));
+  const m = new Float64Array(x.size);
+  stridedGather(m, mask.data, shape, broadcastStrides(mask.shape, shape));
   const out = new Tensor(allocate(x.dtype, x.size), x.shape);
   const xd = x.data;
-  for (let i = 0; i < x.size; i++) out.data[i] = m[i] !== 0 ? value : xd[i]!;
+  const od = out.data;
+  for (let i = 0; i < x.size; i++) od[i] = m[i] !== 0 ? value : xd[i]!;
   return record(out, 'maskedFill', [x], (g) => {
-    const gx = allocate(x.dtype, x.size);
-    for (let i = 0; i < x.size; i++) gx[i] = m[i] !== 0 ? 0 : g[i]!;
+    const gx = allocate(x.dtype, x.size) as Float32Array | Float64Array;
+    const gh = g as Float32Array | Float64Array;
+    for (let i = 0; i < x.size; i++) gx[i] = m[i] !== 0 ? 0 : gh[i]!;
     return [gx];
   });
 }

@@ -1,7 +1,7 @@
 /** Matrix multiplication with PyTorch semantics (1-D promotion, batched, broadcast batch dims) on the active backend. */
 import { getBackend } from '@asma/kernels';
 import { record } from '../grad/tape.js';
-import { allocate, assertSameDtype, shapeSize, Tensor } from '../tensor.js';
+import { allocate, assertSameDtype, shapeSize, storageOf, Tensor } from '../tensor.js';
 import { fmtShape, ShapeError } from './errors.js';
 import { broadcastShapes, expandData, reduceToShape, sameShape } from './strided.js';
 
@@ -40,15 +40,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const bFull = [...batchShape, k, n];
   const aSingle = shapeSize(aBatch) === 1;
   const bSingle = shapeSize(bBatch) === 1;
-  const aData = aSingle || sameShape(aBatch, batchShape) ? a.data : expandData(a.data, aShape, aFull, alloc);
-  const bData = bSingle || sameShape(bBatch, batchShape) ? b.data : expandData(b.data, bShape, bFull, alloc);
+  const as = storageOf(a);
+  const bs = storageOf(b);
+  const aData = aSingle || sameShape(aBatch, batchShape) ? as : expandData(as, aShape, aFull, alloc);
+  const bData = bSingle || sameShape(bBatch, batchShape) ? bs : expandData(bs, bShape, bFull, alloc);
   const strideA = aSingle ? 0 : m * k;
   const strideB = bSingle ? 0 : k * n;
   const outShape = [...batchShape];
   if (a.ndim > 1) outShape.push(m);
   if (b.ndim > 1) outShape.push(n);
   const out = new Tensor(alloc(batch * m * n), outShape);
-  getBackend().matmul(out.data, aData, bData, { batch, m, k, n, strideA, strideB });
+  getBackend().matmul(out.storage, aData, bData, { batch, m, k, n, strideA, strideB });
   return record(out, 'matmul', [a, b], (g) => {
     const be = getBackend();
     let ga = null;
@@ -91,10 +93,13 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   }
   const rows = x.size / inF;
   const outShape = [...x.shape.slice(0, -1), outF];
+  const be = getBackend();
   const out = new Tensor(allocate(x.dtype, rows * outF), outShape);
-  const y = out.data;
-  if (bias !== null) for (let r = 0; r < rows; r++) y.set(bias.data, r * outF);
-  getBackend().matmul(y, x.data, weight.data, {
+  const y = out.storage;
+  const xs = storageOf(x);
+  const ws = storageOf(weight);
+  if (bias !== null) be.repeatRows(y, storageOf(bias), rows);
+  be.matmul(y, xs, ws, {
     batch: 1,
     m: rows,
     k: inF,
@@ -104,25 +109,23 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   });
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(out, 'linear', inputs, (g) => {
-    const be = getBackend();
     let gx = null;
     let gw = null;
     let gb = null;
     if (x.requiresGrad) {
       // dX (rows, in) = dY (rows, out) @ W (out, in).
       gx = allocate(x.dtype, x.size);
-      be.matmul(gx, g, weight.data, { batch: 1, m: rows, k: outF, n: inF });
+      be.matmul(gx, g, ws, { batch: 1, m: rows, k: outF, n: inF });
     }
     if (weight.requiresGrad) {
       // dW (out, in) = dY^T (out, rows) @ X (rows, in).
       gw = allocate(x.dtype, weight.size);
-      be.matmul(gw, g, x.data, { batch: 1, m: outF, k: rows, n: inF, transA: true });
+      be.matmul(gw, g, xs, { batch: 1, m: outF, k: rows, n: inF, transA: true });
     }
     if (bias?.requiresGrad) {
-      const acc = new Float64Array(outF);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) acc[j]! += g[r * outF + j]!;
-      gb = allocate(x.dtype, outF);
-      gb.set(acc);
+      // Summed over rows in float64, rounded once.
+      gb = allocate(x.dtype, outF, false);
+      be.reduceSum(gb, g, [rows, outF], [0, 1]);
     }
     return bias === null ? [gx, gw] : [gx, gw, gb];
   });

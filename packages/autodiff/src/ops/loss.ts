@@ -1,8 +1,9 @@
 /** Losses: crossEntropy (with label smoothing), nllLoss, klDiv (F.kl_div semantics), mseLoss; oneHot helper. */
+import { getBackend } from '@asma/kernels';
 import { record } from '../grad/tape.js';
-import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
+import { allocate, allocateHost, assertSameDtype, type DType, storageOf, Tensor } from '../tensor.js';
 import { logSoftmax } from './activation.js';
-import { mul, square, sub } from './elementwise.js';
+import { klPointwise, mul, square, sub } from './elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 import { mean, sum } from './reduce.js';
 
@@ -11,14 +12,14 @@ export type Reduction = 'mean' | 'sum' | 'none';
 /** One-hot matrix (N, numClasses) from integer labels. */
 export function oneHot(labels: ArrayLike<number>, numClasses: number, opts: { dtype?: DType } = {}): Tensor {
   const n = labels.length;
-  const out = new Tensor(allocate(opts.dtype ?? 'float32', n * numClasses), [n, numClasses]);
+  const data = allocateHost(opts.dtype ?? 'float32', n * numClasses);
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;
     if (!Number.isInteger(l) || l < 0 || l >= numClasses)
       throw new ArgumentError(`oneHot: label ${l} at position ${i} is not in [0, ${numClasses})`);
-    out.data[i * numClasses + l] = 1;
+    data[i * numClasses + l] = 1;
   }
-  return out;
+  return new Tensor(data, [n, numClasses]);
 }
 
 function checkLabels(op: string, input: Tensor, labels: ArrayLike<number>): void {
@@ -48,11 +49,12 @@ export function nllLoss(
   for (let i = 0; i < n; i++)
     if (lab[i]! < 0 || lab[i]! >= c || lab[i] !== labels[i])
       throw new ArgumentError(`nllLoss: label ${labels[i]} at position ${i} is not in [0, ${c})`);
-  const out = new Tensor(allocate(logProbs.dtype, n), [n]);
-  for (let i = 0; i < n; i++) out.data[i] = -logProbs.data[i * c + lab[i]!]!;
+  const be = getBackend();
+  const out = new Tensor(allocate(logProbs.dtype, n, false), [n]);
+  be.nll(out.storage, storageOf(logProbs), lab, c);
   const picked = record(out, 'nllLoss', [logProbs], (g) => {
-    const gx = allocate(logProbs.dtype, logProbs.size);
-    for (let i = 0; i < n; i++) gx[i * c + lab[i]!] = -g[i]!;
+    const gx = allocate(logProbs.dtype, logProbs.size, false);
+    be.nllGrad(gx, g, lab, c);
     return [gx];
   });
   return reduce('nllLoss', picked, opts.reduction ?? 'mean');
@@ -94,23 +96,7 @@ export function klDiv(
   assertSameDtype('klDiv', input, target);
   if (input.ndim !== target.ndim || input.shape.some((d, i) => d !== target.shape[i]))
     throw new ShapeError(`klDiv: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} differ`);
-  const x = input.data;
-  const t = target.data;
-  const out = new Tensor(allocate(input.dtype, input.size), input.shape);
-  for (let i = 0; i < out.size; i++) out.data[i] = t[i]! > 0 ? t[i]! * (Math.log(t[i]!) - x[i]!) : 0;
-  const point = record(out, 'klDiv', [input, target], (g) => {
-    let gi = null;
-    let gt = null;
-    if (input.requiresGrad) {
-      gi = allocate(input.dtype, input.size);
-      for (let i = 0; i < gi.length; i++) gi[i] = -g[i]! * t[i]!;
-    }
-    if (target.requiresGrad) {
-      gt = allocate(input.dtype, input.size);
-      for (let i = 0; i < gt.length; i++) gt[i] = t[i]! > 0 ? g[i]! * (Math.log(t[i]!) + 1 - x[i]!) : 0;
-    }
-    return [gi, gt];
-  });
+  const point = klPointwise(input, target);
   const reduction = opts.reduction ?? 'mean';
   if (reduction === 'batchmean') {
     const n = input.ndim === 0 ? 1 : input.shape[0]!;

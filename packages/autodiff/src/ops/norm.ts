@@ -1,17 +1,8 @@
 /** Normalisation layers as functions: batchNorm (PyTorch running-stat semantics), layerNorm, and dropout. */
-import {
-  batchNormBackwardInto,
-  batchNormForwardInto,
-  type ChannelRuns,
-  dropoutInto,
-  type FloatArray,
-  getBackend,
-  mulInto,
-  type Rng,
-} from '@asma/kernels';
+import { type ChannelRuns, getBackend, type Rng, type Storage } from '@asma/kernels';
 import { noteScratch } from '../grad/scratch.js';
 import { record } from '../grad/tape.js';
-import { allocate, assertSameDtype, type DType, Tensor } from '../tensor.js';
+import { allocate, assertSameDtype, type DType, storageOf, Tensor } from '../tensor.js';
 import { add, div, mul, sqrt, sub } from './elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
 import { mean, variance } from './reduce.js';
@@ -73,53 +64,53 @@ export function batchNorm(
   if (!training && (runningMean === null || runningVar === null))
     throw new ArgumentError('batchNorm: eval mode needs runningMean and runningVar');
   // Fused per-channel statistics, normalisation and affine map, with the closed-form backward.
-  const xd = x.data;
+  const be = getBackend();
+  const xd = storageOf(x);
   const runs: ChannelRuns = { n, c, inner };
-  const mu = new Float64Array(c);
-  const variance = new Float64Array(c);
-  const rstd = new Float64Array(c);
-  if (!training)
-    for (let ch = 0; ch < c; ch++) {
-      mu[ch] = runningMean!.data[ch]!;
-      variance[ch] = runningVar!.data[ch]!;
-    }
+  const mu = be.allocateStats(c);
+  const varianceStats = be.allocateStats(c);
+  const rstd = be.allocateStats(c);
+  if (!training) {
+    be.copy(mu, storageOf(runningMean!));
+    be.copy(varianceStats, storageOf(runningVar!));
+  }
   const out = new Tensor(allocate(x.dtype, x.size, false), x.shape); // written whole by the kernel
   const withRelu = opts.relu ?? false;
-  const wd = weight?.data ?? null;
-  (getBackend().batchNormForward ?? batchNormForwardInto)({
+  const wd = weight === null ? null : storageOf(weight);
+  be.batchNormForward({
     x: xd,
-    out: out.data,
+    out: out.storage,
     runs,
     training,
     mean: mu,
-    variance,
+    variance: varianceStats,
     rstd,
     eps,
     weight: wd,
-    bias: bias?.data ?? null,
+    bias: bias === null ? null : storageOf(bias),
     relu: withRelu,
   });
-  // PyTorch: running stats take the batch mean and the UNBIASED batch variance.
   if (training)
-    for (let ch = 0; ch < c; ch++) {
-      if (runningMean !== null)
-        runningMean.data[ch] = (1 - momentum) * runningMean.data[ch]! + momentum * mu[ch]!;
-      if (runningVar !== null)
-        runningVar.data[ch] =
-          (1 - momentum) * runningVar.data[ch]! + (momentum * variance[ch]! * count) / (count - 1);
-    }
+    be.batchNormRunningUpdate(
+      runningMean === null ? null : storageOf(runningMean),
+      runningVar === null ? null : storageOf(runningVar),
+      mu,
+      varianceStats,
+      momentum,
+      count,
+    );
   const inputs = [x];
   if (weight !== null) inputs.push(weight);
   if (bias !== null) inputs.push(bias);
   return record(out, withRelu ? 'batchNormRelu' : 'batchNorm', inputs, (gOut) => {
     const gx = x.requiresGrad ? allocate(x.dtype, x.size, false) : null;
-    const sumG = new Float64Array(c);
-    const sumGXhat = new Float64Array(c);
+    const sumG = be.allocateStats(c);
+    const sumGXhat = be.allocateStats(c);
     // Through the ReLU first: the output is positive exactly where the normalised value was.
-    (getBackend().batchNormBackward ?? batchNormBackwardInto)({
+    be.batchNormBackward({
       g: gOut,
       x: xd,
-      reluOut: withRelu ? out.data : null,
+      reluOut: withRelu ? out.storage : null,
       runs,
       mean: mu,
       rstd,
@@ -136,10 +127,10 @@ export function batchNorm(
   });
 }
 
-/** A float64 per-channel result in the tensor's storage type (rounded like the stores it replaces). */
-function inDtype(dtype: DType, v: Float64Array): FloatArray {
-  const out = allocate(dtype, v.length);
-  out.set(v);
+/** A per-channel statistic in the tensor's storage type (rounded like the stores it replaces). */
+function inDtype(dtype: DType, v: Storage): Storage {
+  const out = allocate(dtype, v.length, false);
+  getBackend().copy(out, v);
   return out;
 }
 
@@ -194,16 +185,18 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   const n = x.size;
+  const be = getBackend();
   const mask = allocate(x.dtype, n);
   noteScratch(mask); // read by backward only: a scratch scope may recycle it with the graph
   const out = new Tensor(allocate(x.dtype, n), x.shape);
   // out = x * mask (p = 1: the mask stays zero) with the mask's stored (dtype-rounded) scale.
   // One draw per call keys the counter-based mask (kernels' dropoutHash), so threads can split it.
-  if (p < 1) (getBackend().dropout ?? dropoutInto)(out.data, mask, x.data, p, rng.nextU32());
-  else mulInto(out.data, x.data, mask);
+  const xs = storageOf(x);
+  if (p < 1) be.dropout(out.storage, mask, xs, p, rng.nextU32());
+  else be.binary('mul', out.storage, xs, mask);
   return record(out, 'dropout', [x], (g) => {
     const gx = allocate(x.dtype, n);
-    mulInto(gx, g, mask);
+    be.binary('mul', gx, g, mask);
     return [gx];
   });
 }

@@ -1,10 +1,10 @@
 /** Reductions along axes (sum, mean, max, min, var) with keepdim. */
-import type { FloatArray } from '@asma/kernels';
+import { type FloatArray, getBackend, stridedGather } from '@asma/kernels';
 import { record } from '../grad/tape.js';
-import { allocate, Tensor } from '../tensor.js';
+import { allocate, storageOf, Tensor } from '../tensor.js';
 import * as ew from './elementwise.js';
 import { ArgumentError } from './errors.js';
-import { contiguousStrides, normAxis, stridedGather, stridedScatterAdd } from './strided.js';
+import { contiguousStrides, normAxis } from './strided.js';
 
 export interface ReducePlan {
   /** Sorted, non-negative axes being reduced. */
@@ -40,30 +40,14 @@ export function reducePlan(
 
 export function sum(a: Tensor, axes?: number | readonly number[], keepdim = false): Tensor {
   const p = reducePlan('sum', a.shape, axes, keepdim);
-  const out = new Tensor(allocate(a.dtype, sizeOf(p.outShape)), p.outShape);
-  // Accumulate in float64 (then round once) so float32 sums over many elements stay accurate.
-  const acc = out.data instanceof Float64Array ? out.data : new Float64Array(out.size);
-  // Trailing axes (global pooling): each group is one contiguous run, summed in a register in the
-  // same order as the strided scatter-add, which chains through memory (~5x slower).
-  const run = p.axes.length > 0 && p.axes[0] === a.ndim - p.axes.length ? p.count : 0;
-  if (run > 0) sumRuns(acc, a.data, run);
-  else stridedScatterAdd(acc, a.data, a.shape, p.strides);
-  if (acc !== out.data) out.data.set(acc);
+  const be = getBackend();
+  const out = new Tensor(allocate(a.dtype, sizeOf(p.outShape), false), p.outShape);
+  be.reduceSum(out.storage, storageOf(a), a.shape, p.strides);
   return record(out, 'sum', [a], (g) => {
-    const gx = allocate(a.dtype, a.size);
-    if (run > 0) for (let i = 0; i < g.length; i++) gx.fill(g[i]!, i * run, (i + 1) * run);
-    else stridedGather(gx, g, a.shape, p.strides);
+    const gx = allocate(a.dtype, a.size, false);
+    be.gather(gx, g, a.shape, p.strides, 0);
     return [gx];
   });
-}
-
-/** acc[i] = sum of x[i * run .. (i + 1) * run), in order, in float64. */
-function sumRuns(acc: Float64Array, x: FloatArray, run: number): void {
-  for (let i = 0, o = 0; i < acc.length; i++) {
-    let s = 0;
-    for (let end = o + run; o < end; o++) s += x[o]!;
-    acc[i] = s;
-  }
 }
 
 function sizeOf(shape: readonly number[]): number {
@@ -112,7 +96,7 @@ function extremum(
   const slot = new Float64Array(a.size);
   const iota = new Float64Array(outN);
   for (let i = 0; i < outN; i++) iota[i] = i;
-  stridedGather(slot, iota, a.shape, p.strides);
+  stridedGather(slot, iota, a.shape, p.strides); // host tensors only (a.data below)
   const best = new Int32Array(outN).fill(-1);
   const x = a.data;
   for (let i = 0; i < a.size; i++) {
@@ -121,10 +105,12 @@ function extremum(
     if (b < 0 || sign * x[i]! > sign * x[b]! || Number.isNaN(x[i]!)) best[s] = i;
   }
   const out = new Tensor(allocate(a.dtype, outN), p.outShape);
-  for (let s = 0; s < outN; s++) out.data[s] = x[best[s]!]!;
+  const od = out.data;
+  for (let s = 0; s < outN; s++) od[s] = x[best[s]!]!;
   return record(out, op, [a], (g) => {
-    const gx = allocate(a.dtype, a.size);
-    for (let s = 0; s < outN; s++) gx[best[s]!]! += g[s]!;
+    const gx = allocate(a.dtype, a.size) as FloatArray;
+    const gh = g as FloatArray;
+    for (let s = 0; s < outN; s++) gx[best[s]!]! += gh[s]!;
     return [gx];
   });
 }

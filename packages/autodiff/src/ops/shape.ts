@@ -1,16 +1,9 @@
 /** Shape and indexing ops: reshape/view, flatten, (un)squeeze, permute/transpose, expand, slice, indexSelect, concat, stack, split. */
+import { getBackend, type Storage } from '@asma/kernels';
 import { record } from '../grad/tape.js';
-import { allocate, shapeSize, Tensor } from '../tensor.js';
+import { allocate, type DType, shapeSize, storageOf, Tensor } from '../tensor.js';
 import { ArgumentError, fmtShape, ShapeError } from './errors.js';
-import {
-  broadcastShapes,
-  broadcastStrides,
-  contiguousStrides,
-  normAxis,
-  sameShape,
-  stridedGather,
-  stridedScatterAdd,
-} from './strided.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, normAxis, sameShape } from './strided.js';
 
 /** Reshape (a view: shares data with the input). One dimension may be -1. */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
@@ -30,7 +23,7 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
     throw new ShapeError(
       `reshape: cannot reshape ${fmtShape(a.shape)} (${a.size} elements) to ${fmtShape(shape)}`,
     );
-  const out = new Tensor(a.data, target);
+  const out = new Tensor(a.storage, target);
   return record(out, 'reshape', [a], (g) => [g]);
 }
 
@@ -72,11 +65,18 @@ export function unsqueeze(a: Tensor, axis: number): Tensor {
 
 /** Copy `a` read through (shape, strides, offset) into a new tensor; the gradient scatters back. */
 function stridedOp(op: string, a: Tensor, shape: number[], strides: number[], offset: number): Tensor {
-  const out = new Tensor(allocate(a.dtype, shapeSize(shape)), shape);
-  stridedGather(out.data, a.data, shape, strides, offset);
+  const be = getBackend();
+  const out = new Tensor(allocate(a.dtype, shapeSize(shape), false), shape);
+  be.gather(out.storage, storageOf(a), shape, strides, offset);
   return record(out, op, [a], (g) => {
+    // expand sends many outputs to one input (a reduction); permute and slice send each to its own.
+    if (op === 'expand') {
+      const gx = allocate(a.dtype, a.size, false);
+      be.reduceSum(gx, g, shape, strides);
+      return [gx];
+    }
     const gx = allocate(a.dtype, a.size);
-    stridedScatterAdd(gx, g, shape, strides, offset);
+    be.scatterAdd(gx, g, shape, strides, offset);
     return [gx];
   });
 }
@@ -165,24 +165,48 @@ export function indexSelect(a: Tensor, axis: number, indices: ArrayLike<number>)
   const idx = Int32Array.from(indices);
   const shape = [...a.shape];
   shape[ax] = m;
-  const out = new Tensor(allocate(a.dtype, outer * m * inner), shape);
-  const x = a.data;
-  const y = out.data;
-  for (let o = 0; o < outer; o++)
-    for (let j = 0; j < m; j++) {
-      const src = (o * n + idx[j]!) * inner;
-      y.set(x.subarray(src, src + inner), (o * m + j) * inner);
-    }
+  const out = new Tensor(allocate(a.dtype, outer * m * inner, false), shape);
+  const be = getBackend();
+  const x = storageOf(a);
+  // One strided copy per selected index: (outer, inner) blocks, conflict-free in both directions.
+  const block = [outer, inner];
+  const srcStrides = [n * inner, 1];
+  const dstStrides = [m * inner, 1];
+  for (let j = 0; j < m; j++)
+    be.scatter(
+      out.storage,
+      sliceOf(be, x, block, srcStrides, idx[j]! * inner, a.dtype),
+      block,
+      dstStrides,
+      j * inner,
+    );
   return record(out, 'indexSelect', [a], (g) => {
     const gx = allocate(a.dtype, a.size);
-    for (let o = 0; o < outer; o++)
-      for (let j = 0; j < m; j++) {
-        const dst = (o * n + idx[j]!) * inner;
-        const src = (o * m + j) * inner;
-        for (let k = 0; k < inner; k++) gx[dst + k]! += g[src + k]!;
-      }
+    // Repeated indices add up: each call adds one selected block.
+    for (let j = 0; j < m; j++)
+      be.scatterAdd(
+        gx,
+        sliceOf(be, g, block, dstStrides, j * inner, a.dtype),
+        block,
+        srcStrides,
+        idx[j]! * inner,
+      );
     return [gx];
   });
+}
+
+/** A contiguous copy of src read through (shape, strides, offset). */
+function sliceOf(
+  be: ReturnType<typeof getBackend>,
+  src: Storage,
+  shape: number[],
+  strides: number[],
+  offset: number,
+  dtype: DType,
+): Storage {
+  const out = allocate(dtype, shapeSize(shape), false);
+  be.gather(out, src, shape, strides, offset);
+  return out;
 }
 
 /** Alias: gather whole slices along an axis (same as indexSelect). */
@@ -207,13 +231,12 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const total = sizes.reduce((p, q) => p + q, 0);
   const shape = [...first.shape];
   shape[ax] = total;
-  const out = new Tensor(allocate(first.dtype, outer * total * inner), shape);
+  const out = new Tensor(allocate(first.dtype, outer * total * inner, false), shape);
+  const be = getBackend();
   let at = 0;
   for (let k = 0; k < tensors.length; k++) {
-    const x = tensors[k]!.data;
     const w = sizes[k]! * inner;
-    for (let o = 0; o < outer; o++)
-      out.data.set(x.subarray(o * w, (o + 1) * w), o * total * inner + at * inner);
+    be.scatter(out.storage, storageOf(tensors[k]!), [outer, w], [total * inner, 1], at * inner);
     at += sizes[k]!;
   }
   return record(out, 'concat', [...tensors], (g) => {
@@ -223,9 +246,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
       const start = pos;
       pos += sizes[k]!;
       if (!t.requiresGrad) return null;
-      const gx = allocate(first.dtype, t.size);
-      for (let o = 0; o < outer; o++)
-        gx.set(g.subarray(o * total * inner + start * inner, o * total * inner + start * inner + w), o * w);
+      const gx = allocate(first.dtype, t.size, false);
+      be.gather(gx, g, [outer, w], [total * inner, 1], start * inner);
       return gx;
     });
   });

@@ -3,7 +3,7 @@
  * `shape` is the iteration shape (C-order); `strides` give the matching offset steps in the other array
  * (0 on a broadcast axis).
  */
-import type { FloatArray } from '@asma/kernels';
+import { getBackend, type Storage } from '@asma/kernels';
 import { fmtShape, ShapeError } from './errors.js';
 
 export function contiguousStrides(shape: readonly number[]): number[] {
@@ -14,64 +14,6 @@ export function contiguousStrides(shape: readonly number[]): number[] {
     acc *= shape[i]!;
   }
   return s;
-}
-
-/** out[i] = src[offset + sum_d idx_d * strides_d] for i running over `shape` in C-order. */
-export function stridedGather(
-  out: FloatArray,
-  src: FloatArray,
-  shape: readonly number[],
-  strides: readonly number[],
-  offset = 0,
-): void {
-  visitRows(shape, strides, offset, (base, inner, step, o) => {
-    for (let j = 0, p = base; j < inner; j++, p += step) out[o + j] = src[p]!;
-  });
-}
-
-/** dst[offset + sum_d idx_d * strides_d] += src[i]: the adjoint of stridedGather (sums over broadcast axes). */
-export function stridedScatterAdd(
-  dst: FloatArray,
-  src: FloatArray,
-  shape: readonly number[],
-  strides: readonly number[],
-  offset = 0,
-): void {
-  visitRows(shape, strides, offset, (base, inner, step, o) => {
-    for (let j = 0, p = base; j < inner; j++, p += step) dst[p]! += src[o + j]!;
-  });
-}
-
-/** Calls row(base, innerLength, innerStride, outOffset) for every innermost row of `shape`. */
-function visitRows(
-  shape: readonly number[],
-  strides: readonly number[],
-  offset: number,
-  row: (base: number, inner: number, step: number, o: number) => void,
-): void {
-  const nd = shape.length;
-  let total = 1;
-  for (const d of shape) total *= d;
-  if (total === 0) return;
-  if (nd === 0) {
-    row(offset, 1, 0, 0);
-    return;
-  }
-  const inner = shape[nd - 1]!;
-  const step = strides[nd - 1]!;
-  const rows = total / inner;
-  const idx = new Array<number>(nd).fill(0);
-  let base = offset;
-  for (let r = 0, o = 0; r < rows; r++, o += inner) {
-    row(base, inner, step, o);
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]!++;
-      base += strides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      base -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
 }
 
 /** NumPy broadcast of two shapes, or a ShapeError naming the op and both shapes. */
@@ -104,17 +46,17 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Expand `src` of inShape to a new contiguous array of outShape (returns src itself when shapes match). */
-export function expandData(
-  src: FloatArray,
+export function expandData<S extends Storage>(
+  src: S,
   inShape: readonly number[],
   outShape: readonly number[],
-  alloc: (n: number) => FloatArray,
-): FloatArray {
+  alloc: (n: number) => S,
+): S {
   if (sameShape(inShape, outShape)) return src;
   let n = 1;
   for (const d of outShape) n *= d;
   const out = alloc(n);
-  stridedGather(out, src, outShape, broadcastStrides(inShape, outShape));
+  getBackend().gather(out, src, outShape, broadcastStrides(inShape, outShape), 0);
   return out;
 }
 
@@ -123,18 +65,16 @@ export function expandData(
  * Accumulates in float64 so float32 sums over many elements (bias gradients) stay accurate.
  */
 export function reduceToShape(
-  g: FloatArray,
+  g: Storage,
   gShape: readonly number[],
   targetShape: readonly number[],
-  alloc: (n: number) => FloatArray,
-): FloatArray {
+  alloc: (n: number) => Storage,
+): Storage {
   if (sameShape(gShape, targetShape)) return g;
   let n = 1;
   for (const d of targetShape) n *= d;
   const out = alloc(n);
-  const acc = out instanceof Float64Array ? out : new Float64Array(n);
-  stridedScatterAdd(acc, g, gShape, broadcastStrides(targetShape, gShape));
-  if (acc !== out) out.set(acc);
+  getBackend().reduceSum(out, g, gShape, broadcastStrides(targetShape, gShape));
   return out;
 }
 

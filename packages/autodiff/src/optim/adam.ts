@@ -1,4 +1,4 @@
-import type { FloatArray } from '@asma/kernels';
+import { getBackend, type Storage } from '@asma/kernels';
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type ParamGroup, type ParamState, zerosLike } from './optimizer.js';
 
@@ -14,7 +14,14 @@ export interface AdamOptions {
  * outside the square root: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
  * `l2` is added to the gradient (Adam's weight decay); AdamW's decoupled decay is applied by the caller.
  */
-function adamUpdate(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState, l2: number): void {
+function adamUpdate(
+  p: Storage,
+  g: Storage,
+  h: AdamOptions,
+  s: ParamState,
+  l2: number,
+  decay = 1,
+): boolean | undefined {
   const [b1, b2] = h.betas;
   if (s.exp_avg === undefined) {
     s.step = 0;
@@ -23,17 +30,15 @@ function adamUpdate(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState,
   }
   const step = (s.step as number) + 1;
   s.step = step;
-  const m = s.exp_avg as FloatArray;
-  const v = s.exp_avg_sq as FloatArray;
-  const stepSize = h.lr / (1 - b1 ** step);
-  const bc2Sqrt = Math.sqrt(1 - b2 ** step);
-  const eps = h.eps;
-  for (let i = 0; i < p.length; i++) {
-    const gi = g[i]! + l2 * p[i]!;
-    m[i] = b1 * m[i]! + (1 - b1) * gi;
-    v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-    p[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
-  }
+  return getBackend().adamStep(p, g, s.exp_avg as Storage, s.exp_avg_sq as Storage, {
+    b1,
+    b2,
+    eps: h.eps,
+    l2,
+    stepSize: h.lr / (1 - b1 ** step),
+    bc2Sqrt: Math.sqrt(1 - b2 ** step),
+    decay,
+  });
 }
 
 /** The first thing wrong with Adam hyper-parameters, or null. */
@@ -57,8 +62,8 @@ export class Adam extends Optimizer<AdamOptions> {
     const problem = adamProblem(h);
     this.check(problem === null, i, problem ?? '');
   }
-  protected update(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState): void {
-    adamUpdate(p, g, h, s, h.weightDecay);
+  protected update(p: Storage, g: Storage, h: AdamOptions, s: ParamState): boolean | undefined {
+    return adamUpdate(p, g, h, s, h.weightDecay);
   }
 }
 
@@ -71,9 +76,7 @@ export class AdamW extends Optimizer<AdamOptions> {
     const problem = adamProblem(h);
     this.check(problem === null, i, problem ?? '');
   }
-  protected update(p: FloatArray, g: FloatArray, h: AdamOptions, s: ParamState): void {
-    const decay = 1 - h.lr * h.weightDecay;
-    if (decay !== 1) for (let i = 0; i < p.length; i++) p[i] = p[i]! * decay;
-    adamUpdate(p, g, h, s, 0);
+  protected update(p: Storage, g: Storage, h: AdamOptions, s: ParamState): boolean | undefined {
+    return adamUpdate(p, g, h, s, 0, 1 - h.lr * h.weightDecay);
   }
 }

@@ -3,13 +3,13 @@
  * stateDict()/loadStateDict() (parameters referred to by their index across all groups), so a resumed
  * run continues bit-identically. Updates are applied in place to param.data.
  */
-import type { FloatArray } from '@asma/kernels';
+import { type FloatArray, getBackend, isDeviceArray, type Storage } from '@asma/kernels';
 import { fmtShape } from '../ops/errors.js';
-import type { Tensor } from '../tensor.js';
+import { storageOf, type Tensor } from '../tensor.js';
 
 export type HyperValue = number | boolean | readonly number[];
 /** Per-parameter state: moment buffers (same dtype and length as the parameter) and scalars such as step. */
-export type ParamState = Record<string, FloatArray | number>;
+export type ParamState = Record<string, Storage | number>;
 
 export type ParamGroup<H> = { params: Tensor[] } & Partial<H>;
 export type ResolvedGroup<H> = { params: Tensor[] } & H;
@@ -28,7 +28,8 @@ export class OptimizerError extends Error {
 
 function copyState(s: ParamState): ParamState {
   const out: ParamState = {};
-  for (const [k, v] of Object.entries(s)) out[k] = typeof v === 'number' ? v : v.slice();
+  for (const [k, v] of Object.entries(s))
+    out[k] = typeof v === 'number' ? v : hostState(v, `state.${k}`).slice();
   return out;
 }
 
@@ -63,8 +64,11 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** Check one group's hyper-parameters; throw OptimizerError naming the field. */
   protected abstract validate(group: H, index: number): void;
-  /** Update p in place from grad g (same length), reading and updating its state. */
-  protected abstract update(p: FloatArray, g: FloatArray, group: H, state: ParamState): void;
+  /**
+   * Update p in place from grad g (same length), reading and updating its state. Returns whether every
+   * updated value is finite when the backend checked it in the update (undefined: not checked).
+   */
+  protected abstract update(p: Storage, g: Storage, group: H, state: ParamState): boolean | undefined;
 
   protected check(cond: boolean, index: number, what: string): void {
     if (!cond) throw new OptimizerError(`${this.name}: param group ${index}: ${what}`);
@@ -96,7 +100,7 @@ export abstract class Optimizer<H extends { lr: number }> {
       for (const p of group.params) {
         const g = p.grad;
         if (g === null) continue;
-        if (g.data.length !== p.data.length)
+        if (g.size !== p.size)
           throw new OptimizerError(
             `${this.name}: gradient ${fmtShape(g.shape)} does not match parameter ${fmtShape(p.shape)}`,
           );
@@ -105,7 +109,7 @@ export abstract class Optimizer<H extends { lr: number }> {
           s = {};
           this.state.set(p, s);
         }
-        this.update(p.data, g.data, group, s);
+        this.update(storageOf(p), storageOf(g), group, s);
       }
     }
   }
@@ -155,9 +159,9 @@ export abstract class Optimizer<H extends { lr: number }> {
           `${this.name}.loadStateDict: state for parameter ${key}, but there are only ${params.length}`,
         );
       for (const [k, v] of Object.entries(s))
-        if (typeof v !== 'number' && v.length !== p.data.length)
+        if (typeof v !== 'number' && v.length !== p.size)
           throw new OptimizerError(
-            `${this.name}.loadStateDict: state.${key}.${k} has ${v.length} elements, parameter ${fmtShape(p.shape)} has ${p.data.length}`,
+            `${this.name}.loadStateDict: state.${key}.${k} has ${v.length} elements, parameter ${fmtShape(p.shape)} has ${p.size}`,
           );
       newState.set(p, copyState(s));
     }
@@ -173,7 +177,15 @@ export abstract class Optimizer<H extends { lr: number }> {
   }
 }
 
-/** A zero buffer of the parameter's dtype. */
-export function zerosLike(p: FloatArray): FloatArray {
+/** A zero buffer of the parameter's dtype, where the parameter lives. */
+export function zerosLike(p: Storage): Storage {
+  if (isDeviceArray(p)) return getBackend().allocate!(p.length, false, true)!;
   return p instanceof Float64Array ? new Float64Array(p.length) : new Float32Array(p.length);
+}
+
+/** Host optimiser state (stateDict and loadStateDict copy it; device state must be read back first). */
+export function hostState(v: Storage, what: string): FloatArray {
+  if (isDeviceArray(v))
+    throw new OptimizerError(`${what}: optimiser state lives on the device; read it back before saving`);
+  return v;
 }

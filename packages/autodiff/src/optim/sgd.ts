@@ -1,6 +1,6 @@
-import type { FloatArray } from '@asma/kernels';
+import { getBackend, type Storage } from '@asma/kernels';
 import type { Tensor } from '../tensor.js';
-import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import { Optimizer, type ParamGroup, type ParamState, zerosLike } from './optimizer.js';
 
 export interface SgdOptions {
   lr: number;
@@ -31,21 +31,11 @@ export class SGD extends Optimizer<SgdOptions> {
     );
   }
 
-  protected update(p: FloatArray, g: FloatArray, h: SgdOptions, s: ParamState): void {
-    const { lr, momentum, dampening, nesterov, weightDecay: wd } = h;
-    if (momentum === 0) {
-      for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * (g[i]! + wd * p[i]!);
-      return;
-    }
-    const first = s.momentum_buffer === undefined;
-    if (first)
-      s.momentum_buffer = p instanceof Float64Array ? new Float64Array(p.length) : new Float32Array(p.length);
-    const buf = s.momentum_buffer as FloatArray;
-    for (let i = 0; i < p.length; i++) {
-      const d = g[i]! + wd * p[i]!;
-      const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
-      buf[i] = b;
-      p[i] = p[i]! - lr * (nesterov ? d + momentum * buf[i]! : buf[i]!);
-    }
+  protected update(p: Storage, g: Storage, h: SgdOptions, s: ParamState): boolean | undefined {
+    const { lr, momentum, dampening, nesterov, weightDecay } = h;
+    const first = momentum !== 0 && s.momentum_buffer === undefined;
+    if (first) s.momentum_buffer = zerosLike(p);
+    const buf = momentum === 0 ? null : (s.momentum_buffer as Storage);
+    return getBackend().sgdStep(p, g, buf, { lr, momentum, dampening, nesterov, weightDecay, first });
   }
 }

@@ -43,7 +43,7 @@ describe('relu float32 fast path', () => {
           const g = Float32Array.from(vals, (_, i) => (i % 3) - 1.5);
           const [gx] = y.gradFn!.backward!(g);
           sameBits(
-            gx!,
+            gx as Float32Array,
             Float32Array.from(x.data, (v, i) => (v > 0 ? g[i]! : 0)),
           );
         },

@@ -3,8 +3,8 @@
  * Accumulates in float64 so that the reference is more accurate than what it checks.
  */
 import type { FloatArray, GraphAggArgs, KernelBackend, MatmulArgs, TconvArgs } from '../types.js';
-import { cpuBackend } from './backend.js';
 import { tconvOutLength } from '../types.js';
+import { cpuBackend } from './backend.js';
 
 export function matmulReference(out: FloatArray, a: FloatArray, b: FloatArray, p: MatmulArgs): void {
   const { batch, m, k, n } = p;

@@ -12,6 +12,7 @@ import type {
   SoftmaxArgs,
   UnaryOp,
 } from '../types.js';
+import { mulInto } from './elementwise/ops.js';
 import { erf } from './erf.js';
 import { stridedGather, stridedScatter, sumRuns, trailingRun } from './strided.js';
 
@@ -41,6 +42,7 @@ function unaryMap(op: UnaryOp, p0: number, p1: number): (x: number) => number {
     case 'rdiv':
       return (x) => p0 / x;
     case 'relu':
+      // biome-ignore lint/complexity/useMathMinMax: ReLU's rule (NaN and -0 give +0), not Math.max's
       return (x) => (x > 0 ? x : 0);
     case 'leakyRelu':
       return (x) => (x > 0 ? x : p0 * x);
@@ -144,7 +146,8 @@ function binary(op: BinaryOp, o: FloatArray, x: FloatArray, y: FloatArray): void
       for (let i = 0; i < n; i++) o[i] = x[i]! - y[i]!;
       return;
     case 'mul':
-      for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!;
+      // The SIMD kernel for large float32 arrays (a float32 product is exact in float64: same bits).
+      mulInto(o, x, y);
       return;
     case 'div':
       for (let i = 0; i < n; i++) o[i] = x[i]! / y[i]!;
@@ -199,7 +202,12 @@ function binaryGrad(
 }
 
 /** Float64 accumulation then one rounding, so float32 sums over many elements stay accurate. */
-function reduceSum(out: FloatArray, src: FloatArray, shape: readonly number[], strides: readonly number[]): void {
+function reduceSum(
+  out: FloatArray,
+  src: FloatArray,
+  shape: readonly number[],
+  strides: readonly number[],
+): void {
   const acc = out instanceof Float64Array ? out : new Float64Array(out.length);
   acc.fill(0);
   // Trailing reduced axes (global pooling): each group is one contiguous run, summed in a register in
@@ -251,29 +259,41 @@ function softmaxGrad(gx: FloatArray, g: FloatArray, y: FloatArray, a: SoftmaxArg
   });
 }
 
-function adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamArgs): void {
+// The optimiser steps return whether every updated value is finite: z stays 0 while they are
+// (x * 0 is NaN for NaN and Inf), one multiply-add per element instead of a second pass.
+
+function adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamArgs): boolean {
   const { b1, b2, eps, l2, stepSize, bc2Sqrt, decay } = h;
   if (decay !== 1) for (let i = 0; i < p.length; i++) p[i] = p[i]! * decay;
+  let z = 0;
   for (let i = 0; i < p.length; i++) {
     const gi = g[i]! + l2 * p[i]!;
     m[i] = b1 * m[i]! + (1 - b1) * gi;
     v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
     p[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
+    z += p[i]! * 0;
   }
+  return z === 0;
 }
 
-function sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdArgs): void {
+function sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdArgs): boolean {
   const { lr, momentum, dampening, nesterov, weightDecay: wd, first } = h;
+  let z = 0;
   if (buf === null) {
-    for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * (g[i]! + wd * p[i]!);
-    return;
+    for (let i = 0; i < p.length; i++) {
+      p[i] = p[i]! - lr * (g[i]! + wd * p[i]!);
+      z += p[i]! * 0;
+    }
+    return z === 0;
   }
   for (let i = 0; i < p.length; i++) {
     const d = g[i]! + wd * p[i]!;
     const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
     buf[i] = b;
     p[i] = p[i]! - lr * (nesterov ? d + momentum * buf[i]! : buf[i]!);
+    z += p[i]! * 0;
   }
+  return z === 0;
 }
 
 function allFinite(s: FloatArray): boolean {
@@ -301,10 +321,22 @@ export const cpuTensorOps = {
   binary,
   binaryGrad,
   gather: stridedGather,
-  scatterAdd(dst: FloatArray, src: FloatArray, shape: readonly number[], strides: readonly number[], offset: number) {
+  scatterAdd(
+    dst: FloatArray,
+    src: FloatArray,
+    shape: readonly number[],
+    strides: readonly number[],
+    offset: number,
+  ) {
     stridedScatter(dst, src, shape, strides, offset, true);
   },
-  scatter(dst: FloatArray, src: FloatArray, shape: readonly number[], strides: readonly number[], offset: number) {
+  scatter(
+    dst: FloatArray,
+    src: FloatArray,
+    shape: readonly number[],
+    strides: readonly number[],
+    offset: number,
+  ) {
     stridedScatter(dst, src, shape, strides, offset, false);
   },
   reduceSum,

@@ -51,7 +51,8 @@ export interface MethodOptions {
 /** The loss of one batch and its named terms (plain numbers, for logs). */
 export interface MethodLoss {
   loss: Tensor;
-  parts: Record<string, number>;
+  /** Loss terms for the log: scalar tensors, read back only by whoever logs them (no readback per step on a device). */
+  parts: Record<string, number | Tensor>;
 }
 
 /** One encoder of a method, with the name it has in the method's state dict. */
@@ -127,7 +128,7 @@ function maskedMethod(
       // One draw of every view's masks; motion energy is that of the temporal stream's input.
       const masks = strategy.sample(forTemporal, r, { spatialPer });
       let total: Tensor | null = null;
-      const parts: Record<string, number> = {};
+      const parts: Record<string, Tensor> = {};
       views.forEach((view, i) => {
         const enc = model.encoders[i]!.encoder;
         const head = model.heads[i]!;
@@ -136,8 +137,8 @@ function maskedMethod(
         const lt = head.lossFromProjections(za, head.project(temporal));
         const ls = head.lossFromProjections(za, head.project(spatial));
         const key = suffixes[i] === '' ? '' : `${suffixes[i]!.slice(1)}/`;
-        parts[`${key}temporal`] = lt.item();
-        parts[`${key}spatial`] = ls.item();
+        parts[`${key}temporal`] = lt.detach();
+        parts[`${key}spatial`] = ls.detach();
         const l = add(lt, ls);
         total = total === null ? l : add(total, l);
       });
@@ -183,7 +184,7 @@ function barlowTwinsMethod(rng: Rng, o: MethodOptions): PretrainMethod {
       const x1 = augment(batch, r);
       const x2 = augment(batch, r);
       const loss = head.forward(encoder.forward(batchTensor(x1)), encoder.forward(batchTensor(x2)));
-      return { loss, parts: { views: loss.item() } };
+      return { loss, parts: { views: loss.detach() } };
     },
   };
 }

@@ -15,7 +15,8 @@ import { loadTrainState, saveTrainState } from './state.js';
 export interface StepResult {
   loss: Tensor;
   /** Named loss terms for the log. */
-  parts?: Record<string, number>;
+  /** Loss terms to log per epoch: numbers or scalar tensors (read once per step here). */
+  parts?: Record<string, number | Tensor>;
 }
 
 export interface EpochRecord {
@@ -127,7 +128,8 @@ export function fit(o: FitOptions): FitResult {
       globalStep++;
       lossSum += value * indices.length;
       samples += indices.length;
-      for (const [k, v] of Object.entries(parts)) partSums[k] = (partSums[k] ?? 0) + v * indices.length;
+      for (const [k, v] of Object.entries(parts))
+        partSums[k] = (partSums[k] ?? 0) + (typeof v === 'number' ? v : v.item()) * indices.length;
       bar?.tick(indices.length, `epoch ${epoch + 1}/${o.epochs} loss ${value.toPrecision(4)}`);
     }
     const seconds = (performance.now() - started) / 1000;

@@ -29,7 +29,10 @@ export interface ThreadedBackendOptions {
   minElements?: number;
 }
 
-export function threadedCpuBackend(pool: KernelThreads, opts: ThreadedBackendOptions = {}): KernelBackend<FloatArray> {
+export function threadedCpuBackend(
+  pool: KernelThreads,
+  opts: ThreadedBackendOptions = {},
+): KernelBackend<FloatArray> {
   const minMacs = opts.minMacs ?? THREADS_MIN_MACS;
   const minElements = opts.minElements ?? THREADS_MIN_ELEMENTS;
   const split = (kernel: SampleKernel | PartKernel, p: KernelArgs, arrays: readonly (FloatArray | null)[]) =>
