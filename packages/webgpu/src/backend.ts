@@ -19,6 +19,7 @@ import { tconvBackwardInput, tconvBackwardWeight, tconvForward } from './kernels
 
 export interface WebGpuBackend extends KernelBackend<GpuArray> {
   readonly name: 'webgpu';
+  readonly deviceStorage: true;
   readonly adapter: AdapterInfo;
   readonly device: GPUDevice;
   /** Buffers read back so far (read, allFinite). */
@@ -54,6 +55,7 @@ export function createWebGpuBackend(device: GPUDevice, adapter: AdapterInfo): We
     s === null ? null : G(s, entry, arg);
   Object.assign(backend, {
     name: 'webgpu',
+    deviceStorage: true,
     adapter,
     device,
     errors,
@@ -240,7 +242,7 @@ export function createWebGpuBackend(device: GPUDevice, adapter: AdapterInfo): We
     sgdStep: (p, g, buf, args) =>
       sgdStep(ctx, G(p, 'sgdStep', 'p'), G(g, 'sgdStep', 'g'), N(buf, 'sgdStep', 'buf'), args),
     allFinite: (s) => st.allFinite(ctx, G(s, 'allFinite', 's')),
-  } satisfies Omit<WebGpuBackend, 'name' | 'adapter' | 'device' | 'readbacks' | 'dispatches' | 'errors'> &
+  } satisfies Omit<WebGpuBackend, 'name' | 'deviceStorage' | 'adapter' | 'device' | 'readbacks' | 'dispatches' | 'errors'> &
     Record<string, unknown>);
   // Live counters (Object.assign would copy a getter's value once).
   Object.defineProperties(backend, {

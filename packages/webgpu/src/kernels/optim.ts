@@ -4,6 +4,7 @@ import { expectLength, type GpuArray } from '../array.js';
 import type { GpuContext } from '../context.js';
 import { runEw } from '../ewise.js';
 
+/** The steps return undefined: whether the values stayed finite would need a readback (`allFinite` does one). */
 export function adamStep(
   ctx: GpuContext,
   p: GpuArray,
@@ -11,7 +12,7 @@ export function adamStep(
   m: GpuArray,
   v: GpuArray,
   h: AdamArgs,
-): void {
+): undefined {
   expectLength('adamStep', p.length, { g, m, v });
   const body = `
   var pi = p_[i];
@@ -41,7 +42,7 @@ export function adamStep(
   );
 }
 
-export function sgdStep(ctx: GpuContext, p: GpuArray, g: GpuArray, buf: GpuArray | null, h: SgdArgs): void {
+export function sgdStep(ctx: GpuContext, p: GpuArray, g: GpuArray, buf: GpuArray | null, h: SgdArgs): undefined {
   expectLength('sgdStep', p.length, { g, buf });
   const fields = 'lr: f32, momentum: f32, damp1: f32, wd: f32, nesterov: u32, first: u32';
   const params = (s: { f: Float32Array; u: Uint32Array }) => {

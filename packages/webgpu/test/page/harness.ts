@@ -7,7 +7,7 @@ import type { GpuArray, WebGpuBackend } from '@asma/webgpu';
 
 export type Host = Record<string, Float32Array | null>;
 // biome-ignore lint/suspicious/noExplicitAny: one call site drives both backends' storage types
-export type Run = (be: KernelBackend<any>, a: Record<string, any>) => void | Promise<void>;
+export type Run = (be: KernelBackend<any>, a: Record<string, any>) => unknown;
 
 export interface Outputs {
   [name: string]: { cpu: Float32Array; gpu: Float32Array };
