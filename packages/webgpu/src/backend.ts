@@ -242,7 +242,10 @@ export function createWebGpuBackend(device: GPUDevice, adapter: AdapterInfo): We
     sgdStep: (p, g, buf, args) =>
       sgdStep(ctx, G(p, 'sgdStep', 'p'), G(g, 'sgdStep', 'g'), N(buf, 'sgdStep', 'buf'), args),
     allFinite: (s) => st.allFinite(ctx, G(s, 'allFinite', 's')),
-  } satisfies Omit<WebGpuBackend, 'name' | 'deviceStorage' | 'adapter' | 'device' | 'readbacks' | 'dispatches' | 'errors'> &
+  } satisfies Omit<
+    WebGpuBackend,
+    'name' | 'deviceStorage' | 'adapter' | 'device' | 'readbacks' | 'dispatches' | 'errors'
+  > &
     Record<string, unknown>);
   // Live counters (Object.assign would copy a getter's value once).
   Object.defineProperties(backend, {

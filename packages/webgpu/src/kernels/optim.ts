@@ -42,7 +42,13 @@ export function adamStep(
   );
 }
 
-export function sgdStep(ctx: GpuContext, p: GpuArray, g: GpuArray, buf: GpuArray | null, h: SgdArgs): undefined {
+export function sgdStep(
+  ctx: GpuContext,
+  p: GpuArray,
+  g: GpuArray,
+  buf: GpuArray | null,
+  h: SgdArgs,
+): undefined {
   expectLength('sgdStep', p.length, { g, buf });
   const fields = 'lr: f32, momentum: f32, damp1: f32, wd: f32, nesterov: u32, first: u32';
   const params = (s: { f: Float32Array; u: Uint32Array }) => {
