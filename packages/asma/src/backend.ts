@@ -45,11 +45,9 @@ interface DeviceBackend extends KernelBackend<unknown> {
 
 /** The WebGPU backend, or the reason there is none (no adapter, or Dawn did not load and why). */
 export async function openWebGpu(): Promise<DeviceBackend> {
-  const specifier = '@asma/webgpu'; // optional at build time: a CPU-only install has no WebGPU package
-  const mod = (await import(specifier)) as unknown as {
-    requestWebGpuBackend(): Promise<DeviceBackend>;
-  };
-  return mod.requestWebGpuBackend();
+  // Loaded on demand: a CPU run never touches WebGPU (nor Dawn's native binary).
+  const { requestWebGpuBackend } = await import('@asma/webgpu');
+  return requestWebGpuBackend();
 }
 
 /** A one-line description of the active backend, for logs and reports. */

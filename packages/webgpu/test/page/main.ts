@@ -1,0 +1,41 @@
+/** The test page: brings up WebGPU and exposes the checks to the vitest side (webgpu.browser.test.ts). */
+import { requestWebGpuBackend } from '@asma/webgpu';
+import { type CheckReport, runChecks } from './checks.js';
+import { runTraining, type TrainingReport } from './training.js';
+
+declare global {
+  interface Window {
+    __webgpuChecks?: (seed: number) => Promise<CheckReport | { unavailable: string }>;
+    __webgpuTraining?: () => Promise<TrainingReport[] | { unavailable: string } | { error: string }>;
+  }
+}
+
+window.__webgpuChecks = async (seed) => {
+  let gpu: Awaited<ReturnType<typeof requestWebGpuBackend>>;
+  try {
+    gpu = await requestWebGpuBackend();
+  } catch (e) {
+    return { unavailable: (e as Error).message };
+  }
+  try {
+    return await runChecks(gpu, seed);
+  } finally {
+    gpu.destroy();
+  }
+};
+
+window.__webgpuTraining = async () => {
+  let gpu: Awaited<ReturnType<typeof requestWebGpuBackend>>;
+  try {
+    gpu = await requestWebGpuBackend();
+  } catch (e) {
+    return { unavailable: (e as Error).message };
+  }
+  try {
+    return await runTraining(gpu);
+  } catch (e) {
+    return { error: `${(e as Error).message}\n${(e as Error).stack ?? ''}` };
+  } finally {
+    gpu.destroy();
+  }
+};
