@@ -27,8 +27,8 @@ if (!(rounds >= 1)) throw new Error(`--rounds: expected a positive integer, got 
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = fileURLToPath(new URL('../node_modules/.bin/tsc', import.meta.url));
-console.log('building @asma/kernels, @asma/skeleton, @asma/masking (tsc -b)');
-execFileSync(tsc, ['-b', 'packages/kernels', 'packages/skeleton', 'packages/masking'], {
+console.log('building @asma/util, @asma/kernels, @asma/skeleton, @asma/masking (tsc -b)');
+execFileSync(tsc, ['-b', 'packages/util', 'packages/kernels', 'packages/skeleton', 'packages/masking'], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -1,5 +1,6 @@
 /** Direct (no im2col) vs im2col + gemm temporal convolution, same process, interleaved: `node benchmarks/kernels/direct.mjs [gcn]` (gcn: the 1x1 shapes). */
-import { cpuBackend, Rng, setDirectConv, tconvOutLength } from '@asma/kernels';
+import { cpuBackend, setDirectConv, tconvOutLength } from '@asma/kernels';
+import { Rng } from '@asma/util';
 
 const rng = new Rng(1);
 const rand = (n) => {

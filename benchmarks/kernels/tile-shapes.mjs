@@ -1,5 +1,6 @@
 /** Register-tile shapes with the fused multiply-add, same process, interleaved: `node benchmarks/kernels/tile-shapes.mjs` (4x8: 43.5 GF/s direct conv vs 20.9-27.8 for 4x12, 8x8, 8x4, which spill). */
-import { cpuBackend, gemm, Rng, tconvOutLength } from '@asma/kernels';
+import { cpuBackend, gemm, tconvOutLength } from '@asma/kernels';
+import { Rng } from '@asma/util';
 
 const { adoptWasmShape } = await import('../../packages/kernels/dist/cpu/wasm/gemmF32.js');
 const rng = new Rng(1);

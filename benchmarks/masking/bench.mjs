@@ -7,9 +7,9 @@
  * Run: `pnpm tsc -b packages/masking && node benchmarks/masking/bench.mjs [--quick]`.
  */
 import { fileURLToPath } from 'node:url';
-import { Rng } from '@asma/kernels';
 import { asmaViews, pstlViews } from '@asma/masking';
 import { generateSynthetic, motionEnergy, sliceBatch } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import Benchmark from 'benchmark';
 import { median } from '../timing.mjs';
 

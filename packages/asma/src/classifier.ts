@@ -8,7 +8,6 @@ import {
   type ModelFileKind,
   modelFileKind,
 } from '@asma/compress';
-import { Rng } from '@asma/kernels';
 import {
   ActionClassifier,
   type ClipDataset,
@@ -17,6 +16,7 @@ import {
   loadCheckpoint,
   loadStGcn,
 } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { checkFits } from './encoders.js';
 
 /** Eval-mode (N, classes) logits, in batches without gradients. */

@@ -1,8 +1,8 @@
 /** Load trained ST-GCN encoders for evaluation and check that they fit the clips before any work. */
 import { existsSync } from 'node:fs';
 import { MODEL_KIND_NAMES, modelFileKind } from '@asma/compress';
-import { Rng } from '@asma/kernels';
 import { type ClipDataset, loadStGcn, type StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { UsageError } from './command.js';
 
 /** Comma-separated checkpoint paths of one option, each of which must exist. */

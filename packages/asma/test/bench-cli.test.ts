@@ -1,5 +1,6 @@
-import { DEFAULT_RUNTIME_OPTIONS, getBackend, Rng } from '@asma/kernels';
+import { DEFAULT_RUNTIME_OPTIONS, getBackend } from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { benchCommand } from '../src/commands/bench.js';

@@ -2,7 +2,8 @@
  * Tensor: a contiguous C-order float array with a shape, plus the autodiff bookkeeping
  * (requiresGrad, the accumulated .grad, and the GradNode that produced it).
  */
-import { type FloatArray, getBackend, isDeviceArray, type Rng, type Storage } from '@asma/kernels';
+import { type FloatArray, getBackend, isDeviceArray, type Storage } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { runBackward } from './grad/backward.js';
 import { takeRecycled } from './grad/recycle.js';
 import { noteAllocation } from './grad/scratch.js';

@@ -3,7 +3,7 @@
  * Metric: per tensor max |a - b| / max |b| (relErr in golden-helpers.ts) <= 1e-4 in float32.
  * (The trainer's real Barlow Twins loss lives in @asma/trainer; here it is composed from core ops.)
  */
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm1d, Linear, MultiheadAttention, ReLU, Sequential } from '../src/nn/index.js';
 import { mul, square, sub } from '../src/ops/elementwise.js';

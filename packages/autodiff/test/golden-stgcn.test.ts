@@ -4,7 +4,7 @@
  * input, every parameter and the edge importance, in training and eval mode. Metric: per tensor
  * max |a - b| / max |b| (relErr in golden-helpers.ts) <= 1e-4 in float32, <= 1e-9 in float64.
  */
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { IntTensor } from '../src/io/int-tensor.js';
 import type { SafetensorsFile } from '../src/io/safetensors.js';

@@ -2,7 +2,7 @@
  * foldBatchNorm: one convolution with the eval-mode BatchNorm folded in gives bn(conv(x)) up to float32
  * rounding, on random shapes, strides and statistics (a float64 model: to rounding of float64).
  */
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

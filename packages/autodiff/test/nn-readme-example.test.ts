@@ -16,7 +16,7 @@ import {
   saveStateDict,
   warmupCosineLr,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { expect, it } from 'vitest';
 
 it('README example: a tiny MLP trained with Adam', () => {

@@ -1,4 +1,4 @@
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { expect, it } from 'vitest';
 import { activeProfile, add, OpProfile, profileOps, randn, relu, sum } from '../src/index.js';
 

@@ -3,7 +3,7 @@
  * be bit-identical with recycling on and off, through fan-out (residual adds), reshapes (g handed on as
  * is), slices and concat (views), and with retainGraph over two backward passes.
  */
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import {
   add,

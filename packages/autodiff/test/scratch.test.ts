@@ -4,7 +4,7 @@
  * `scratch`, with no-grad passes between them that recycle at once; parameters and gradients must be
  * bit-identical with recycling on and off. Direct tests pin what is and is not released, and when.
  */
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

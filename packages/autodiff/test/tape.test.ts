@@ -19,7 +19,7 @@ import {
   withGrad,
   zeros,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, test } from 'vitest';
 
 describe('Tensor basics', () => {

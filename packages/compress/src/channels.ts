@@ -7,8 +7,8 @@
  * residual convs, edge importance and the classifier's columns: it is physically smaller and faster.
  */
 import { IntTensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { ActionClassifier, StGcn, type StGcnBlockSpec } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import type { PruneMasks } from './masks.js';
 
 export interface ChannelPlan {

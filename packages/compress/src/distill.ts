@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { Adam, add, cosineLr, crossEntropy, klDiv, logSoftmax, mul, softmax, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import {
   type ActionClassifier,
   architectureOf,
@@ -26,6 +25,7 @@ import {
   STGCN_METADATA_KEY,
   saveCheckpoint,
 } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { createStudent, type StudentOptions } from './student.js';
 
 export interface DistillationLossOptions {

@@ -1,8 +1,8 @@
 /** A float classifier from either file kind: the compact .asma model or a classifier .safetensors (encoder.*, fc.*). */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readSafetensors, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { ActionClassifier, loadCheckpoint, loadStGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { MODEL_MAGIC, readModelFile } from './model-file.js';
 import { FLOAT_KIND, INT8_KIND, loadClassifierModel } from './model-io.js';
 

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { firstNonFinite } from '@asma/autodiff';
-import { writeFileAtomic } from '@asma/kernels';
+import { writeFileAtomic } from '@asma/util/node';
 
 export const MODEL_MAGIC = 'ASMAMDL\0';
 export const MODEL_VERSION = 1;

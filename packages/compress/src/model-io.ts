@@ -6,9 +6,9 @@
  * allocate more than it holds.
  */
 import { Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { adjacency, NTU25 } from '@asma/skeleton';
 import { ActionClassifier, architectureOf, StGcn, type StGcnArchitecture } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import type { ConvLayer, FoldedBlock, FoldedClassifier } from './folded.js';
 import {
   type ModelFileContents,

@@ -8,8 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@asma/kernels';
 import type { ActionClassifier } from '@asma/trainer';
+import { writeFileAtomic } from '@asma/util/node';
 import { type ConvLayer, type FoldedClassifier, foldClassifier } from './folded.js';
 import { ProtoWriter } from './protobuf.js';
 

@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { noGrad, Tensor } from '@asma/autodiff';
-import { writeFileAtomic } from '@asma/kernels';
 import {
   type ActionClassifier,
   accuracy,
@@ -17,6 +16,7 @@ import {
   gatherClips,
   requireLabels,
 } from '@asma/trainer';
+import { writeFileAtomic } from '@asma/util/node';
 import { type BenchOptions, type BenchResult, benchInference, type InferenceRunner } from './bench.js';
 import { distill, teacherLogits } from './distill.js';
 import { foldClassifier, foldedForward } from './folded.js';

@@ -3,8 +3,9 @@
  * default (each (K, V, V) importance costs 1,875 parameters for NTU-25, more than a narrow block),
  * and helpers to build, count and describe a student classifier.
  */
-import { Rng } from '@asma/kernels';
+
 import { ActionClassifier, StGcn, type StGcnBlockSpec } from '@asma/trainer';
+import { Rng } from '@asma/util';
 
 export interface StudentPlanOptions {
   /** Number of ST-GCN blocks (default 4, at least 2). */

@@ -3,8 +3,8 @@
  * alignment(A(x), B(x)). Loaded from the files `asma pretrain --method asma` and `asma align` write.
  */
 import { readSafetensors, type Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { AlignmentModule, loadCheckpoint, loadStGcn, type StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import type { TeacherFn } from './distill.js';
 
 export interface AsmaTeacher {

@@ -1,6 +1,6 @@
-import { Rng } from '@asma/kernels';
 import { generateSynthetic } from '@asma/skeleton';
 import { ActionClassifier, type ClipDataset, StGcn, type StGcnBlockSpec } from '@asma/trainer';
+import { Rng } from '@asma/util';
 
 /** A small labelled synthetic clip set (fast enough for unit tests). */
 export function tinyDataset(

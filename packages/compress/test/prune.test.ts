@@ -1,5 +1,5 @@
 import { noGrad, randn } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import {
   applyMasks,

@@ -1,6 +1,6 @@
 import { conv2dTemporal, noGrad, randn, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { accuracy, argmaxRows } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

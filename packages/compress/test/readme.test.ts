@@ -1,8 +1,8 @@
 // The README example, verbatim apart from the assertions.
 import { Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { generateSynthetic } from '@asma/skeleton';
 import { AlignmentModule, StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { expect, it } from 'vitest';
 import {
   checkOnnx,

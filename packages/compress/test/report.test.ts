@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '@asma/kernels';
 import { AlignmentModule, StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { benchInference, compressionReport, compressionTable } from '../src/index.js';
 import { tinyDataset, tinyPlan } from './helpers.js';

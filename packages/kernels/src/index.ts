@@ -66,8 +66,3 @@ export type {
   UnaryOp,
 } from './types.js';
 export { isDeviceArray, tconvOutLength } from './types.js';
-export { writeFileAtomic } from './util/atomic.js';
-export { FileWriteError } from './util/file-error.js';
-export { formatDuration, JsonlLog, ProgressBar, type ProgressOptions } from './util/progress.js';
-// Shared runtime utilities used by every asma package.
-export { Rng } from './util/rng.js';

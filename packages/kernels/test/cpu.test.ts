@@ -8,7 +8,6 @@ import {
   graphAggForwardReference,
   type MatmulArgs,
   matmulReference,
-  Rng,
   setDirectConv,
   setWinograd,
   type TconvArgs,
@@ -18,6 +17,7 @@ import {
   tconvOutLength,
   winogradApplies,
 } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { absF64, CTORS, type Ctor, expectClose, randomArray, toF64, tolerance } from './helpers.js';

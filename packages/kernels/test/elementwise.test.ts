@@ -2,6 +2,8 @@
  * The WebAssembly element-wise kernels against the JS loops, bit for bit, on random shapes with the
  * awkward values (NaN, +-0, +-Infinity, subnormals) mixed in; plus the JS loops against plain formulas.
  */
+
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +13,6 @@ import {
   type ChannelRuns,
   dropoutInto,
   mulInto,
-  Rng,
   reluMaskInto,
   setElementwiseWasm,
   wasmSimdAvailable,

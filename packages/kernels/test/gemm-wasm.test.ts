@@ -6,7 +6,8 @@
  * u = 2^-24 (one more rounding for the store into c). That holds for any data, and any index bug
  * breaks it by orders of magnitude.
  */
-import { gemm, Rng, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
+import { gemm, setGemmPath, wasmFma, wasmSimdAvailable } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adoptWasmShape } from '../src/cpu/wasm/gemmF32.js';

@@ -1,5 +1,6 @@
 /** Shared helpers for the kernel equivalence suites: seeded data and a scaled closeness check. */
-import type { FloatArray, Rng } from '@asma/kernels';
+import type { FloatArray } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 
 export type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 export const CTORS: readonly [string, Ctor][] = [

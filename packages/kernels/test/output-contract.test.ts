@@ -11,13 +11,13 @@ import {
   type FloatArray,
   type KernelBackend,
   KernelThreads,
-  Rng,
   type RuntimeOptions,
   setRuntimeOptions,
   type TconvArgs,
   tconvOutLength,
   threadedCpuBackend,
 } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CTORS, type Ctor, randomArray } from './helpers.js';
 

@@ -3,12 +3,12 @@ import {
   cpuBackend,
   getBackend,
   KernelThreads,
-  Rng,
   referenceBackend,
   setBackend,
   tconvOutLength,
   threadedCpuBackend,
 } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { expect, it } from 'vitest';
 
 it('README example runs and agrees with the reference', () => {

@@ -8,7 +8,6 @@ import {
   DEFAULT_RUNTIME_OPTIONS,
   KernelThreads,
   kernelThreadsOf,
-  Rng,
   runtimeOptions,
   runtimeReport,
   setGemmPath,
@@ -18,6 +17,7 @@ import {
   threadedCpuBackend,
   wasmSimdAvailable,
 } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomArray } from './helpers.js';
 

@@ -11,13 +11,13 @@ import {
   type GraphAggArgs,
   isShared,
   KernelThreads,
-  Rng,
   reductionParts,
   sharedFloat32,
   type TconvArgs,
   tconvOutLength,
   threadedCpuBackend,
 } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitAnswer, DONE, PENDING } from '../src/cpu/threads/protocol.js';

@@ -1,5 +1,6 @@
-import { Rng, writeFileAtomic } from '@asma/kernels';
 import { NpyReader, NTU25, type SkeletonBatch } from '@asma/skeleton';
+import { Rng } from '@asma/util';
+import { writeFileAtomic } from '@asma/util/node';
 import { MaskingConfigError } from './errors.js';
 import { type PresetOptions, strategyByName } from './presets.js';
 import { renderMasksSvg } from './svg.js';

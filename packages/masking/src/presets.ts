@@ -1,5 +1,5 @@
-import type { Rng } from '@asma/kernels';
 import { NTU25, type SkeletonBatch, type SkeletonLayout } from '@asma/skeleton';
+import type { Rng } from '@asma/util';
 import type { SpatialRule } from './spatial.js';
 import type { TemporalRule } from './temporal.js';
 import {

@@ -1,4 +1,4 @@
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 
 /**
  * Draw `k` distinct indices without replacement, each step choosing among the remaining indices

@@ -1,5 +1,5 @@
-import type { Rng } from '@asma/kernels';
 import { jointDegree, NTU25, type SkeletonLayout } from '@asma/skeleton';
+import type { Rng } from '@asma/util';
 import { checkCount, MaskingConfigError } from './errors.js';
 import { type BodyPart, bodyParts, resolveParts } from './parts.js';
 import { multisetDraw, uniformSample, weightedSampleWithoutReplacement } from './sampling.js';

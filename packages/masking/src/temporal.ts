@@ -1,5 +1,5 @@
-import type { Rng } from '@asma/kernels';
 import { motionEnergy, type SkeletonBatch } from '@asma/skeleton';
+import type { Rng } from '@asma/util';
 import { checkCount, MaskingConfigError, NonFiniteEnergyError } from './errors.js';
 import { uniformSample, weightedSampleWithoutReplacement } from './sampling.js';
 

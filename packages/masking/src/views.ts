@@ -1,5 +1,5 @@
-import type { Rng } from '@asma/kernels';
 import { motionEnergy, NTU25, type SkeletonBatch, type SkeletonLayout } from '@asma/skeleton';
+import type { Rng } from '@asma/util';
 import { applyFrameRemoval, applyJointRemoval, applyZeroMask } from './apply.js';
 import { MaskingConfigError } from './errors.js';
 import { type SpatialMask, type SpatialRule, type SpatialSampler, spatialSampler } from './spatial.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '@asma/kernels';
 import { generateSynthetic, sliceBatch, writeNpy } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asmaViews, MaskingConfigError, readClip, renderMasksSvg, writeMasksPicture } from '../src/index.js';
 

@@ -1,7 +1,8 @@
 // The README's example, run as a test so the documentation cannot rot.
-import { Rng } from '@asma/kernels';
+
 import { applyZeroMask, asmaViews, pstlViews, spatialSampler, temporalSampler } from '@asma/masking';
 import { adjacency, generateSynthetic, NTU25, sliceBatch, subAdjacency } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import { expect, it } from 'vitest';
 
 it('README example', () => {

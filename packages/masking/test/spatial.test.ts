@@ -1,5 +1,5 @@
-import { Rng } from '@asma/kernels';
 import { jointDegree, NTU25 } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

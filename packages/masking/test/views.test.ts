@@ -1,5 +1,5 @@
-import { Rng } from '@asma/kernels';
 import { generateSynthetic, motionEnergy, type SkeletonBatch, sliceBatch } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import {
   applyFrameRemoval,

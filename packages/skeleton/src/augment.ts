@@ -1,4 +1,4 @@
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { checkBatch, type SkeletonBatch } from './batch.js';
 import { NTU25, type SkeletonLayout } from './layout.js';
 

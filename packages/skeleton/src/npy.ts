@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FileWriteError, writeFileAtomic } from '@asma/kernels';
+import { FileWriteError } from '@asma/util';
+import { writeFileAtomic } from '@asma/util/node';
 import {
   formatNpyHeader,
   itemSize,

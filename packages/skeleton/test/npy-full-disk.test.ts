@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@asma/kernels';
+import { writeFileAtomic } from '@asma/util/node';
 import { afterAll, afterEach, expect, it, vi } from 'vitest';
 import { NpyWriter, writeNpy } from '../src/npy.js';
 

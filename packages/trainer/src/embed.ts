@@ -3,8 +3,8 @@
  * batches (the input is never loaded whole) into an (N, D) float32 .npy written atomically.
  */
 import { noGrad, Tensor } from '@asma/autodiff';
-import { ProgressBar } from '@asma/kernels';
 import { NpyReader, NpyWriter } from '@asma/skeleton';
+import { ProgressBar } from '@asma/util/node';
 import { checkFiniteClips } from './data/dataset.js';
 import { loadStGcn } from './interop/stgcn-checkpoint.js';
 import type { StGcn } from './model/stgcn.js';

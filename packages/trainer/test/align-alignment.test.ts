@@ -1,5 +1,5 @@
 import { concat, gradCheck, layerNorm, noGrad, randn, sum, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { AlignmentModule, predictAlignment, trainAlignment } from '../src/align/alignment.js';
 import { accuracy } from '../src/eval/metrics.js';

@@ -1,5 +1,5 @@
 import type { Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { expect, it } from 'vitest';
 import { AlignmentModule, predictAlignment, trainAlignment } from '../src/align/alignment.js';
 import { fitStandardizer } from '../src/eval/linear-probe.js';

@@ -4,7 +4,8 @@
  * pretraining steps give the CPU backend's bits and read nothing back unless asked.
  */
 import { Adam, crossEntropy, Linear, type Module, Tensor } from '@asma/autodiff';
-import { boxedBackend, cpuBackend, Rng, setBackend } from '@asma/kernels';
+import { boxedBackend, cpuBackend, setBackend } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatherClips } from '../src/data/dataset.js';
 import { StGcn } from '../src/model/stgcn.js';

@@ -1,4 +1,4 @@
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { applyStandardizer, fitStandardizer, trainLinearProbe } from '../src/eval/linear-probe.js';
 import { clusters, splitRows } from './eval-synthetic.js';

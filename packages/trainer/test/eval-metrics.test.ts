@@ -1,5 +1,5 @@
 import { Linear, tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accuracy, argmaxRows, confusionMatrix, predict, predictLogits, topK } from '../src/eval/metrics.js';

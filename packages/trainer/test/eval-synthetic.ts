@@ -1,5 +1,5 @@
 /** Synthetic feature sets for the evaluation and alignment tests: Gaussian clusters, one per class. */
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 
 export interface Clusters {
   features: Float32Array;

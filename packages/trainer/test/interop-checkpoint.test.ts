@@ -11,7 +11,7 @@ import {
   Tensor,
   writeSafetensors,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointError, loadCheckpoint } from '../src/interop/checkpoint.js';
 import { loadStGcn, saveStGcn } from '../src/interop/stgcn-checkpoint.js';

@@ -1,5 +1,5 @@
 import { gradCheck, randn, Tensor, tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { barlowTwinsLoss, batchStandardize } from '../src/losses/barlow-twins.js';

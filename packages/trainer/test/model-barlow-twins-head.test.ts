@@ -1,5 +1,5 @@
 import { IntTensor, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/interop/checkpoint.js';
 import { BarlowTwinsHead } from '../src/model/barlow-twins-head.js';

@@ -14,8 +14,8 @@ import {
   noGrad,
   randn,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { expect, it, vi } from 'vitest';
 
 it('folded inference matches the unfolded eval forward', () => {

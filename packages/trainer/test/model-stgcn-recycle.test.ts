@@ -12,8 +12,9 @@ import {
   randn,
   setBufferRecycling,
 } from '@asma/autodiff';
-import { cpuBackend, KernelThreads, Rng, setBackend, threadedCpuBackend } from '@asma/kernels';
+import { cpuBackend, KernelThreads, setBackend, threadedCpuBackend } from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 let pool: KernelThreads;

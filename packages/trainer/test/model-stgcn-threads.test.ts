@@ -1,7 +1,8 @@
 /** A whole ST-GCN training step gives the same bits on one kernel thread and on several. */
 import { Adam, crossEntropy, Linear, randn } from '@asma/autodiff';
-import { cpuBackend, KernelThreads, Rng, setBackend, threadedCpuBackend } from '@asma/kernels';
+import { cpuBackend, KernelThreads, setBackend, threadedCpuBackend } from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 let pool: KernelThreads;

@@ -1,6 +1,6 @@
 import { gradCheck, IntTensor, noGrad, randn, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { adjacency, NTU25 } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/interop/checkpoint.js';
 import { STGCN16_PARAMETERS, StGcn } from '../src/model/stgcn.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStGcn } from '../src/interop/stgcn-checkpoint.js';
 import { createMethod, METHOD_NAMES } from '../src/pretrain/methods.js';

@@ -1,5 +1,5 @@
 import { Adam, constantLr, Linear, mean, mul, sqrt, sum, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { NonFiniteError } from '../src/train/errors.js';
 import { fit } from '../src/train/fit.js';

@@ -14,7 +14,7 @@ import {
   saveStateDict,
   Tensor,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/interop/checkpoint.js';
 import { NonFiniteError } from '../src/train/errors.js';

@@ -5,7 +5,7 @@
  *   cd packages/viewer && node scripts/run-ts.mjs scripts/make-model.ts [epochs] [out]
  */
 import { resolve } from 'node:path';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { generateSynthetic, splitSynthetic } from '@asma/skeleton';
 import { architectureOf, evaluateClassifier, finetune, STGCN_METADATA_KEY, StGcn, saveCheckpoint } from '@asma/trainer';
 import { CLASS_NAMES_KEY } from '../src/core/model.js';

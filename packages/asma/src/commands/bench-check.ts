@@ -5,8 +5,9 @@
  * near-zero coordinates differ by up to lr when a tiny gradient changes sign, the whole vector does not).
  */
 import { Adam, crossEntropy, Linear, noGrad, randn, type Tensor } from '@asma/autodiff';
-import { cpuBackend, getBackend, Rng, setBackend } from '@asma/kernels';
+import { cpuBackend, getBackend, setBackend } from '@asma/kernels';
 import { StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 
 export interface CheckShape {
   batch: number;

@@ -5,9 +5,10 @@
  * read back, as the training loop's NaN guard does.
  */
 import { Adam } from '@asma/autodiff';
-import { getBackend, Rng } from '@asma/kernels';
+import { getBackend } from '@asma/kernels';
 import { generateSynthetic } from '@asma/skeleton';
 import { createMethod, gatherClips, type MethodName } from '@asma/trainer';
+import { Rng } from '@asma/util';
 
 export interface PretrainBenchOptions {
   method: MethodName;

@@ -15,12 +15,12 @@ import {
   type GemmKind,
   getBackend,
   kernelThreadsOf,
-  Rng,
   type RuntimeOptions,
   runtimeReport,
   setGemmPath,
 } from '@asma/kernels';
 import { METHOD_NAMES, StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { choiceOption, intOption, parseOptions } from '../args.js';
 import { describeBackend } from '../backend.js';
 import type { Command } from '../command.js';

@@ -1,5 +1,5 @@
-import { ProgressBar } from '@asma/kernels';
 import { ACTION_CLASSES, generateSynthetic, type SyntheticSplit, writeSyntheticSplit } from '@asma/skeleton';
+import { ProgressBar } from '@asma/util/node';
 import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 

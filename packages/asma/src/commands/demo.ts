@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDuration, JsonlLog } from '@asma/kernels';
+import { formatDuration } from '@asma/util';
+import { JsonlLog } from '@asma/util/node';
 import { floatOption, intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { DEFAULT_DEMO, type DemoConfig, QUICK_DEMO } from '../demo/config.js';

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { compressionTable } from '@asma/compress';
-import { writeFileAtomic } from '@asma/kernels';
 import { barChartSvg, lineChartSvg } from '@asma/trainer';
+import { writeFileAtomic } from '@asma/util/node';
 import type { DemoConfig } from './config.js';
 import { type DemoSeedResult, label } from './run.js';
 

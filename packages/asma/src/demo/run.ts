@@ -5,7 +5,6 @@
  */
 import { join } from 'node:path';
 import { type CompressionReport, compressionReport, compressionTable } from '@asma/compress';
-import { type JsonlLog, Rng } from '@asma/kernels';
 import { generateSynthetic, writeSyntheticSplit } from '@asma/skeleton';
 import {
   accuracy,
@@ -21,6 +20,8 @@ import {
   trainAlignment,
   trainLinearProbe,
 } from '@asma/trainer';
+import { Rng } from '@asma/util';
+import type { JsonlLog } from '@asma/util/node';
 import { loadSplit } from '../split.js';
 import { type DemoConfig, frameDrops } from './config.js';
 

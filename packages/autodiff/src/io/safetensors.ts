@@ -9,7 +9,7 @@
  * integer and boolean tensors as IntTensor (I64 -> BigInt64Array, I32 -> Int32Array, U8/BOOL -> Uint8Array).
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@asma/kernels';
+import { writeFileAtomic } from '@asma/util/node';
 import { Tensor } from '../tensor.js';
 import { IntTensor } from './int-tensor.js';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { softmax } from '../ops/activation.js';
 import { add, mul } from '../ops/elementwise.js';
 import { fmtShape, ShapeError } from '../ops/errors.js';

@@ -1,4 +1,4 @@
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { relu } from '../ops/activation.js';
 import { dropout } from '../ops/norm.js';
 import type { Tensor } from '../tensor.js';

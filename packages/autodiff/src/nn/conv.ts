@@ -1,4 +1,4 @@
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { conv2dTemporal } from '../ops/conv.js';
 import { fmtShape, ShapeError } from '../ops/errors.js';
 import type { DType, Tensor } from '../tensor.js';

@@ -2,7 +2,7 @@
  * PyTorch's default initialisers, drawing from a seeded Rng (the values differ from torch's generator,
  * the distributions are the same).
  */
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { allocateHost, type DType, Tensor } from '../tensor.js';
 
 /** fan_in and fan_out of a weight (out, in, ...receptive) as torch.nn.init._calculate_fan_in_and_fan_out. */

@@ -1,4 +1,4 @@
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { add } from '../ops/elementwise.js';
 import { fmtShape, ShapeError } from '../ops/errors.js';
 import { matmul } from '../ops/linalg.js';

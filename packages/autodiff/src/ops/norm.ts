@@ -1,5 +1,6 @@
 /** Normalisation layers as functions: batchNorm (PyTorch running-stat semantics), layerNorm, and dropout. */
-import { type ChannelRuns, getBackend, type Rng, type Storage } from '@asma/kernels';
+import { type ChannelRuns, getBackend, type Storage } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { noteScratch } from '../grad/scratch.js';
 import { record } from '../grad/tape.js';
 import { allocate, assertSameDtype, type DType, storageOf, Tensor } from '../tensor.js';

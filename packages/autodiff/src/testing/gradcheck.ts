@@ -2,7 +2,7 @@
  * Gradient check: compares the analytic gradient of sum(fn(inputs) * w) (w random, fixed) with central
  * differences, all in float64. Public so that users who write their own ops can check them the same way.
  */
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { noGrad } from '../grad/mode.js';
 import { mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';

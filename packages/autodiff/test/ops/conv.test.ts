@@ -1,5 +1,5 @@
 import { conv2dTemporal, gradCheck, graphAggregate, randn, tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 

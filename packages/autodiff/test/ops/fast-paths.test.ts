@@ -3,7 +3,8 @@
  * (including -0, NaN, infinities and subnormals), and batchNorm's four-accumulator sums agree with a
  * float64 two-pass reference.
  */
-import { dropoutHash, Rng } from '@asma/kernels';
+import { dropoutHash } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchNorm, dropout, mul, relu, Tensor } from '../../src/index.js';

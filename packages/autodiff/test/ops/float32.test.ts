@@ -18,7 +18,7 @@ import {
   type Tensor,
   tensor,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { expect, test } from 'vitest';
 
 function leaves(shapes: number[][], seed: number): [Tensor[], Tensor[]] {

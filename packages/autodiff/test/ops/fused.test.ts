@@ -15,7 +15,7 @@ import {
   type Tensor,
   tensor,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 

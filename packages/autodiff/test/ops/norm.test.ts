@@ -12,7 +12,7 @@ import {
   variance,
   zeros,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { JsonlLog, ProgressBar, writeFileAtomic } from '@asma/kernels';
+import { JsonlLog, ProgressBar, writeFileAtomic } from '@asma/util/node';
 import { SkeletonParseError } from '../errors.js';
 import { int64Array, NpyReader, NpyWriter, writeNpy } from '../npy.js';
 

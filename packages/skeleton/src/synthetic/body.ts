@@ -1,4 +1,4 @@
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 
 /** Bone lengths of one synthetic subject, metres. Fixed per subject: the FK keeps them exact. */
 export interface BodyShape {

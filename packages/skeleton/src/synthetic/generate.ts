@@ -1,4 +1,4 @@
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import type { BatchShape } from '../batch.js';
 import { type BodyShape, forwardKinematics, restPose, sampleBody } from './body.js';
 import { ACTION_CLASSES, type ActionClass, type MotionContext } from './classes.js';

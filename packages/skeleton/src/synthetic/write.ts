@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@asma/kernels';
+import { writeFileAtomic } from '@asma/util/node';
 import { int64Array, NpyWriter, writeNpy } from '../npy.js';
 import type { SyntheticDataset } from './generate.js';
 import { type SyntheticSplit, splitIndices } from './split.js';

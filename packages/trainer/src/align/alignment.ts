@@ -20,7 +20,7 @@ import {
   type Tensor,
   zeros,
 } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { checkClasses, checkFeatures, checkLabels, FeatureInputError, gatherRows } from '../eval/features.js';
 import { type ClassifierEpoch, fitClassifier, type OptimizerKind } from '../eval/fit.js';
 import { fitStandardizer, type Standardizer } from '../eval/linear-probe.js';

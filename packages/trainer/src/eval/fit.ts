@@ -4,7 +4,7 @@
  * validation accuracy per epoch. Used by both the linear probe and the alignment trainer.
  */
 import { Adam, AdamW, cosineLr, crossEntropy, type Module, type Tensor } from '@asma/autodiff';
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { fit } from '../train/fit.js';
 import { checkNonNegative, checkPositiveInt, FeatureInputError } from './features.js';
 import { argmaxRows } from './metrics.js';

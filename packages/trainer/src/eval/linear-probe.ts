@@ -3,7 +3,7 @@
  * Adam lr 0.01 and a cosine schedule over the epochs, optionally on standardised features.
  */
 import { Linear } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { checkClasses, checkFeatures, checkLabels, FeatureInputError, gatherRows } from './features.js';
 import { type ClassifierEpoch, fitClassifier, type OptimizerKind } from './fit.js';
 import { accuracy, predict } from './metrics.js';

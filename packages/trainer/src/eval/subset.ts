@@ -1,5 +1,5 @@
 /** Class-balanced labelled subsets for the semi-supervised protocol (1 % / 10 % of the training clips). */
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { FeatureInputError } from './features.js';
 
 /**

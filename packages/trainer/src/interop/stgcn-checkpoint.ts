@@ -1,7 +1,7 @@
 /** Save an StGcn with its architecture, and rebuild + load one from any ST-GCN safetensors checkpoint. */
 import { readSafetensors, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { type Adjacency, adjacency, NTU25 } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import { StGcn } from '../model/stgcn.js';
 import {
   CheckpointError,

@@ -5,7 +5,7 @@
  * Names match PyTorch (projector.0.weight, projector.1.*, ..., bn.running_mean).
  */
 import { BatchNorm1d, type DType, Linear, Module, ReLU, Sequential, type Tensor } from '@asma/autodiff';
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { BARLOW_TWINS_LAMBDA, barlowTwinsLoss } from '../losses/barlow-twins.js';
 
 export interface BarlowTwinsHeadOptions {

@@ -21,7 +21,7 @@ import {
   Sequential,
   type Tensor,
 } from '@asma/autodiff';
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 
 export type ResidualKind = 'none' | 'identity' | 'conv';
 

@@ -22,8 +22,8 @@ import {
   scratch,
   Tensor,
 } from '@asma/autodiff';
-import type { Rng } from '@asma/kernels';
 import { type Adjacency, adjacency, NTU25 } from '@asma/skeleton';
+import type { Rng } from '@asma/util';
 import { StGcnBlock } from './block.js';
 import { ModuleList, ParameterList } from './containers.js';
 

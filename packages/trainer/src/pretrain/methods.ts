@@ -9,7 +9,6 @@
  * the sum over encoders. The anchor projection is computed once and shared by both terms.
  */
 import { add, Module, type Tensor } from '@asma/autodiff';
-import type { Rng } from '@asma/kernels';
 import {
   type AsmaOptions,
   asmaViews,
@@ -21,6 +20,7 @@ import {
   type ViewSampler,
 } from '@asma/masking';
 import { type Augmentation, type PstlAugmentOptions, pstlAugment, type SkeletonBatch } from '@asma/skeleton';
+import type { Rng } from '@asma/util';
 import { BarlowTwinsHead } from '../model/barlow-twins-head.js';
 import { StGcn, type StGcnOptions } from '../model/stgcn.js';
 import { batchTensor } from './tensor.js';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { Adam, warmupCosineLr } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import { type ClipDataset, clipCount, gatherClips } from '../data/dataset.js';
 import { saveStGcn } from '../interop/stgcn-checkpoint.js';
 import { datasetHash } from '../train/fingerprint.js';

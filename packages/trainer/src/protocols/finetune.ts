@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { Adam, cosineLr, crossEntropy, Linear, Module, type Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { type Augmentation, type PstlAugmentOptions, pstlAugment } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 import {
   type ClipDataset,
   classCount,

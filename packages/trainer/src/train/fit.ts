@@ -7,8 +7,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { firstNonFinite, type LrSchedule, type Module, type Optimizer, Tensor } from '@asma/autodiff';
-import { JsonlLog, ProgressBar, type Rng } from '@asma/kernels';
 import { NonFiniteEnergyError } from '@asma/masking';
+import type { Rng } from '@asma/util';
+import { JsonlLog, ProgressBar } from '@asma/util/node';
 import { epochBatches } from '../data/dataset.js';
 import { NonFiniteError } from './errors.js';
 import { removeStaleTemporaries, truncateLog } from './leftovers.js';

@@ -1,7 +1,7 @@
 /** What a killed run leaves behind, cleaned up when the next run starts. */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '@asma/kernels';
+import { writeFileAtomic } from '@asma/util/node';
 
 function alive(pid: number): boolean {
   if (pid === process.pid) return true;

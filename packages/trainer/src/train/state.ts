@@ -18,7 +18,7 @@ import {
   type StoredTensor,
   writeSafetensors,
 } from '@asma/autodiff';
-import type { Rng } from '@asma/kernels';
+import type { Rng } from '@asma/util';
 import { CheckpointError, loadStateDictInto } from '../interop/checkpoint.js';
 import { ResumeError } from './errors.js';
 

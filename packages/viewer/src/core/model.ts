@@ -4,9 +4,9 @@
  * student.safetensors and scripts/make-model.ts write). Pure: works in Node and in the browser.
  */
 import { decodeSafetensors, noGrad, type SafetensorsFile, Tensor } from '@asma/autodiff';
-import { Rng } from '@asma/kernels';
 import { adjacency, NTU25, type SkeletonBatch } from '@asma/skeleton';
 import { ActionClassifier, inferArchitecture, loadStateDictInto, StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 
 /** Metadata key of the class names (a JSON array of strings). */
 export const CLASS_NAMES_KEY = 'asma.classNames';

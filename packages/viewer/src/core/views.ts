@@ -3,9 +3,10 @@
  * lowest-motion frames, view B masks low-degree joints and drops the highest-motion frames
  * (each then drops as many frames again at random). Drawn with @asma/masking's asmaViews itself.
  */
-import { Rng } from '@asma/kernels';
+
 import { asmaViews, scaledDropCounts } from '@asma/masking';
 import { jointDegree, motionEnergy, NTU25, type SkeletonBatch } from '@asma/skeleton';
+import { Rng } from '@asma/util';
 
 export type FrameState = 'kept' | 'motion' | 'random';
 

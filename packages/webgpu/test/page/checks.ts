@@ -4,7 +4,8 @@
  * (reductions, GEMMs, convolutions: rounding grows with the terms, not the result); 'unit'
  * |error| / (1 + |cpu|) (batch norm's O(1) outputs); 'bits' differing elements (must be 0).
  */
-import { type BinaryOp, Rng, tconvOutLength, type UnaryOp } from '@asma/kernels';
+import { type BinaryOp, tconvOutLength, type UnaryOp } from '@asma/kernels';
+import { Rng } from '@asma/util';
 import type { WebGpuBackend } from '@asma/webgpu';
 import fc from 'fast-check';
 import {

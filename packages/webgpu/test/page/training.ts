@@ -4,9 +4,10 @@
  * readbacks counted per step.
  */
 import { Adam, crossEntropy, Linear, type Module, Tensor } from '@asma/autodiff';
-import { cpuBackend, Rng, setBackend } from '@asma/kernels';
+import { cpuBackend, setBackend } from '@asma/kernels';
 import { generateSynthetic } from '@asma/skeleton';
 import { batchTensor, createMethod, gatherClips, type MethodOptions, StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import type { WebGpuBackend } from '@asma/webgpu';
 
 const synthetic = generateSynthetic({ seed: 0, samplesPerClass: 4, classes: 4, frames: 20 });

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FileWriteError } from './file-error.js';
+import { FileWriteError } from '../file-error.js';
 
 /**
  * Write a file so that readers see either the old content or the whole new content, never a

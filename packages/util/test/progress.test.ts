@@ -1,5 +1,5 @@
+import { ProgressBar } from '@asma/util/node';
 import { expect, it } from 'vitest';
-import { ProgressBar } from '../src/index.js';
 
 /** A stand-in for process.stderr: a TTY or not, recording what is written. */
 function stream(isTTY: boolean): { out: string[]; s: NodeJS.WriteStream } {

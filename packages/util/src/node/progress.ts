@@ -1,5 +1,4 @@
-import { appendFileSync } from 'node:fs';
-import { FileWriteError } from './file-error.js';
+import { formatDuration, formatRate } from '../format.js';
 
 export interface ProgressOptions {
   /** Label shown before the bar. */
@@ -106,33 +105,4 @@ export class ProgressBar {
     if (!this.visible()) return;
     this.stream.write(this.tty ? `\r${this.render()}\x1b[K` : `${this.render()}\n`);
   }
-}
-
-/** Append-only JSON-lines log: one JSON object per line, flushed per record, machine-readable. */
-export class JsonlLog {
-  constructor(readonly path: string | null) {}
-
-  write(record: Record<string, unknown>): void {
-    if (this.path === null) return;
-    try {
-      appendFileSync(this.path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
-    } catch (err) {
-      throw new FileWriteError(this.path, err); // ENOSPC, EIO: name the log
-    }
-  }
-}
-
-function formatRate(r: number): string {
-  return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
-}
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--:--';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(sec).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
