@@ -65,4 +65,5 @@ it('re-exports the libraries, flat and by package', () => {
   expect(typeof asma.trainer.ModuleList).toBe('function');
   expect(typeof asma.viewer.serveSite).toBe('function');
   expect(typeof asma.masking).toBe('object');
+  expect(asma.util.Rng).toBe(asma.Rng);
 });
