@@ -70,6 +70,7 @@ export function methodOptions(c: DemoConfig) {
   return {
     encoder: { baseChannels: c.base, outChannels: c.features },
     projectorWidth: c.projectorWidth,
+    lambda: c.lambda,
     masking: { motionDrops: drops, randomDrops: drops },
   };
 }
