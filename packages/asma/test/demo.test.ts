@@ -30,9 +30,20 @@ it('asma demo --quick runs the whole pipeline for two seeds and writes the repor
     expect(s.values).toHaveLength(2);
     expect(s.mean).toBeGreaterThanOrEqual(0);
     expect(s.mean).toBeLessThanOrEqual(1);
+    // Every frozen-feature set has kNN accuracy and an effective rank in [1, its width]; the trained
+    // alignment module has neither.
+    if (s.name === 'ASMa + alignment module') expect(s.knn).toBeUndefined();
+    else {
+      expect(s.knn.values).toHaveLength(2);
+      expect(s.effectiveRank).toBeGreaterThanOrEqual(1);
+      expect(s.effectiveRank).toBeLessThanOrEqual(s.name === 'ASMa (A+B)' ? 16 : 8);
+    }
   }
   const md = readFileSync(join(out, 'report.md'), 'utf8');
-  expect(md).toMatch(/\| ASMa \(A\+B\) \| [\d,]+ \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \|/);
+  expect(md).toMatch(
+    /\| ASMa \(A\+B\) \| [\d,]+ \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \| \d+\.\d\d \|/,
+  );
+  expect(md).toContain('lambda 0.0002');
   expect(md).toMatch(/kernel backend 'cpu' \(.*\d+ kernel threads?\)/);
   // A second run resumes every finished pretraining from its checkpoint.
   const before = readFileSync(join(out, 'seed-0', 'asma', 'encoder_a.safetensors'));

@@ -27,6 +27,7 @@ export {
 } from './data/dataset.js';
 // Features for downstream use.
 export { EmbedDataError, type EmbedOptions, type EmbedResult, embed, embedWith } from './embed.js';
+export { type EmbeddingDiagnostics, embeddingDiagnostics, symmetricEigenvalues } from './eval/diagnostics.js';
 export { FeatureInputError } from './eval/features.js';
 export {
   type ClassifierEpoch,
@@ -34,6 +35,7 @@ export {
   fitClassifier,
   type OptimizerKind,
 } from './eval/fit.js';
+export { type KnnOptions, type KnnResult, knnEvaluate } from './eval/knn.js';
 export {
   applyStandardizer,
   fitStandardizer,
@@ -73,7 +75,9 @@ export {
 export {
   BARLOW_TWINS_LAMBDA,
   type BarlowTwinsOptions,
+  type BarlowTwinsTerms,
   barlowTwinsLoss,
+  barlowTwinsTerms,
   batchStandardize,
 } from './losses/barlow-twins.js';
 export { BarlowTwinsHead, type BarlowTwinsHeadOptions } from './model/barlow-twins-head.js';

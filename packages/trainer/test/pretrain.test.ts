@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Tensor } from '@asma/autodiff';
 import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStGcn } from '../src/interop/stgcn-checkpoint.js';
+import { BARLOW_TWINS_LAMBDA } from '../src/losses/barlow-twins.js';
 import { createMethod, METHOD_NAMES } from '../src/pretrain/methods.js';
 import { pretrain } from '../src/pretrain/pretrain.js';
 import { NonFiniteError } from '../src/train/errors.js';
@@ -36,12 +38,20 @@ describe('pretraining methods', () => {
   it('asma has two encoders with named loss terms, pstl one', () => {
     const asma = createMethod('asma', new Rng(1), tinyMethod);
     expect(asma.encoders.map((e) => e.name)).toEqual(['encoder_a', 'encoder_b']);
-    expect(Object.keys(asma.loss(data.clips, new Rng(2)).parts).sort()).toEqual([
+    const { loss, parts } = asma.loss(data.clips, new Rng(2));
+    expect(Object.keys(parts).sort()).toEqual([
       'a/spatial',
       'a/temporal',
       'b/spatial',
       'b/temporal',
+      'off-diagonal',
+      'on-diagonal',
     ]);
+    // The four losses add up to the total, and so do the diagonal terms with the head's lambda.
+    const v = (k: string) => (parts[k] as Tensor).item();
+    const terms = v('a/spatial') + v('a/temporal') + v('b/spatial') + v('b/temporal');
+    expect(terms).toBeCloseTo(loss.item(), 3);
+    expect(v('on-diagonal') + BARLOW_TWINS_LAMBDA * v('off-diagonal')).toBeCloseTo(loss.item(), 3);
     expect(createMethod('pstl', new Rng(1), tinyMethod).encoders.map((e) => e.name)).toEqual(['encoder']);
   });
 

@@ -33,6 +33,7 @@ options:
   --base <n>             ST-GCN base width (default ${d.base}; the paper's ST-GCN-16 is 16)
   --features <n>         encoder output features (default ${d.features}; paper 256)
   --width <n>            Barlow Twins projector width (default ${d.projectorWidth}; paper 6144)
+  --lambda <x>           Barlow Twins off-diagonal weight (default ${d.lambda}; paper 2e-4 at width 6144)
   --epochs <n>           pretraining epochs (default ${d.pretrainEpochs})
   --batch <n>            pretraining batch size (default ${d.batchSize})
   --lr <x>               pretraining Adam learning rate (default ${d.lr})
@@ -69,6 +70,7 @@ export function demoConfig(values: Record<string, string | undefined>, quick: bo
     base: intOption('base', values.base, b.base, 1),
     features: intOption('features', values.features, b.features, 2),
     projectorWidth: intOption('width', values.width, b.projectorWidth, 2),
+    lambda: floatOption('lambda', values.lambda, b.lambda, { min: 0 }),
     pretrainEpochs: epochs,
     batchSize: intOption('batch', values.batch, b.batchSize, 2),
     lr: floatOption('lr', values.lr, b.lr, { min: 0, exclusiveMin: true }),
@@ -95,6 +97,7 @@ export const demoCommand: Command = {
         'base',
         'features',
         'width',
+        'lambda',
         'epochs',
         'batch',
         'lr',

@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ClipDataset, type EpochRecord, loadDataset, METHOD_NAMES, pretrain } from '@asma/trainer';
+import {
+  BARLOW_TWINS_LAMBDA,
+  type ClipDataset,
+  type EpochRecord,
+  loadDataset,
+  METHOD_NAMES,
+  pretrain,
+} from '@asma/trainer';
 import { choiceOption, floatOption, intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { maskOptionNames, maskOptions, maskOptionsHelp } from '../mask-options.js';
@@ -40,6 +47,8 @@ options:
   --base <n>             ST-GCN base width (default 16: ST-GCN-16)
   --features <n>         encoder output features (default 256)
   --width <n>            Barlow Twins projector width (default 6144)
+  --lambda <x>           Barlow Twins off-diagonal weight (default 2e-4, the paper's at width 6144; the
+                         terms balance as lambda * width: keep it about 1.2 at other widths)
 ${maskOptionsHelp}
   --mask <m>             remove (default: joints dropped, frames gathered out) or zero
   --resume               continue from <out>/checkpoint.safetensors (same options required);
@@ -59,6 +68,7 @@ const names = [
   'base',
   'features',
   'width',
+  'lambda',
   ...maskOptionNames,
   'mask',
 ];
@@ -123,6 +133,7 @@ export const pretrainCommand: Command = {
       outChannels: intOption('features', values.features, 256, 1),
     };
     const projectorWidth = intOption('width', values.width, 6144, 1);
+    const lambda = floatOption('lambda', values.lambda, BARLOW_TWINS_LAMBDA, { min: 0 });
     const maskOutput = choiceOption('mask', values.mask, ['remove', 'zero'] as const, 'remove');
     const data = trainingClips(values);
     checkNtuLayout(data);
@@ -136,7 +147,7 @@ export const pretrainCommand: Command = {
       ...options,
       // frames lets the samplers check their counts up front. Given to the masking, not the encoder:
       // an encoder built with `frames` rejects the shorter temporal stream of mask 'remove'.
-      methodOptions: { encoder, projectorWidth, masking: { ...masking, frames }, maskOutput },
+      methodOptions: { encoder, projectorWidth, lambda, masking: { ...masking, frames }, maskOutput },
       outDir: out,
       resume: flags.resume,
     });

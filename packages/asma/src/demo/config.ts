@@ -13,6 +13,8 @@ export interface DemoConfig {
   base: number;
   features: number;
   projectorWidth: number;
+  /** Barlow Twins off-diagonal weight. */
+  lambda: number;
   pretrainEpochs: number;
   batchSize: number;
   lr: number;
@@ -32,6 +34,7 @@ export const DEFAULT_DEMO: DemoConfig = {
   base: 4,
   features: 32,
   projectorWidth: 256,
+  lambda: 2e-4,
   pretrainEpochs: 8,
   batchSize: 32,
   /** PSTL uses 5e-3 at batch 128; at batch 32 on these small encoders 2e-3 was steadier (ASMa A+B 64.8 vs 60.2 % on seed 0). */

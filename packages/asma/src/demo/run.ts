@@ -11,8 +11,10 @@ import {
   type ClipDataset,
   classCount,
   type EpochRecord,
+  embeddingDiagnostics,
   encodeClips,
   joinFeatures,
+  knnEvaluate,
   predictAlignment,
   pretrain,
   requireLabels,
@@ -31,6 +33,12 @@ export interface EvaluatedSet {
   parameters: number;
   trainAccuracy: number;
   valAccuracy: number;
+  /** kNN top-1 on the frozen features (k 20, cosine); absent for the alignment module, which is trained. */
+  knnAccuracy?: number;
+  /** Effective rank of the validation features (1: collapsed onto one direction; at most D). */
+  effectiveRank?: number;
+  /** Share of the validation features' variance along their top direction. */
+  topShare?: number;
 }
 
 export interface PretrainRun {
@@ -70,6 +78,7 @@ export function methodOptions(c: DemoConfig) {
   return {
     encoder: { baseChannels: c.base, outChannels: c.features },
     projectorWidth: c.projectorWidth,
+    lambda: c.lambda,
     masking: { motionDrops: drops, randomDrops: drops },
   };
 }
@@ -152,8 +161,23 @@ export async function runDemoSeed(
       standardize: true,
       val: { features: va.features, labels: valLabels },
     });
+    const knn = knnEvaluate({
+      train: { features: tr.features, labels: trainLabels },
+      val: { features: va.features, labels: valLabels },
+      dim: tr.dim,
+      classes,
+    });
+    const shape = embeddingDiagnostics(va.features, valLabels.length, va.dim);
     const parameters = set.encoders.reduce((s, e) => s + e.numParameters(), 0);
-    const e = { name: set.name, parameters, trainAccuracy: probe.trainAcc, valAccuracy: probe.valAcc! };
+    const e: EvaluatedSet = {
+      name: set.name,
+      parameters,
+      trainAccuracy: probe.trainAcc,
+      valAccuracy: probe.valAcc!,
+      knnAccuracy: knn.accuracy,
+      effectiveRank: shape.effectiveRank,
+      topShare: shape.topShare,
+    };
     evaluations.push(e);
     log.write({ event: 'linear', seed: c.seed, ...e });
   }

@@ -40,8 +40,22 @@ export function batchStandardize(z: Tensor, eps = 1e-5): Tensor {
   return div(centred, sqrt(add(variance, eps)));
 }
 
+/** The loss and its two terms (scalar tensors): what a log needs to tell invariance from redundancy. */
+export interface BarlowTwinsTerms {
+  loss: Tensor;
+  /** sum_i (c_ii - 1)^2: 0 when every feature is invariant to the views. */
+  onDiagonal: Tensor;
+  /** sum_{i != j} c_ij^2, unweighted: 0 when the features are decorrelated (collapse drives it up). */
+  offDiagonal: Tensor;
+}
+
 /** The Barlow Twins loss of two (N, D) projections of the same N samples; a scalar tensor. */
 export function barlowTwinsLoss(z1: Tensor, z2: Tensor, opts: BarlowTwinsOptions = {}): Tensor {
+  return barlowTwinsTerms(z1, z2, opts).loss;
+}
+
+/** The Barlow Twins loss with its on- and off-diagonal terms. */
+export function barlowTwinsTerms(z1: Tensor, z2: Tensor, opts: BarlowTwinsOptions = {}): BarlowTwinsTerms {
   const lambda = opts.lambda ?? BARLOW_TWINS_LAMBDA;
   if (z1.ndim !== 2 || z1.shape[0] !== z2.shape[0] || z1.shape[1] !== z2.shape[1] || z2.ndim !== 2)
     throw new ArgumentError(
@@ -57,5 +71,5 @@ export function barlowTwinsLoss(z1: Tensor, z2: Tensor, opts: BarlowTwinsOptions
   const diag = mean(mul(a, b), 0);
   const onDiagonal = sum(square(sub(diag, 1)));
   const offDiagonal = sub(sum(square(c)), sum(square(diag)));
-  return add(onDiagonal, mul(offDiagonal, lambda));
+  return { loss: add(onDiagonal, mul(offDiagonal, lambda)), onDiagonal, offDiagonal };
 }

@@ -6,7 +6,7 @@
  */
 import { BatchNorm1d, type DType, Linear, Module, ReLU, Sequential, type Tensor } from '@asma/autodiff';
 import type { Rng } from '@asma/util';
-import { BARLOW_TWINS_LAMBDA, barlowTwinsLoss } from '../losses/barlow-twins.js';
+import { BARLOW_TWINS_LAMBDA, type BarlowTwinsTerms, barlowTwinsTerms } from '../losses/barlow-twins.js';
 
 export interface BarlowTwinsHeadOptions {
   rng: Rng;
@@ -55,7 +55,12 @@ export class BarlowTwinsHead extends Module {
 
   /** Loss of two projections: each standardised by `bn` (its own batch statistics), then Barlow Twins. */
   lossFromProjections(z1: Tensor, z2: Tensor): Tensor {
-    return barlowTwinsLoss(this.bn.forward(z1), this.bn.forward(z2), {
+    return this.termsFromProjections(z1, z2).loss;
+  }
+
+  /** The same loss with its on- and off-diagonal terms (for logs). */
+  termsFromProjections(z1: Tensor, z2: Tensor): BarlowTwinsTerms {
+    return barlowTwinsTerms(this.bn.forward(z1), this.bn.forward(z2), {
       lambda: this.lambda,
       normalize: false,
     });

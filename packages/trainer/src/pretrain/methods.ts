@@ -21,6 +21,7 @@ import {
 } from '@asma/masking';
 import { type Augmentation, type PstlAugmentOptions, pstlAugment, type SkeletonBatch } from '@asma/skeleton';
 import type { Rng } from '@asma/util';
+import type { BarlowTwinsTerms } from '../losses/barlow-twins.js';
 import { BarlowTwinsHead } from '../model/barlow-twins-head.js';
 import { StGcn, type StGcnOptions } from '../model/stgcn.js';
 import { batchTensor } from './tensor.js';
@@ -134,20 +135,22 @@ function maskedMethod(
       const masks = strategy.sample(forTemporal, r, { spatialPer });
       let total: Tensor | null = null;
       const parts: Record<string, Tensor> = {};
+      const terms: BarlowTwinsTerms[] = [];
       views.forEach((view, i) => {
         const enc = model.encoders[i]!.encoder;
         const head = model.heads[i]!;
         const za = head.project(enc.forward(batchTensor(anchor)));
         const { spatial, temporal } = maskedInputs(view, masks[i]!, forSpatial, forTemporal, output, enc);
-        const lt = head.lossFromProjections(za, head.project(temporal));
-        const ls = head.lossFromProjections(za, head.project(spatial));
+        const lt = head.termsFromProjections(za, head.project(temporal));
+        const ls = head.termsFromProjections(za, head.project(spatial));
         const key = suffixes[i] === '' ? '' : `${suffixes[i]!.slice(1)}/`;
-        parts[`${key}temporal`] = lt.detach();
-        parts[`${key}spatial`] = ls.detach();
-        const l = add(lt, ls);
+        parts[`${key}temporal`] = lt.loss.detach();
+        parts[`${key}spatial`] = ls.loss.detach();
+        terms.push(lt, ls);
+        const l = add(lt.loss, ls.loss);
         total = total === null ? l : add(total, l);
       });
-      return { loss: total!, parts };
+      return { loss: total!, parts: { ...parts, ...diagonalParts(terms) } };
     },
   };
 }
@@ -175,6 +178,21 @@ function maskedInputs(
   };
 }
 
+/**
+ * The Barlow Twins terms of a method summed over its losses, for the log: 'on-diagonal' (invariance)
+ * and 'off-diagonal' (unweighted redundancy). An off-diagonal sum that grows while the loss falls is
+ * the sign of collapse onto few directions.
+ */
+function diagonalParts(terms: readonly BarlowTwinsTerms[]): Record<string, Tensor> {
+  let on = terms[0]!.onDiagonal.detach();
+  let off = terms[0]!.offDiagonal.detach();
+  for (const t of terms.slice(1)) {
+    on = add(on, t.onDiagonal.detach());
+    off = add(off, t.offDiagonal.detach());
+  }
+  return { 'on-diagonal': on, 'off-diagonal': off };
+}
+
 /** Plain Barlow Twins: two augmented views, no masking. */
 function barlowTwinsMethod(rng: Rng, o: MethodOptions): PretrainMethod {
   const model = new PretrainModel([''], rng, o);
@@ -188,8 +206,11 @@ function barlowTwinsMethod(rng: Rng, o: MethodOptions): PretrainMethod {
     loss(batch, r) {
       const x1 = augment(batch, r);
       const x2 = augment(batch, r);
-      const loss = head.forward(encoder.forward(batchTensor(x1)), encoder.forward(batchTensor(x2)));
-      return { loss, parts: { views: loss.detach() } };
+      const t = head.termsFromProjections(
+        head.project(encoder.forward(batchTensor(x1))),
+        head.project(encoder.forward(batchTensor(x2))),
+      );
+      return { loss: t.loss, parts: { views: t.loss.detach(), ...diagonalParts([t]) } };
     },
   };
 }

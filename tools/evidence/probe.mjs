@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// One point of the demo-benchmark search (issue 18): pretrain one method on the demo's synthetic
+// data with the given settings, then score its frozen features (linear probe, kNN) and whether they
+// collapsed (effective rank, top direction's share). Prints one JSON line per encoder set.
+// Usage: node tools/evidence/probe.mjs --method pstl --lambda 4.8e-3 --seed 0 [--epochs 8] [--per-class 20]
+//        [--frames 30] [--projector 256] [--base 4] [--features 32] [--lr 2e-3] [--batch 32] [--out DIR]
+// Needs `pnpm build`.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DEMO } from '../../packages/asma/dist/demo/config.js';
+import { methodOptions, prepareData } from '../../packages/asma/dist/demo/run.js';
+import {
+  classCount,
+  embeddingDiagnostics,
+  encodeClips,
+  joinFeatures,
+  knnEvaluate,
+  pretrain,
+  requireLabels,
+  StGcn,
+  trainLinearProbe,
+} from '../../packages/trainer/dist/index.js';
+import { Rng } from '../../packages/util/dist/index.js';
+
+const { values: v } = parseArgs({
+  options: {
+    method: { type: 'string', default: 'pstl' },
+    lambda: { type: 'string' },
+    seed: { type: 'string', default: '0' },
+    epochs: { type: 'string' },
+    'per-class': { type: 'string' },
+    frames: { type: 'string' },
+    projector: { type: 'string' },
+    base: { type: 'string' },
+    features: { type: 'string' },
+    lr: { type: 'string' },
+    batch: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const num = (s, d) => (s === undefined ? d : Number(s));
+const c = {
+  ...DEFAULT_DEMO,
+  seed: num(v.seed, 0),
+  pretrainEpochs: num(v.epochs, DEFAULT_DEMO.pretrainEpochs),
+  perClass: num(v['per-class'], DEFAULT_DEMO.perClass),
+  frames: num(v.frames, DEFAULT_DEMO.frames),
+  projectorWidth: num(v.projector, DEFAULT_DEMO.projectorWidth),
+  base: num(v.base, DEFAULT_DEMO.base),
+  features: num(v.features, DEFAULT_DEMO.features),
+  lr: num(v.lr, DEFAULT_DEMO.lr),
+  batchSize: num(v.batch, DEFAULT_DEMO.batchSize),
+};
+const lambda = v.lambda === undefined ? undefined : Number(v.lambda);
+const out = v.out ?? mkdtempSync(join(tmpdir(), 'asma-probe-'));
+const data = prepareData(c, join(out, 'data'));
+const classes = Math.max(classCount(data.train), classCount(data.val));
+const trainLabels = requireLabels(data.train);
+const valLabels = requireLabels(data.val);
+
+function score(name, encoders, extra) {
+  const f = (part) =>
+    joinFeatures(encoders.map((e) => ({ features: encodeClips(e, data[part]), dim: e.outChannels })));
+  const tr = f('train');
+  const va = f('val');
+  const probe = trainLinearProbe({
+    features: tr.features,
+    labels: trainLabels,
+    dim: tr.dim,
+    classes,
+    epochs: c.linearEpochs,
+    batchSize: c.batchSize,
+    lr: 0.01,
+    seed: c.seed,
+    standardize: true,
+    val: { features: va.features, labels: valLabels },
+  });
+  const knn = knnEvaluate({
+    train: { features: tr.features, labels: trainLabels },
+    val: { features: va.features, labels: valLabels },
+    dim: tr.dim,
+    classes,
+  });
+  const d = embeddingDiagnostics(va.features, valLabels.length, tr.dim);
+  console.log(
+    JSON.stringify({
+      set: name,
+      seed: c.seed,
+      lambda: lambda ?? 2e-4,
+      epochs: c.pretrainEpochs,
+      projector: c.projectorWidth,
+      linear: +(probe.valAcc * 100).toFixed(1),
+      knn: +(knn.accuracy * 100).toFixed(1),
+      effectiveRank: +d.effectiveRank.toFixed(2),
+      topShare: +d.topShare.toFixed(3),
+      minStd: +d.minStd.toExponential(2),
+      ...extra,
+    }),
+  );
+}
+
+if (v.method === 'none') {
+  score('untrained', [new StGcn({ ...methodOptions(c).encoder, rng: new Rng(c.seed).fork() })], {});
+} else {
+  const t0 = performance.now();
+  const { method, history } = pretrain({
+    method: v.method,
+    data: data.train,
+    seed: c.seed,
+    epochs: c.pretrainEpochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    warmupEpochs: c.warmupEpochs,
+    methodOptions: { ...methodOptions(c), lambda },
+    outDir: join(out, v.method),
+    progress: false,
+  });
+  const extra = { seconds: +((performance.now() - t0) / 1000).toFixed(1), lastLoss: +history.at(-1).loss.toFixed(2) };
+  const encs = method.encoders.map((e) => e.encoder);
+  if (encs.length === 2) {
+    score(`${v.method} A+B`, encs, extra);
+    score(`${v.method} A`, [encs[0]], extra);
+    score(`${v.method} B`, [encs[1]], extra);
+  } else score(v.method, encs, extra);
+}
