@@ -94,6 +94,7 @@ function score(name, encoders, extra) {
       linear: +(probe.valAcc * 100).toFixed(1),
       knn: +(knn.accuracy * 100).toFixed(1),
       effectiveRank: +d.effectiveRank.toFixed(2),
+      correlationRank: +d.correlationRank.toFixed(2),
       topShare: +d.topShare.toFixed(3),
       minStd: +d.minStd.toExponential(2),
       ...extra,

@@ -41,7 +41,7 @@ it('asma demo --quick runs the whole pipeline for two seeds and writes the repor
   }
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   expect(md).toMatch(
-    /\| ASMa \(A\+B\) \| [\d,]+ \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \| \d+\.\d\d \|/,
+    /\| ASMa \(A\+B\) \| [\d,]+ \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \| \d+\.\d ± \d+\.\d \| \d+\.\d, \d+\.\d \| \d+\.\d\d \/ \d+\.\d\d \|/,
   );
   expect(md).toContain('lambda 0.0002');
   expect(md).toMatch(/kernel backend 'cpu' \(.*\d+ kernel threads?\)/);

@@ -65,6 +65,7 @@ describe('embeddingDiagnostics', () => {
     }
     const d = embeddingDiagnostics(f, rows, dim);
     expect(d.effectiveRank).toBeCloseTo(1, 6);
+    expect(d.correlationRank).toBeCloseTo(1, 6);
     expect(d.topShare).toBeCloseTo(1, 6);
     expect(d.minStd).toBe(0);
     expect(d.std[1]).toBeCloseTo(2 * d.std[0]!, 6);
@@ -79,6 +80,16 @@ describe('embeddingDiagnostics', () => {
     expect(d.effectiveRank).toBeGreaterThan(7.9);
     expect(d.topShare).toBeLessThan(0.15);
     expect(d.meanStd).toBeCloseTo(1, 1);
+  });
+
+  it('one loud dimension: a low effective rank but a full correlation rank (scale, not collapse)', () => {
+    const rng = new Rng(4);
+    const rows = 4000;
+    const dim = 4;
+    const f = Float32Array.from({ length: rows * dim }, (_, i) => rng.normal() * (i % dim === 0 ? 100 : 1));
+    const d = embeddingDiagnostics(f, rows, dim);
+    expect(d.effectiveRank).toBeLessThan(1.01);
+    expect(d.correlationRank).toBeGreaterThan(3.95);
   });
 
   it('names bad input', () => {

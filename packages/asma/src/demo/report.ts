@@ -19,8 +19,9 @@ export interface Summary {
   values: number[];
   /** kNN val top-1 over seeds (absent for the trained alignment module). */
   knn?: { mean: number; std: number; values: number[] };
-  /** Mean effective rank of the validation features over seeds. */
+  /** Mean effective rank of the validation features over seeds, raw and standardised. */
   effectiveRank?: number;
+  correlationRank?: number;
 }
 
 function meanStd(values: readonly number[]): { mean: number; std: number } {
@@ -41,6 +42,8 @@ export function summarize(results: readonly DemoSeedResult[]): Summary[] {
     if (knn.every((v) => v !== undefined)) summary.knn = { ...meanStd(knn), values: knn };
     const ranks = rows.map((e) => e.effectiveRank);
     if (ranks.every((v) => v !== undefined)) summary.effectiveRank = meanStd(ranks).mean;
+    const corr = rows.map((e) => e.correlationRank);
+    if (corr.every((v) => v !== undefined)) summary.correlationRank = meanStd(corr).mean;
     return summary;
   });
 }
@@ -59,14 +62,14 @@ export function reportMarkdown(c: DemoConfig, results: readonly DemoSeedResult[]
     `Pretraining: ${c.pretrainEpochs} epochs, batch ${c.batchSize}, Adam lr ${c.lr}, ${c.warmupEpochs} warm-up epochs, cosine. Linear evaluation: frozen eval-mode features (standardised), Linear(D, classes), Adam lr 0.01, ${c.linearEpochs} epochs. Alignment: ${c.alignEpochs} epochs on the frozen ASMa features.`,
     `Seeds: ${seeds}. ${env}`,
     '',
-    `| features | encoder parameters | linear val top-1 (%) mean ± std | per seed | kNN val top-1 (%) mean ± std | per seed | effective rank |`,
+    `| features | encoder parameters | linear val top-1 (%) mean ± std | per seed | kNN val top-1 (%) mean ± std | per seed | effective rank, raw / standardised |`,
     '|---|---:|---:|---|---:|---|---:|',
     ...s.map(
       (e) =>
-        `| ${e.name} | ${e.parameters.toLocaleString('en-US')} | ${pct(e.mean)} ± ${pct(e.std)} | ${e.values.map(pct).join(', ')} | ${e.knn ? `${pct(e.knn.mean)} ± ${pct(e.knn.std)}` : '-'} | ${e.knn ? e.knn.values.map(pct).join(', ') : '-'} | ${e.effectiveRank !== undefined ? e.effectiveRank.toFixed(2) : '-'} |`,
+        `| ${e.name} | ${e.parameters.toLocaleString('en-US')} | ${pct(e.mean)} ± ${pct(e.std)} | ${e.values.map(pct).join(', ')} | ${e.knn ? `${pct(e.knn.mean)} ± ${pct(e.knn.std)}` : '-'} | ${e.knn ? e.knn.values.map(pct).join(', ') : '-'} | ${e.effectiveRank !== undefined ? `${e.effectiveRank.toFixed(2)} / ${e.correlationRank!.toFixed(2)}` : '-'} |`,
     ),
     '',
-    `Chance is ${pct(1 / first.classes)} %. kNN: k = 20 cosine neighbours among the training clips, weighted exp(similarity / 0.07). Effective rank: exp of the entropy of the validation features' covariance spectrum (1 when they lie on one line, at most the width): a pretrained encoder near 1 has collapsed.`,
+    `Chance is ${pct(1 / first.classes)} %. kNN: k = 20 cosine neighbours among the training clips, weighted exp(similarity / 0.07). Effective rank: exp of the entropy of the validation features' covariance spectrum (1 when they lie on one line, at most the width), raw and standardised per dimension (the correlation matrix, what the linear probe sees): both near 1 is collapse; a low raw rank alone is a few loud dimensions.`,
     '',
     '| method | pretraining time per seed (s) | samples/s | final loss |',
     '|---|---:|---:|---:|',

@@ -37,6 +37,8 @@ export interface EvaluatedSet {
   knnAccuracy?: number;
   /** Effective rank of the validation features (1: collapsed onto one direction; at most D). */
   effectiveRank?: number;
+  /** The same of the standardised features (what the linear probe sees): low with a high effectiveRank means a few loud dimensions, not collapse. */
+  correlationRank?: number;
   /** Share of the validation features' variance along their top direction. */
   topShare?: number;
 }
@@ -176,6 +178,7 @@ export async function runDemoSeed(
       valAccuracy: probe.valAcc!,
       knnAccuracy: knn.accuracy,
       effectiveRank: shape.effectiveRank,
+      correlationRank: shape.correlationRank,
       topShare: shape.topShare,
     };
     evaluations.push(e);

@@ -18,6 +18,12 @@ export interface EmbeddingDiagnostics {
   meanStd: number;
   minStd: number;
   effectiveRank: number;
+  /**
+   * The effective rank of the correlation matrix (each dimension standardised first): what a
+   * standardised linear probe sees. Low effectiveRank with high correlationRank is a few loud
+   * dimensions, not collapse; both low is collapse.
+   */
+  correlationRank: number;
   /** Largest covariance eigenvalue / trace: 1 when collapsed onto one direction. */
   topShare: number;
   /** Covariance eigenvalues, largest first. */
@@ -47,21 +53,39 @@ export function embeddingDiagnostics(
   const eigenvalues = symmetricEigenvalues(cov, dim).map((v) => Math.max(0, v));
   eigenvalues.sort((x, y) => y - x);
   const trace = eigenvalues.reduce((s, v) => s + v, 0);
-  let entropy = 0;
-  for (const v of eigenvalues) {
-    const p = trace > 0 ? v / trace : 0;
-    if (p > 0) entropy -= p * Math.log(p);
-  }
+  // Correlation: dead dimensions (std 0) are left out, as a standardiser cannot scale them.
+  const live = [...std.keys()].filter((j) => std[j]! > 0);
+  const corr = new Float64Array(live.length * live.length);
+  live.forEach((a, i) => {
+    live.forEach((b, j) => {
+      corr[i * live.length + j] = cov[a * dim + b]! / (std[a]! * std[b]!);
+    });
+  });
+  const corrEigenvalues = symmetricEigenvalues(corr, live.length).map((v) => Math.max(0, v));
   return {
     rows,
     dim,
     std,
     meanStd: std.reduce((s, v) => s + v, 0) / dim,
     minStd: Math.min(...std),
-    effectiveRank: trace > 0 ? Math.exp(entropy) : 0,
+    effectiveRank: spectrumRank(eigenvalues),
+    correlationRank: spectrumRank(corrEigenvalues),
     topShare: trace > 0 ? eigenvalues[0]! / trace : 0,
     eigenvalues,
   };
+}
+
+/** exp of the entropy of a spectrum normalised to sum 1; 0 for an all-zero spectrum. */
+function spectrumRank(eigenvalues: ArrayLike<number>): number {
+  let trace = 0;
+  for (let i = 0; i < eigenvalues.length; i++) trace += eigenvalues[i]!;
+  if (!(trace > 0)) return 0;
+  let entropy = 0;
+  for (let i = 0; i < eigenvalues.length; i++) {
+    const p = eigenvalues[i]! / trace;
+    if (p > 0) entropy -= p * Math.log(p);
+  }
+  return Math.exp(entropy);
 }
 
 /** Eigenvalues of a symmetric n x n matrix (row-major) by cyclic Jacobi rotations; the input is not changed. */
