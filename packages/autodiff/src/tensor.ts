@@ -1,6 +1,12 @@
 /**
  * Tensor: a contiguous C-order float array with a shape, plus the autodiff bookkeeping
  * (requiresGrad, the accumulated .grad, and the GradNode that produced it).
+ *
+ * The one import cycle of this package, on purpose: Tensor's fluent methods (`t.add(u)`, `t.backward()`)
+ * call the ops and the backward pass, and the ops build Tensors and allocate through `allocate` /
+ * `storageOf` here. Every name crosses the cycle at call time, never while a module initialises, so ES
+ * module order does not matter (tfjs-core's chained ops have the same shape). Breaking it would
+ * mean free functions only (no `t.add`), or a registration step every entry point must remember.
  */
 import { type FloatArray, getBackend, isDeviceArray, type Storage } from '@asma/kernels';
 import type { Rng } from '@asma/util';
