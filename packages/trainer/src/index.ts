@@ -97,6 +97,12 @@ export {
   type StGcnOptions,
 } from './model/stgcn.js';
 export {
+  balancedLambda,
+  COLLAPSED_REDUNDANCY,
+  collapseWarning,
+  PAPER_LAMBDA_WIDTH,
+} from './pretrain/collapse.js';
+export {
   createMethod,
   METHOD_NAMES,
   type MethodLoss,

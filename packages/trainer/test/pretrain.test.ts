@@ -46,12 +46,17 @@ describe('pretraining methods', () => {
       'b/temporal',
       'off-diagonal',
       'on-diagonal',
+      'redundancy',
     ]);
     // The four losses add up to the total, and so do the diagonal terms with the head's lambda.
     const v = (k: string) => (parts[k] as Tensor).item();
     const terms = v('a/spatial') + v('a/temporal') + v('b/spatial') + v('b/temporal');
     expect(terms).toBeCloseTo(loss.item(), 3);
     expect(v('on-diagonal') + BARLOW_TWINS_LAMBDA * v('off-diagonal')).toBeCloseTo(loss.item(), 3);
+    // Four terms of width 16: the redundancy is the mean of 4 * 16 * 15 squared correlations.
+    expect(v('redundancy')).toBeCloseTo(v('off-diagonal') / (4 * 16 * 15), 6);
+    expect(v('redundancy')).toBeGreaterThan(0);
+    expect(v('redundancy')).toBeLessThanOrEqual(1);
     expect(createMethod('pstl', new Rng(1), tinyMethod).encoders.map((e) => e.name)).toEqual(['encoder']);
   });
 

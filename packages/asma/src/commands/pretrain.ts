@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   BARLOW_TWINS_LAMBDA,
   type ClipDataset,
+  collapseWarning,
   type EpochRecord,
   loadDataset,
   METHOD_NAMES,
@@ -100,7 +101,9 @@ function checkNtuLayout(data: ClipDataset): void {
 
 /** One series per named loss term, plus the total. */
 function lossSeries(history: readonly EpochRecord[]) {
-  const terms = [...new Set(history.flatMap((h) => Object.keys(h.parts)))];
+  // The loss terms; the diagnostics (off-diagonal sum, redundancy) live on other scales, in the log.
+  const diagnostics = new Set(['off-diagonal', 'redundancy']);
+  const terms = [...new Set(history.flatMap((h) => Object.keys(h.parts)))].filter((t) => !diagnostics.has(t));
   return [
     { name: 'total', points: history.map((h) => [h.epoch, h.loss] as [number, number]) },
     ...terms.map((t) => ({
@@ -159,6 +162,8 @@ export const pretrainCommand: Command = {
       `${method}: ${epochs} epoch(s) trained${result.startEpoch > 0 ? ` after resuming at epoch ${result.startEpoch}` : ''}` +
         (last ? `, final loss ${last.loss.toPrecision(4)}` : ''),
     );
+    const collapse = collapseWarning(result.history, { lambda, projectorWidth });
+    if (collapse !== null) console.error(collapse);
     for (const [name, path] of Object.entries(result.encoderFiles)) console.log(`  ${name}: ${path}`);
     console.log(`  checkpoint: ${join(out, 'checkpoint.safetensors')}`);
     console.log(`  log: ${join(out, 'log.jsonl')}`);

@@ -5,7 +5,13 @@
  */
 import { join } from 'node:path';
 import { compressionTable } from '@asma/compress';
-import { barChartSvg, lineChartSvg } from '@asma/trainer';
+import {
+  balancedLambda,
+  barChartSvg,
+  COLLAPSED_REDUNDANCY,
+  lineChartSvg,
+  PAPER_LAMBDA_WIDTH,
+} from '@asma/trainer';
 import { writeFileAtomic } from '@asma/util/node';
 import type { DemoConfig } from './config.js';
 import { type DemoSeedResult, label } from './run.js';
@@ -71,14 +77,17 @@ export function reportMarkdown(c: DemoConfig, results: readonly DemoSeedResult[]
     '',
     `Chance is ${pct(1 / first.classes)} %. kNN: k = 20 cosine neighbours among the training clips, weighted exp(similarity / 0.07). Effective rank: exp of the entropy of the validation features' covariance spectrum (1 when they lie on one line, at most the width), raw and standardised per dimension (the correlation matrix, what the linear probe sees): both near 1 is collapse; a low raw rank alone is a few loud dimensions.`,
     '',
-    '| method | pretraining time per seed (s) | samples/s | final loss |',
-    '|---|---:|---:|---:|',
+    '| method | pretraining time per seed (s) | samples/s | final loss | projection redundancy, last epoch |',
+    '|---|---:|---:|---:|---:|',
     ...first.pretraining.map((p) => {
       const times = results.map((r) => r.pretraining.find((q) => q.method === p.method)!.seconds);
       const last = p.history[p.history.length - 1];
       const sps = p.history.reduce((a, h) => a + h.samplesPerSecond, 0) / Math.max(1, p.history.length);
-      return `| ${label(p.method)} | ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(1)} | ${sps.toFixed(1)} | ${last ? last.loss.toFixed(2) : '-'} |`;
+      const redundancy = last?.parts.redundancy;
+      return `| ${label(p.method)} | ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(1)} | ${sps.toFixed(1)} | ${last ? last.loss.toFixed(2) : '-'} | ${redundancy !== undefined ? redundancy.toFixed(2) : '-'} |`;
     }),
+    '',
+    `Projection redundancy: the mean squared cross-correlation of distinct Barlow Twins projection features (0: decorrelated, 1: collapsed onto one). Above ${COLLAPSED_REDUNDANCY} the projections collapsed; lambda * width is ${(c.lambda * c.projectorWidth).toPrecision(3)} here, ${PAPER_LAMBDA_WIDTH.toPrecision(3)} in the paper (--lambda ${balancedLambda(c.projectorWidth).toPrecision(2)} keeps that balance at width ${c.projectorWidth}).`,
     '',
     ...(first.compression
       ? [

@@ -47,6 +47,8 @@ export interface BarlowTwinsTerms {
   onDiagonal: Tensor;
   /** sum_{i != j} c_ij^2, unweighted: 0 when the features are decorrelated (collapse drives it up). */
   offDiagonal: Tensor;
+  /** D, the projection width: offDiagonal / (D (D - 1)) is the mean squared correlation, 1 when collapsed. */
+  width: number;
 }
 
 /** The Barlow Twins loss of two (N, D) projections of the same N samples; a scalar tensor. */
@@ -71,5 +73,5 @@ export function barlowTwinsTerms(z1: Tensor, z2: Tensor, opts: BarlowTwinsOption
   const diag = mean(mul(a, b), 0);
   const onDiagonal = sum(square(sub(diag, 1)));
   const offDiagonal = sub(sum(square(c)), sum(square(diag)));
-  return { loss: add(onDiagonal, mul(offDiagonal, lambda)), onDiagonal, offDiagonal };
+  return { loss: add(onDiagonal, mul(offDiagonal, lambda)), onDiagonal, offDiagonal, width: z1.shape[1]! };
 }

@@ -8,7 +8,7 @@
  * Per masked encoder (PSTL): L = BT(f(anchor), f(temporal)) + BT(f(anchor), f(spatial)); the total is
  * the sum over encoders. The anchor projection is computed once and shared by both terms.
  */
-import { add, Module, type Tensor } from '@asma/autodiff';
+import { add, Module, mul, type Tensor } from '@asma/autodiff';
 import {
   type AsmaOptions,
   asmaViews,
@@ -179,18 +179,21 @@ function maskedInputs(
 }
 
 /**
- * The Barlow Twins terms of a method summed over its losses, for the log: 'on-diagonal' (invariance)
- * and 'off-diagonal' (unweighted redundancy). An off-diagonal sum that grows while the loss falls is
- * the sign of collapse onto few directions.
+ * The Barlow Twins terms of a method summed over its losses, for the log: 'on-diagonal' (invariance),
+ * 'off-diagonal' (unweighted redundancy) and 'redundancy', the mean squared cross-correlation of
+ * distinct projection features: near 0 when they are decorrelated, 1 when every feature is a copy of
+ * one (collapse). Collapse is cheap when lambda * D(D - 1) is small next to the D on-diagonal terms.
  */
 function diagonalParts(terms: readonly BarlowTwinsTerms[]): Record<string, Tensor> {
   let on = terms[0]!.onDiagonal.detach();
   let off = terms[0]!.offDiagonal.detach();
+  let pairs = terms[0]!.width * (terms[0]!.width - 1);
   for (const t of terms.slice(1)) {
     on = add(on, t.onDiagonal.detach());
     off = add(off, t.offDiagonal.detach());
+    pairs += t.width * (t.width - 1);
   }
-  return { 'on-diagonal': on, 'off-diagonal': off };
+  return { 'on-diagonal': on, 'off-diagonal': off, redundancy: mul(off, 1 / pairs) };
 }
 
 /** Plain Barlow Twins: two augmented views, no masking. */
