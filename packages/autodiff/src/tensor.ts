@@ -7,6 +7,7 @@ import { runBackward } from './grad/backward.js';
 import { takeRecycled } from './grad/recycle.js';
 import { noteAllocation } from './grad/scratch.js';
 import type { GradNode } from './grad/tape.js';
+import { firstNonFinite } from './io/finite.js';
 import * as act from './ops/activation.js';
 import * as ew from './ops/elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './ops/errors.js';
@@ -72,6 +73,11 @@ export function storageOf(t: Tensor): Storage {
   return s;
 }
 
+/** Whether the active backend keeps tensors on a device (then nothing may be read synchronously). */
+export function deviceActive(): boolean {
+  return getBackend().deviceStorage === true;
+}
+
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -121,6 +127,21 @@ export class Tensor {
   read(): Promise<FloatArray> {
     const s = this._storage;
     return isDeviceArray(s) ? getBackend().read(s) : Promise.resolve(s);
+  }
+
+  /** Whether every value is finite: on a device the backend checks and reads back one flag. */
+  async allFinite(): Promise<boolean> {
+    const s = this._storage;
+    return isDeviceArray(s) ? getBackend().allFinite(s) : firstNonFinite(s) < 0;
+  }
+
+  /** Bring device storage back to a host array (awaited), freeing the device's copy; a no-op on the host. */
+  async toHost(): Promise<void> {
+    const s = this._storage;
+    if (!isDeviceArray(s)) return;
+    const be = getBackend();
+    this._storage = Float32Array.from(await be.read(s));
+    be.release?.(s);
   }
 
   /** Replace the storage by a copy of the same values elsewhere (a host array uploaded to the device). */

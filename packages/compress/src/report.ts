@@ -75,8 +75,12 @@ export interface CompressionReport {
   speedup: Record<number, number>;
 }
 
-function logitsOf(forward: (x: Tensor) => Tensor, data: ClipDataset, classes: number): Float32Array {
-  const out = teacherLogits(forward, data);
+async function logitsOf(
+  forward: (x: Tensor) => Tensor,
+  data: ClipDataset,
+  classes: number,
+): Promise<Float32Array> {
+  const out = await teacherLogits(forward, data);
   if (out.length !== clipCount(data) * classes)
     throw new Error(
       `compressionReport: the teacher gives ${out.length / clipCount(data)} classes, expected ${classes}`,
@@ -88,13 +92,13 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   const classes = Math.max(classCount(o.train), classCount(o.val));
   const valLabels = requireLabels(o.val);
   const teacher = teacherFn(o.teacher);
-  const trainLogits = logitsOf(teacher, o.train, classes);
+  const trainLogits = await logitsOf(teacher, o.train, classes);
   const teacherVal = accuracy(
-    new Tensor(logitsOf(teacher, o.val, classes), [clipCount(o.val), classes]),
+    new Tensor(await logitsOf(teacher, o.val, classes), [clipCount(o.val), classes]),
     valLabels,
   );
   const progress = o.progress === false ? false : undefined;
-  const d = distill({
+  const d = await distill({
     teacher: trainLogits,
     train: o.train,
     val: o.val,
@@ -115,13 +119,13 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   const studentRow = {
     name: 'student (distilled)',
     parameters: student.numParameters(),
-    valAccuracy: evaluateClassifier(student, o.val),
+    valAccuracy: await evaluateClassifier(student, o.val),
     fileBytes: saveClassifierModel(student, join(o.outDir, 'student.asma')),
     plan: student.encoder.plan,
   };
   let prunedRow: ModelRow | undefined;
   if (o.prune) {
-    const p = prune({
+    const p = await prune({
       model: student,
       method: 'channel',
       amount: o.prune.amount,
@@ -141,7 +145,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     prunedRow = {
       name: `student, ${Math.round(o.prune.amount * 100)} % channels pruned + fine-tuned`,
       parameters: p.parametersAfter,
-      valAccuracy: evaluateClassifier(student, o.val),
+      valAccuracy: await evaluateClassifier(student, o.val),
       fileBytes: saveClassifierModel(student, join(o.outDir, 'student-pruned.asma')),
     };
   }

@@ -34,6 +34,7 @@ export {
   fitClassifier,
   type OptimizerKind,
 } from './eval/fit.js';
+export { onHost } from './eval/host.js';
 export {
   applyStandardizer,
   fitStandardizer,
@@ -140,5 +141,6 @@ export {
   fit,
   type StepResult,
 } from './train/fit.js';
+export { moveToHost } from './train/host-module.js';
 export { removeStaleTemporaries, truncateLog } from './train/leftovers.js';
 export { loadTrainState, type ResumeExpectation, saveTrainState, type TrainState } from './train/state.js';

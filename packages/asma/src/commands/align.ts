@@ -3,6 +3,7 @@ import {
   accuracy,
   classCount,
   encodeClips,
+  moveToHost,
   predictAlignment,
   requireLabels,
   saveCheckpoint,
@@ -88,11 +89,11 @@ export const alignCommand: Command = {
       );
     const classes = Math.max(classCount(train), classCount(val));
     const out = values.out!;
-    const featuresA = encodeClips(a, train);
-    const featuresB = encodeClips(b, train);
-    const valA = encodeClips(a, val);
-    const valB = encodeClips(b, val);
-    const { module, history } = trainAlignment({
+    const featuresA = await encodeClips(a, train);
+    const featuresB = await encodeClips(b, train);
+    const valA = await encodeClips(a, val);
+    const valB = await encodeClips(b, val);
+    const { module, history } = await trainAlignment({
       featuresA,
       featuresB,
       labels: requireLabels(train),
@@ -103,8 +104,9 @@ export const alignCommand: Command = {
       ...o,
       logPath: join(out, 'log.jsonl'),
     });
-    const trainAcc = accuracy(predictAlignment(module, featuresA, featuresB), requireLabels(train));
-    const valAcc = accuracy(predictAlignment(module, valA, valB), requireLabels(val));
+    const trainAcc = accuracy(await predictAlignment(module, featuresA, featuresB), requireLabels(train));
+    const valAcc = accuracy(await predictAlignment(module, valA, valB), requireLabels(val));
+    await moveToHost(module);
     const weights = join(out, 'alignment.safetensors');
     saveCheckpoint(module, weights, {
       'asma.alignment': JSON.stringify({ dim, classes, tokens: o.tokens, heads: o.heads }),

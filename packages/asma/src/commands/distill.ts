@@ -101,13 +101,22 @@ export const distillCommand: Command = {
     }
     const classes = Math.max(classCount(train), classCount(val));
     const fn = teacherFn(teacher);
-    const valLogits = teacherLogits(fn, val);
+    const valLogits = await teacherLogits(fn, val);
     const teacherAcc = accuracy(
       new Tensor(valLogits, [clipCount(val), valLogits.length / clipCount(val)]),
       requireLabels(val),
     );
     const out = values.out!;
-    const r = distill({ teacher: fn, train, val, classes, student, ...o, outDir: out, resume: flags.resume });
+    const r = await distill({
+      teacher: fn,
+      train,
+      val,
+      classes,
+      student,
+      ...o,
+      outDir: out,
+      resume: flags.resume,
+    });
     const fileBytes = saveClassifierModel(r.model, join(out, 'student.asma'));
     const report = {
       protocol: 'distill',

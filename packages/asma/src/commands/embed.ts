@@ -28,7 +28,7 @@ export const embedCommand: Command = {
     requireWritableFile('out', values.out!);
     requireExisting(values, ['checkpoint', 'data']);
     const batch = intOption('batch', values.batch, 32, 1);
-    const r = embed(values.checkpoint!, values.data!, values.out!, {
+    const r = await embed(values.checkpoint!, values.data!, values.out!, {
       batchSize: batch,
       prefix: values.prefix,
     });

@@ -44,7 +44,7 @@ export const evalCommand: Command = {
       throw new Error(
         `${data.labelSource ?? data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
       );
-    const logits = model.logits(data, batch);
+    const logits = await model.logits(data, batch);
     const s = scores(logits, labels);
     console.log(`${split} (${labels.length} clips, ${classes} classes): ${formatScores(s)}`);
     if (values.out !== undefined) {

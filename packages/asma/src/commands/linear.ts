@@ -5,6 +5,7 @@ import {
   classCount,
   encodeWith,
   type LinearProbeResult,
+  onHost,
   predictLogits,
   requireLabels,
   type StGcn,
@@ -55,9 +56,13 @@ export function chanceHint(trainTop1: number, classes: number, standardized: boo
 }
 
 /** Logits of the trained probe on raw features (standardised as in training). */
-function probeScores(probe: LinearProbeResult, features: Float32Array, labels: Int32Array): Scores {
+async function probeScores(
+  probe: LinearProbeResult,
+  features: Float32Array,
+  labels: Int32Array,
+): Promise<Scores> {
   const x = probe.standardizer ? applyStandardizer(features, probe.standardizer) : features;
-  return scores(predictLogits(probe.classifier, x), labels);
+  return scores(await onHost(predictLogits(probe.classifier, x)), labels);
 }
 
 export const linearCommand: Command = {
@@ -83,10 +88,10 @@ export const linearCommand: Command = {
     const val: ClipDataset = loadSplit('data', values.data!, 'val');
     const encoders: StGcn[] = paths.map((p) => loadEncoder(p, [train, val], { prefix: values.prefix }));
     const classes = Math.max(classCount(train), classCount(val));
-    const tr = encodeWith(encoders, train);
-    const va = encodeWith(encoders, val);
+    const tr = await encodeWith(encoders, train);
+    const va = await encodeWith(encoders, val);
     // trainLinearProbe rather than linearEvaluation: the features are needed again for top-5.
-    const probe = trainLinearProbe({
+    const probe = await trainLinearProbe({
       features: tr.features,
       labels: requireLabels(train),
       dim: tr.dim,
@@ -99,8 +104,8 @@ export const linearCommand: Command = {
       val: { features: va.features, labels: requireLabels(val) },
     });
     const result = {
-      train: probeScores(probe, tr.features, requireLabels(train)),
-      val: probeScores(probe, va.features, requireLabels(val)),
+      train: await probeScores(probe, tr.features, requireLabels(train)),
+      val: await probeScores(probe, va.features, requireLabels(val)),
     };
     console.log(
       `linear (${paths.length} encoder(s), ${tr.dim} features, ${classes} classes, ${epochs} epochs)`,

@@ -130,7 +130,7 @@ export const pretrainCommand: Command = {
     const masking = maskOptions(values, frames, method !== 'barlow-twins'); // Barlow Twins masks nothing
 
     const out = values.out;
-    const result = pretrain({
+    const result = await pretrain({
       method,
       data,
       ...options,
