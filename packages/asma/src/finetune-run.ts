@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import { classCount, type EpochRecord, finetune, requireLabels, semiSupervised } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireOptions } from './args.js';
+import { backendInfo } from './backend.js';
 import { classifierLogits } from './classifier.js';
 import { UsageError } from './command.js';
 import { checkpointList, loadEncoder } from './encoders.js';
@@ -72,6 +73,7 @@ export async function runFinetune(args: string[], semi: boolean): Promise<number
   writeCurves(join(out, 'accuracy.svg'), protocol, result.history, classes);
   writeJson(join(out, 'report.json'), {
     protocol,
+    ...backendInfo(),
     checkpoint: path,
     data: values.data,
     ...(semi ? { fraction } : {}),

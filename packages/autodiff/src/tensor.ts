@@ -135,6 +135,20 @@ export class Tensor {
     return isDeviceArray(s) ? getBackend().allFinite(s) : firstNonFinite(s) < 0;
   }
 
+  /** Copy host values into this tensor in place, wherever it lives (on a device: fresh storage, uploaded). */
+  assign(values: ArrayLike<number>): void {
+    const s = this._storage;
+    if (values.length !== s.length)
+      throw new ShapeError(`assign: ${values.length} values for a tensor of ${s.length}`);
+    if (!isDeviceArray(s)) {
+      s.set(values);
+      return;
+    }
+    const be = getBackend();
+    this._storage = be.upload(Float32Array.from(values));
+    be.release?.(s);
+  }
+
   /** Bring device storage back to a host array (awaited), freeing the device's copy; a no-op on the host. */
   async toHost(): Promise<void> {
     const s = this._storage;

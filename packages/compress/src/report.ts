@@ -15,6 +15,7 @@ import {
   clipCount,
   evaluateClassifier,
   gatherClips,
+  moveToHost,
   requireLabels,
 } from '@asma/trainer';
 import { type BenchOptions, type BenchResult, benchInference, type InferenceRunner } from './bench.js';
@@ -116,10 +117,16 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   });
   let student = d.model;
   student.eval();
+  const accuracyOf = async (m: typeof student): Promise<number> => {
+    const acc = await evaluateClassifier(m, o.val);
+    // Evaluation on a device moves the weights there; the writers, pruning and int8 read them on the host.
+    await moveToHost(m);
+    return acc;
+  };
   const studentRow = {
     name: 'student (distilled)',
     parameters: student.numParameters(),
-    valAccuracy: await evaluateClassifier(student, o.val),
+    valAccuracy: await accuracyOf(student),
     fileBytes: saveClassifierModel(student, join(o.outDir, 'student.asma')),
     plan: student.encoder.plan,
   };
@@ -145,7 +152,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     prunedRow = {
       name: `student, ${Math.round(o.prune.amount * 100)} % channels pruned + fine-tuned`,
       parameters: p.parametersAfter,
-      valAccuracy: await evaluateClassifier(student, o.val),
+      valAccuracy: await accuracyOf(student),
       fileBytes: saveClassifierModel(student, join(o.outDir, 'student-pruned.asma')),
     };
   }
@@ -171,7 +178,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     o.val,
     Array.from({ length: Math.min(8, clipCount(o.val)) }, (_, i) => i),
   );
-  const want = noGrad(() => student.forward(new Tensor(batch.data, [...batch.shape]))).data;
+  const want = await noGrad(() => student.forward(new Tensor(batch.data, [...batch.shape]))).read();
   const check = await checkOnnx(onnx, batch.data, batch.shape, want);
 
   const teacherName = 'teacher (ASMa A + B + alignment)';
@@ -180,7 +187,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     { name: last.name, run: (x, s) => noGrad(() => student.forward(new Tensor(x, [...s]))) },
     { name: int8Row.name, run: (x, s) => foldedForward(q, x, s, 'int8') },
   ];
-  const speed = benchInference(runners, o.val, o.bench);
+  const speed = await benchInference(runners, o.val, o.bench);
   const speedup: Record<number, number> = {};
   for (const r of speed.rows)
     if (r.name === last.name) {

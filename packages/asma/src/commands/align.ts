@@ -10,6 +10,7 @@ import {
   trainAlignment,
 } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
+import { backendInfo } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
 import { writeAccuracyChart, writeJson } from '../outputs.js';
@@ -46,6 +47,7 @@ export const alignCommand: Command = {
   path: ['align'],
   summary: "train ASMa's feature alignment module on two frozen encoders (A and B)",
   help,
+  onDevice: true,
   async run(args) {
     const { values } = parseOptions(args, [
       'checkpoint-a',
@@ -113,6 +115,7 @@ export const alignCommand: Command = {
     });
     writeJson(join(out, 'report.json'), {
       protocol: 'align',
+      ...backendInfo(),
       checkpointA: pathA,
       checkpointB: pathB,
       data: values.data,

@@ -10,6 +10,7 @@ import {
 } from '@asma/compress';
 import { accuracy, classCount, clipCount, requireLabels } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
+import { backendInfo } from '../backend.js';
 import type { Command } from '../command.js';
 import { checkFits } from '../encoders.js';
 import { writeJson } from '../outputs.js';
@@ -51,6 +52,7 @@ export const distillCommand: Command = {
   path: ['distill'],
   summary: 'distil the aligned ASMa teacher into a small ST-GCN student',
   help,
+  onDevice: true,
   async run(args) {
     const { values, flags } = parseOptions(
       args,
@@ -120,6 +122,7 @@ export const distillCommand: Command = {
     const fileBytes = saveClassifierModel(r.model, join(out, 'student.asma'));
     const report = {
       protocol: 'distill',
+      ...backendInfo(),
       options: { ...o, student },
       teacher: { parameters: teacherParameters(teacher), valAccuracy: teacherAcc },
       student: {

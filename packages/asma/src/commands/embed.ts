@@ -1,5 +1,6 @@
 import { embed } from '@asma/trainer';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
+import { describeActive } from '../backend.js';
 import type { Command } from '../command.js';
 import { requireWritableFile } from '../writable.js';
 
@@ -22,6 +23,7 @@ export const embedCommand: Command = {
   path: ['embed'],
   summary: 'encode clips (.npy) into feature vectors with a trained ST-GCN encoder',
   help,
+  onDevice: true,
   async run(args) {
     const { values } = parseOptions(args, ['checkpoint', 'data', 'out', 'batch', 'prefix']);
     requireOptions(values, ['checkpoint', 'data', 'out']);
@@ -32,7 +34,9 @@ export const embedCommand: Command = {
       batchSize: batch,
       prefix: values.prefix,
     });
-    console.log(`${r.clips} clips -> ${values.out} (${r.clips}, ${r.features}) in ${r.seconds.toFixed(1)} s`);
+    console.log(
+      `${r.clips} clips -> ${values.out} (${r.clips}, ${r.features}) in ${r.seconds.toFixed(1)} s on ${describeActive()}`,
+    );
     return 0;
   },
 };

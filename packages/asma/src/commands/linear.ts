@@ -12,6 +12,7 @@ import {
   trainLinearProbe,
 } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
+import { backendInfo } from '../backend.js';
 import type { Command } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
 import { formatScores, type Scores, scores, writeAccuracyChart, writeJson } from '../outputs.js';
@@ -69,6 +70,7 @@ export const linearCommand: Command = {
   path: ['linear'],
   summary: 'linear evaluation of frozen encoders (also transfer: encoders pretrained elsewhere)',
   help,
+  onDevice: true,
   async run(args) {
     const { values, flags } = parseOptions(
       args,
@@ -118,6 +120,7 @@ export const linearCommand: Command = {
       const out = values.out;
       writeJson(out, {
         protocol: 'linear',
+        ...backendInfo(),
         checkpoints: paths,
         data: values.data,
         dim: tr.dim,

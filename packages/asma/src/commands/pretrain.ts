@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClipDataset, type EpochRecord, loadDataset, METHOD_NAMES, pretrain } from '@asma/trainer';
 import { choiceOption, floatOption, intOption, parseOptions } from '../args.js';
+import { describeActive } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { maskOptionNames, maskOptions, maskOptionsHelp } from '../mask-options.js';
 import { writeEpochChart } from '../outputs.js';
@@ -104,6 +105,7 @@ export const pretrainCommand: Command = {
   path: ['pretrain'],
   summary: 'self-supervised pretraining (asma, pstl, random masks, barlow-twins) of ST-GCN encoders',
   help,
+  onDevice: true,
   async run(args) {
     const { values, flags } = parseOptions(args, names, false, ['resume']);
     if (values.method === undefined) throw new UsageError(`--method ${METHOD_NAMES.join('|')} is required`);
@@ -150,6 +152,7 @@ export const pretrainCommand: Command = {
     );
     for (const [name, path] of Object.entries(result.encoderFiles)) console.log(`  ${name}: ${path}`);
     console.log(`  checkpoint: ${join(out, 'checkpoint.safetensors')}`);
+    console.log(`  backend: ${describeActive()}`);
     console.log(`  log: ${join(out, 'log.jsonl')}`);
     console.log(`  loss curve: ${chart}`);
     return 0;

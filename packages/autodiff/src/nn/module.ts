@@ -6,7 +6,6 @@
  * through getters (so `to(dtype)` can swap them), and define their own typed `forward`.
  */
 
-import { type FloatArray, getBackend, isDeviceArray } from '@asma/kernels';
 import type { IntTensor } from '../io/int-tensor.js';
 import { fmtShape } from '../ops/errors.js';
 import { type DType, Tensor } from '../tensor.js';
@@ -232,23 +231,11 @@ export class Module {
     for (const [key, target] of own) {
       const src = source.get(key);
       if (src === undefined) continue;
-      if (target instanceof Tensor) setValues(target, (src as Tensor).data);
+      if (target instanceof Tensor) target.assign((src as Tensor).data);
       else copyInts(target, src as IntTensor);
     }
     return { missingKeys, unexpectedKeys };
   }
-}
-
-/** Copy host values into a tensor in place, wherever it lives (a device tensor gets fresh storage). */
-function setValues(target: Tensor, values: FloatArray): void {
-  const s = target.storage;
-  if (!isDeviceArray(s)) {
-    s.set(values);
-    return;
-  }
-  const be = getBackend();
-  target.moveTo(be.upload(Float32Array.from(values)));
-  be.release?.(s);
 }
 
 function convert(t: Tensor, dtype: DType) {

@@ -131,8 +131,8 @@ export class AlignmentModule extends Module {
     ] as const) {
       if (s.mean.length !== this.dim || s.std.length !== this.dim)
         throw new FeatureInputError(`AlignmentModule: standardizer ${suffix} must have ${this.dim} features`);
-      (this.buffer(`mean_${suffix}`) as Tensor).data.set(s.mean);
-      (this.buffer(`inv_std_${suffix}`) as Tensor).data.set(Float32Array.from(s.std, (v) => 1 / v));
+      (this.buffer(`mean_${suffix}`) as Tensor).assign(s.mean);
+      (this.buffer(`inv_std_${suffix}`) as Tensor).assign(Float32Array.from(s.std, (v) => 1 / v));
     }
   }
 
