@@ -60,12 +60,15 @@ const classes = Math.max(classCount(data.train), classCount(data.val));
 const trainLabels = requireLabels(data.train);
 const valLabels = requireLabels(data.val);
 
-function score(name, encoders, extra) {
-  const f = (part) =>
-    joinFeatures(encoders.map((e) => ({ features: encodeClips(e, data[part]), dim: e.outChannels })));
-  const tr = f('train');
-  const va = f('val');
-  const probe = trainLinearProbe({
+async function score(name, encoders, extra) {
+  const f = async (part) => {
+    const parts = [];
+    for (const e of encoders) parts.push({ features: await encodeClips(e, data[part]), dim: e.outChannels });
+    return joinFeatures(parts);
+  };
+  const tr = await f('train');
+  const va = await f('val');
+  const probe = await trainLinearProbe({
     features: tr.features,
     labels: trainLabels,
     dim: tr.dim,
@@ -103,10 +106,10 @@ function score(name, encoders, extra) {
 }
 
 if (v.method === 'none') {
-  score('untrained', [new StGcn({ ...methodOptions(c).encoder, rng: new Rng(c.seed).fork() })], {});
+  await score('untrained', [new StGcn({ ...methodOptions(c).encoder, rng: new Rng(c.seed).fork() })], {});
 } else {
   const t0 = performance.now();
-  const { method, history } = pretrain({
+  const { method, history } = await pretrain({
     method: v.method,
     data: data.train,
     seed: c.seed,
@@ -121,8 +124,8 @@ if (v.method === 'none') {
   const extra = { seconds: +((performance.now() - t0) / 1000).toFixed(1), lastLoss: +history.at(-1).loss.toFixed(2) };
   const encs = method.encoders.map((e) => e.encoder);
   if (encs.length === 2) {
-    score(`${v.method} A+B`, encs, extra);
-    score(`${v.method} A`, [encs[0]], extra);
-    score(`${v.method} B`, [encs[1]], extra);
-  } else score(v.method, encs, extra);
+    await score(`${v.method} A+B`, encs, extra);
+    await score(`${v.method} A`, [encs[0]], extra);
+    await score(`${v.method} B`, [encs[1]], extra);
+  } else await score(v.method, encs, extra);
 }

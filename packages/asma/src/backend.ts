@@ -3,7 +3,7 @@
  * or ASMA_BACKEND, default cpu. webgpu never falls back silently: without an adapter it fails with the
  * reason; auto picks WebGPU when an adapter answers and says which it took on the first line.
  */
-import { type KernelBackend, setBackend } from '@asma/kernels';
+import { getBackend, type KernelBackend, setBackend } from '@asma/kernels';
 import { UsageError } from './command.js';
 
 export const BACKENDS = ['cpu', 'webgpu', 'auto'] as const;
@@ -56,6 +56,20 @@ export function describeBackend(be: {
   adapter?: { vendor: string; architecture: string };
 }): string {
   return be.adapter === undefined ? be.name : `${be.name} (${be.adapter.vendor}, ${be.adapter.architecture})`;
+}
+
+/** describeBackend of the active backend. */
+export function describeActive(): string {
+  return describeBackend(getBackend());
+}
+
+/** The active backend and its adapter (null on the CPU), as reports record them. */
+export function backendInfo(): {
+  backend: string;
+  adapter: { vendor: string; architecture: string; description?: string } | null;
+} {
+  const be = getBackend();
+  return { backend: be.name, adapter: be.adapter ?? null };
 }
 
 /**

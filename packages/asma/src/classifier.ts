@@ -20,11 +20,15 @@ import { Rng } from '@asma/util';
 import { checkFits } from './encoders.js';
 
 /** Eval-mode (N, classes) logits, in batches without gradients. */
-export function classifierLogits(model: ActionClassifier, data: ClipDataset, batchSize = 64): Tensor {
+export async function classifierLogits(
+  model: ActionClassifier,
+  data: ClipDataset,
+  batchSize = 64,
+): Promise<Tensor> {
   model.eval();
   let out: Float32Array | null = null;
   let classes = 0;
-  forEachBatch(
+  await forEachBatch(
     data,
     batchSize,
     (x) => model.forward(x),
@@ -60,8 +64,8 @@ export function loadClassifier(path: string, data: readonly ClipDataset[]): Acti
 export interface EvalModel {
   kind: ModelFileKind;
   classes: number;
-  /** Eval-mode (N, classes) logits; int8 models run their int8 kernels. */
-  logits(data: ClipDataset, batchSize: number): Tensor;
+  /** Eval-mode (N, classes) logits on the host; int8 models run their int8 kernels (on the CPU). */
+  logits(data: ClipDataset, batchSize: number): Promise<Tensor>;
 }
 
 /**
@@ -83,7 +87,7 @@ export function loadEvalModel(path: string, data: readonly ClipDataset[]): EvalM
     return {
       kind,
       classes: m.classes,
-      logits: (d, batch) => new Tensor(foldedLogits(m, d, 'int8', batch), [clipCount(d), m.classes]),
+      logits: async (d, batch) => new Tensor(foldedLogits(m, d, 'int8', batch), [clipCount(d), m.classes]),
     };
   }
   let model: ActionClassifier;

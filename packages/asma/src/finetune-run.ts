@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import { classCount, type EpochRecord, finetune, requireLabels, semiSupervised } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireOptions } from './args.js';
+import { backendInfo } from './backend.js';
 import { classifierLogits } from './classifier.js';
 import { UsageError } from './command.js';
 import { checkpointList, loadEncoder } from './encoders.js';
@@ -65,13 +66,14 @@ export async function runFinetune(args: string[], semi: boolean): Promise<number
     resume: flags.resume,
     progress: protocol,
   };
-  const picked = semi ? semiSupervised({ ...common, fraction }) : null;
-  const result = picked ?? finetune(common);
+  const picked = semi ? await semiSupervised({ ...common, fraction }) : null;
+  const result = picked ?? (await finetune(common));
   const trainClips = picked ? picked.subset.length : train.clips.shape[0];
-  const valScores = scores(classifierLogits(result.model, val), requireLabels(val));
+  const valScores = scores(await classifierLogits(result.model, val), requireLabels(val));
   writeCurves(join(out, 'accuracy.svg'), protocol, result.history, classes);
   writeJson(join(out, 'report.json'), {
     protocol,
+    ...backendInfo(),
     checkpoint: path,
     data: values.data,
     ...(semi ? { fraction } : {}),

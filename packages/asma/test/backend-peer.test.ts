@@ -30,5 +30,5 @@ it('libraries that read or register the active backend take @asma/kernels as a p
     expect(pkg.peerDependencies?.['@asma/kernels'], `${name}: peerDependencies`).toBe('workspace:^');
     expect(pkg.dependencies?.['@asma/kernels'], `${name}: not in dependencies`).toBeUndefined();
   }
-  expect(users).toEqual(['autodiff', 'compress']);
+  expect(users).toEqual(['autodiff', 'compress', 'viewer']);
 });

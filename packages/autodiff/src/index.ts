@@ -32,6 +32,7 @@ export * from './schedule/index.js';
 export {
   allocate,
   type DType,
+  deviceActive,
   dtypeOf,
   full,
   type NestedArray,

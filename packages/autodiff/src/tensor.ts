@@ -14,6 +14,7 @@ import { runBackward } from './grad/backward.js';
 import { takeRecycled } from './grad/recycle.js';
 import { noteAllocation } from './grad/scratch.js';
 import type { GradNode } from './grad/tape.js';
+import { firstNonFinite } from './io/finite.js';
 import * as act from './ops/activation.js';
 import * as ew from './ops/elementwise.js';
 import { ArgumentError, fmtShape, ShapeError } from './ops/errors.js';
@@ -79,6 +80,11 @@ export function storageOf(t: Tensor): Storage {
   return s;
 }
 
+/** Whether the active backend keeps tensors on a device (then nothing may be read synchronously). */
+export function deviceActive(): boolean {
+  return getBackend().deviceStorage === true;
+}
+
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -128,6 +134,35 @@ export class Tensor {
   read(): Promise<FloatArray> {
     const s = this._storage;
     return isDeviceArray(s) ? getBackend().read(s) : Promise.resolve(s);
+  }
+
+  /** Whether every value is finite: on a device the backend checks and reads back one flag. */
+  async allFinite(): Promise<boolean> {
+    const s = this._storage;
+    return isDeviceArray(s) ? getBackend().allFinite(s) : firstNonFinite(s) < 0;
+  }
+
+  /** Copy host values into this tensor in place, wherever it lives (on a device: fresh storage, uploaded). */
+  assign(values: ArrayLike<number>): void {
+    const s = this._storage;
+    if (values.length !== s.length)
+      throw new ShapeError(`assign: ${values.length} values for a tensor of ${s.length}`);
+    if (!isDeviceArray(s)) {
+      s.set(values);
+      return;
+    }
+    const be = getBackend();
+    this._storage = be.upload(Float32Array.from(values));
+    be.release?.(s);
+  }
+
+  /** Bring device storage back to a host array (awaited), freeing the device's copy; a no-op on the host. */
+  async toHost(): Promise<void> {
+    const s = this._storage;
+    if (!isDeviceArray(s)) return;
+    const be = getBackend();
+    this._storage = Float32Array.from(await be.read(s));
+    be.release?.(s);
   }
 
   /** Replace the storage by a copy of the same values elsewhere (a host array uploaded to the device). */

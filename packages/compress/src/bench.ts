@@ -1,15 +1,17 @@
 /**
  * Per-clip inference time of several models on the same clips in the same process, interleaved
  * (round-robin within every repetition) so that machine load affects all of them alike. Reports the
- * median over repetitions, after warm-up, for each batch size.
+ * median over repetitions, after warm-up, for each batch size. A runner that returns a tensor has its
+ * values read back inside the timing (awaited): on a device backend the work is only queued until then.
  */
+import type { Tensor } from '@asma/autodiff';
 import { getBackend } from '@asma/kernels';
 import { type ClipDataset, clipCount, gatherClips } from '@asma/trainer';
 
 export interface InferenceRunner {
   name: string;
-  /** Run one batch (N, C, T, V, M); the result is ignored. */
-  run(clips: Float32Array, shape: readonly number[]): void;
+  /** Run one batch (N, C, T, V, M); a returned tensor is read back (timed), otherwise ignored. */
+  run(clips: Float32Array, shape: readonly number[]): Tensor | unknown;
 }
 
 export interface BenchRow {
@@ -33,11 +35,15 @@ export interface BenchOptions {
   warmup?: number;
 }
 
-export function benchInference(
+function isTensor(v: unknown): v is Tensor {
+  return typeof (v as Tensor | null)?.read === 'function';
+}
+
+export async function benchInference(
   runners: InferenceRunner[],
   data: ClipDataset,
   o: BenchOptions = {},
-): BenchResult {
+): Promise<BenchResult> {
   const reps = o.reps ?? 7;
   const warmup = o.warmup ?? 1;
   const rows: BenchRow[] = [];
@@ -49,12 +55,13 @@ export function benchInference(
     );
     const times = runners.map(() => [] as number[]);
     for (let r = 0; r < warmup + reps; r++)
-      runners.forEach((runner, i) => {
+      for (const [i, runner] of runners.entries()) {
         const t0 = performance.now();
-        runner.run(batch.data, batch.shape);
+        const out = runner.run(batch.data, batch.shape);
+        if (isTensor(out)) await out.read();
         const dt = performance.now() - t0;
         if (r >= warmup) times[i]!.push(dt / n);
-      });
+      }
     runners.forEach((runner, i) => {
       const sorted = times[i]!.sort((a, b) => a - b);
       const ms = sorted[Math.floor(sorted.length / 2)]!;

@@ -21,6 +21,7 @@ import {
   forEachBatch,
   gatherClips,
   moduleHash,
+  moveToHost,
   requireLabels,
   STGCN_METADATA_KEY,
   saveCheckpoint,
@@ -65,9 +66,13 @@ export function distillationLoss(
 export type TeacherFn = (x: Tensor) => Tensor;
 
 /** Eval-mode teacher logits of every clip, (N, classes) row-major. */
-export function teacherLogits(teacher: TeacherFn, data: ClipDataset, batchSize = 64): Float32Array {
+export async function teacherLogits(
+  teacher: TeacherFn,
+  data: ClipDataset,
+  batchSize = 64,
+): Promise<Float32Array> {
   let out: Float32Array | null = null;
-  forEachBatch(data, batchSize, teacher, (logits, start) => {
+  await forEachBatch(data, batchSize, teacher, (logits, start) => {
     const c = logits.shape[1]!;
     out ??= new Float32Array(clipCount(data) * c);
     out.set(logits.data as Float32Array, start * c);
@@ -111,7 +116,7 @@ export interface DistillResult {
   teacherLogits: Float32Array;
 }
 
-export function distill(o: DistillOptions): DistillResult {
+export async function distill(o: DistillOptions): Promise<DistillResult> {
   const labels = requireLabels(o.train);
   const n = clipCount(o.train);
   const classes = o.classes ?? Math.max(classCount(o.train), o.val ? classCount(o.val) : 0);
@@ -123,7 +128,7 @@ export function distill(o: DistillOptions): DistillResult {
     o.teacher === undefined
       ? new Float32Array(n * classes)
       : typeof o.teacher === 'function'
-        ? teacherLogits(o.teacher, o.train)
+        ? await teacherLogits(o.teacher, o.train)
         : o.teacher;
   if (soft.length !== n * classes)
     throw new RangeError(
@@ -136,7 +141,7 @@ export function distill(o: DistillOptions): DistillResult {
   const lr = o.lr ?? 5e-3;
   const batchSize = Math.min(o.batchSize ?? 32, n);
   const optimizer = new HookedAdam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 }, o.afterStep);
-  const { history } = fit({
+  const { history } = await fit({
     module: model,
     optimizer,
     schedule: cosineLr(lr, o.epochs),
@@ -153,17 +158,18 @@ export function distill(o: DistillOptions): DistillResult {
       const logits = model.forward(batchTensor(batch));
       return { loss: distillationLoss(logits, new Tensor(t, [indices.length, classes]), y, { alpha, tau }) };
     },
-    evaluate: o.val ? () => ({ valAccuracy: evaluateClassifier(model, o.val!) }) : undefined,
+    evaluate: o.val ? async () => ({ valAccuracy: await evaluateClassifier(model, o.val!) }) : undefined,
     checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
     resume: o.resume,
     // The clips, the starting student and the teachers (through their logits): a resume must see the same.
-    inputs: { data: datasetHash(o.train), student: moduleHash(model), teachers: contentHash(soft) },
+    inputs: { data: datasetHash(o.train), student: await moduleHash(model), teachers: contentHash(soft) },
     config: { protocol: 'distill', seed, epochs: o.epochs, batchSize, lr, alpha, tau, classes, clips: n },
     log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
     progress: o.progress ?? 'distill',
     onEpoch: o.onEpoch,
   });
   o.afterStep?.();
+  await moveToHost(model);
   if (o.outDir) saveClassifier(model, join(o.outDir, 'student.safetensors'));
   const last = history[history.length - 1];
   return { model, history, valAccuracy: last?.metrics.valAccuracy, teacherLogits: soft };

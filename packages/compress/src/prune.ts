@@ -48,35 +48,37 @@ export interface PruneResult {
   history: EpochRecord[];
 }
 
-export function prune(o: PruneOptions): PruneResult {
+export async function prune(o: PruneOptions): Promise<PruneResult> {
   const parametersBefore = o.model.numParameters();
   let model = o.model;
   let masks: PruneMasks | null = null;
   if (o.method === 'magnitude') masks = magnitudePrune(model, o.amount).masks;
   else if (o.method === 'channel') model = pruneChannels(model, planChannelPruning(model.encoder, o.amount));
   else throw new RangeError(`prune: unknown method '${o.method as string}' (magnitude or channel)`);
-  const accuracyPruned = o.val ? evaluateClassifier(model, o.val) : undefined;
+  const accuracyPruned = o.val ? await evaluateClassifier(model, o.val) : undefined;
   let history: EpochRecord[] = [];
   if ((o.epochs ?? 0) > 0) {
     const m = masks;
-    history = distill({
-      model,
-      teacher: o.teacher,
-      alpha: o.teacher === undefined ? 1 : o.alpha,
-      tau: o.tau,
-      train: o.train,
-      val: o.val,
-      classes: model.fc.outFeatures,
-      epochs: o.epochs!,
-      lr: o.lr ?? 1e-3,
-      batchSize: o.batchSize,
-      seed: o.seed,
-      outDir: o.outDir,
-      resume: o.resume,
-      progress: o.progress ?? 'prune fine-tune',
-      onEpoch: o.onEpoch,
-      afterStep: m ? () => applyMasks(model, m) : undefined,
-    }).history;
+    history = (
+      await distill({
+        model,
+        teacher: o.teacher,
+        alpha: o.teacher === undefined ? 1 : o.alpha,
+        tau: o.tau,
+        train: o.train,
+        val: o.val,
+        classes: model.fc.outFeatures,
+        epochs: o.epochs!,
+        lr: o.lr ?? 1e-3,
+        batchSize: o.batchSize,
+        seed: o.seed,
+        outDir: o.outDir,
+        resume: o.resume,
+        progress: o.progress ?? 'prune fine-tune',
+        onEpoch: o.onEpoch,
+        afterStep: m ? () => applyMasks(model, m) : undefined,
+      })
+    ).history;
   }
   model.eval();
   return {
@@ -86,7 +88,7 @@ export function prune(o: PruneOptions): PruneResult {
     parametersAfter: model.numParameters(),
     sparsity: masks ? sparsity(model, masks.keys()) : null,
     accuracyPruned,
-    accuracyFinetuned: o.val && history.length > 0 ? evaluateClassifier(model, o.val) : undefined,
+    accuracyFinetuned: o.val && history.length > 0 ? await evaluateClassifier(model, o.val) : undefined,
     history,
   };
 }

@@ -14,6 +14,7 @@ import {
   clipCount,
   evaluateClassifier,
   gatherClips,
+  moveToHost,
   requireLabels,
 } from '@asma/trainer';
 import { writeFileAtomic } from '@asma/util/node';
@@ -75,8 +76,12 @@ export interface CompressionReport {
   speedup: Record<number, number>;
 }
 
-function logitsOf(forward: (x: Tensor) => Tensor, data: ClipDataset, classes: number): Float32Array {
-  const out = teacherLogits(forward, data);
+async function logitsOf(
+  forward: (x: Tensor) => Tensor,
+  data: ClipDataset,
+  classes: number,
+): Promise<Float32Array> {
+  const out = await teacherLogits(forward, data);
   if (out.length !== clipCount(data) * classes)
     throw new Error(
       `compressionReport: the teacher gives ${out.length / clipCount(data)} classes, expected ${classes}`,
@@ -88,13 +93,13 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   const classes = Math.max(classCount(o.train), classCount(o.val));
   const valLabels = requireLabels(o.val);
   const teacher = teacherFn(o.teacher);
-  const trainLogits = logitsOf(teacher, o.train, classes);
+  const trainLogits = await logitsOf(teacher, o.train, classes);
   const teacherVal = accuracy(
-    new Tensor(logitsOf(teacher, o.val, classes), [clipCount(o.val), classes]),
+    new Tensor(await logitsOf(teacher, o.val, classes), [clipCount(o.val), classes]),
     valLabels,
   );
   const progress = o.progress === false ? false : undefined;
-  const d = distill({
+  const d = await distill({
     teacher: trainLogits,
     train: o.train,
     val: o.val,
@@ -112,16 +117,22 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   });
   let student = d.model;
   student.eval();
+  const accuracyOf = async (m: typeof student): Promise<number> => {
+    const acc = await evaluateClassifier(m, o.val);
+    // Evaluation on a device moves the weights there; the writers, pruning and int8 read them on the host.
+    await moveToHost(m);
+    return acc;
+  };
   const studentRow = {
     name: 'student (distilled)',
     parameters: student.numParameters(),
-    valAccuracy: evaluateClassifier(student, o.val),
+    valAccuracy: await accuracyOf(student),
     fileBytes: saveClassifierModel(student, join(o.outDir, 'student.asma')),
     plan: student.encoder.plan,
   };
   let prunedRow: ModelRow | undefined;
   if (o.prune) {
-    const p = prune({
+    const p = await prune({
       model: student,
       method: 'channel',
       amount: o.prune.amount,
@@ -141,7 +152,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     prunedRow = {
       name: `student, ${Math.round(o.prune.amount * 100)} % channels pruned + fine-tuned`,
       parameters: p.parametersAfter,
-      valAccuracy: evaluateClassifier(student, o.val),
+      valAccuracy: await accuracyOf(student),
       fileBytes: saveClassifierModel(student, join(o.outDir, 'student-pruned.asma')),
     };
   }
@@ -167,7 +178,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     o.val,
     Array.from({ length: Math.min(8, clipCount(o.val)) }, (_, i) => i),
   );
-  const want = noGrad(() => student.forward(new Tensor(batch.data, [...batch.shape]))).data;
+  const want = await noGrad(() => student.forward(new Tensor(batch.data, [...batch.shape]))).read();
   const check = await checkOnnx(onnx, batch.data, batch.shape, want);
 
   const teacherName = 'teacher (ASMa A + B + alignment)';
@@ -176,7 +187,7 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     { name: last.name, run: (x, s) => noGrad(() => student.forward(new Tensor(x, [...s]))) },
     { name: int8Row.name, run: (x, s) => foldedForward(q, x, s, 'int8') },
   ];
-  const speed = benchInference(runners, o.val, o.bench);
+  const speed = await benchInference(runners, o.val, o.bench);
   const speedup: Record<number, number> = {};
   for (const r of speed.rows)
     if (r.name === last.name) {

@@ -99,7 +99,7 @@ describe('studentPlan', () => {
 
 describe('distill', () => {
   const train = tinyDataset({ perClass: 6, classes: 3 });
-  it('learns from a teacher function, saves a loadable student and resumes bit-identically', () => {
+  it('learns from a teacher function, saves a loadable student and resumes bit-identically', async () => {
     const teacher = tinyClassifier(3, 5);
     teacher.eval();
     const dir = mkdtempSync(join(tmpdir(), 'distill-'));
@@ -112,15 +112,15 @@ describe('distill', () => {
       seed: 3,
       progress: false as const,
     };
-    const full = distill({ ...base, epochs: 4 });
+    const full = await distill({ ...base, epochs: 4 });
     expect(full.history[3]!.loss).toBeLessThan(full.history[0]!.loss);
     expect(full.teacherLogits.length).toBe(18 * 3);
 
     const stop = (r: { epoch: number }) => {
       if (r.epoch === 1) throw new Error('interrupted');
     };
-    expect(() => distill({ ...base, epochs: 4, outDir: dir, onEpoch: stop })).toThrow('interrupted');
-    const resumed = distill({ ...base, epochs: 4, outDir: dir, resume: true });
+    await expect(distill({ ...base, epochs: 4, outDir: dir, onEpoch: stop })).rejects.toThrow('interrupted');
+    const resumed = await distill({ ...base, epochs: 4, outDir: dir, resume: true });
     expect(resumed.history.length).toBe(4);
     for (const [k, v] of full.model.stateDict())
       expect(resumed.model.stateDict().get(k)!.data).toEqual(v.data);
@@ -128,7 +128,7 @@ describe('distill', () => {
     expect(model.plan.length).toBe(2);
   });
 
-  it('refuses to resume with another teacher (issue 21: a swapped --teacher-a continued silently)', () => {
+  it('refuses to resume with another teacher (issue 21: a swapped --teacher-a continued silently)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'distill-teacher-'));
     const logits = (scale: number) => Float32Array.from({ length: 18 * 3 }, (_, i) => scale * Math.sin(i));
     const base = {
@@ -138,16 +138,16 @@ describe('distill', () => {
       progress: false as const,
       outDir: dir,
     };
-    distill({ ...base, teacher: logits(1), epochs: 1 });
-    expect(() => distill({ ...base, teacher: logits(2), epochs: 2, resume: true })).toThrow(
+    await distill({ ...base, teacher: logits(1), epochs: 1 });
+    await expect(distill({ ...base, teacher: logits(2), epochs: 2, resume: true })).rejects.toThrow(
       /written by a run on other inputs \(teachers: "[0-9a-f]{16}" in the checkpoint, "[0-9a-f]{16}" now\); refusing to resume$/,
     );
-    expect(distill({ ...base, teacher: logits(1), epochs: 2, resume: true }).history).toHaveLength(2);
+    expect((await distill({ ...base, teacher: logits(1), epochs: 2, resume: true })).history).toHaveLength(2);
   });
 
-  it('rejects teacher logits of the wrong size', () => {
-    expect(() => distill({ teacher: new Float32Array(5), train, epochs: 1, progress: false })).toThrow(
-      /teacher logits hold 5 values, expected 18 clips x 3 classes/,
-    );
+  it('rejects teacher logits of the wrong size', async () => {
+    await expect(
+      distill({ teacher: new Float32Array(5), train, epochs: 1, progress: false }),
+    ).rejects.toThrow(/teacher logits hold 5 values, expected 18 clips x 3 classes/);
   });
 });

@@ -33,9 +33,9 @@ describe('magnitude pruning', () => {
     expect(zeros).toBe(r.pruned);
   });
 
-  it('keeps pruned weights at 0 while fine-tuning', () => {
+  it('keeps pruned weights at 0 while fine-tuning', async () => {
     const train = tinyDataset({ perClass: 4, classes: 4, frames: 12 });
-    const r = prune({
+    const r = await prune({
       model: tinyClassifier(),
       method: 'magnitude',
       amount: 0.5,
@@ -100,9 +100,9 @@ describe('channel pruning', () => {
     expect(plan.keep[2]).toEqual([0, 2, 3, 4, 5, 7]);
   });
 
-  it('fine-tunes the pruned model', () => {
+  it('fine-tunes the pruned model', async () => {
     const train = tinyDataset({ perClass: 4, classes: 4, frames: 12 });
-    const r = prune({
+    const r = await prune({
       model: tinyClassifier(),
       method: 'channel',
       amount: 0.5,

@@ -110,9 +110,9 @@ describe('folding and int8 forward', () => {
     }
   });
 
-  it('int8 logits stay close to float and keep the accuracy of a trained model', () => {
+  it('int8 logits stay close to float and keep the accuracy of a trained model', async () => {
     const train = tinyDataset({ perClass: 8, classes: 4, frames: 12 });
-    const r = distill({
+    const r = await distill({
       model: tinyClassifier(4, 1, false),
       train,
       alpha: 1,

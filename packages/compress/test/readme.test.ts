@@ -32,7 +32,7 @@ it('README example', async () => {
     encoderB: new StGcn({ rng: rng.fork(), blocks: plan }),
     alignment: new AlignmentModule({ rng: rng.fork(), dim: 8, classes: 4, tokens: 2, heads: 2 }),
   };
-  const { model: student } = distill({
+  const { model: student } = await distill({
     teacher: teacherFn(teacher),
     train,
     student: { depth: 2, width: 4 },

@@ -45,10 +45,10 @@ describe('compressionReport', () => {
     expect(table).toMatch(/ms\/clip B=4 \| ms\/clip B=1/);
   });
 
-  it('benchInference interleaves runners and reports medians per batch size', () => {
+  it('benchInference interleaves runners and reports medians per batch size', async () => {
     const calls: string[] = [];
     const data = tinyDataset({ perClass: 1, classes: 2, frames: 4 });
-    const r = benchInference(
+    const r = await benchInference(
       [
         { name: 'a', run: () => calls.push('a') },
         { name: 'b', run: () => calls.push('b') },

@@ -30,18 +30,23 @@ export interface EmbedResult {
 }
 
 /** Features of every clip in `dataNpy` from the encoder in `checkpoint`, written to `out`. */
-export function embed(
+export async function embed(
   checkpoint: string,
   dataNpy: string,
   out: string,
   opts: EmbedOptions = {},
-): EmbedResult {
+): Promise<EmbedResult> {
   const { model } = loadStGcn(checkpoint, { prefix: opts.prefix });
   return embedWith(model, dataNpy, out, opts);
 }
 
 /** Same as embed() with an encoder already in memory (it is switched to eval mode). */
-export function embedWith(model: StGcn, dataNpy: string, out: string, opts: EmbedOptions = {}): EmbedResult {
+export async function embedWith(
+  model: StGcn,
+  dataNpy: string,
+  out: string,
+  opts: EmbedOptions = {},
+): Promise<EmbedResult> {
   const batchSize = opts.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`embed: batchSize must be a positive integer, got ${batchSize}`);
@@ -73,7 +78,7 @@ export function embedWith(model: StGcn, dataNpy: string, out: string, opts: Embe
         checkFiniteClips(data, shape, dataNpy, start);
         const x = new Tensor(data, [count, ...rowShape]);
         const z = noGrad(() => model.forward(x));
-        writer.append(z.data as Float32Array);
+        writer.append((await z.read()) as Float32Array);
         bar?.tick(count);
       }
       writer.close();

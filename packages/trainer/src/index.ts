@@ -35,6 +35,7 @@ export {
   fitClassifier,
   type OptimizerKind,
 } from './eval/fit.js';
+export { onHost } from './eval/host.js';
 export { type KnnOptions, type KnnResult, knnEvaluate } from './eval/knn.js';
 export {
   applyStandardizer,
@@ -150,5 +151,6 @@ export {
   fit,
   type StepResult,
 } from './train/fit.js';
+export { moveToHost } from './train/host-module.js';
 export { removeStaleTemporaries, truncateLog } from './train/leftovers.js';
 export { loadTrainState, type ResumeExpectation, saveTrainState, type TrainState } from './train/state.js';

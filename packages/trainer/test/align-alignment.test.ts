@@ -150,8 +150,8 @@ describe('trainAlignment', () => {
     lr: 5e-3,
   };
 
-  it('reaches high accuracy on separable features of both encoders', () => {
-    const { module, history } = trainAlignment({
+  it('reaches high accuracy on separable features of both encoders', async () => {
+    const { module, history } = await trainAlignment({
       ...base,
       valA: valA.features,
       valB: valB.features,
@@ -161,36 +161,37 @@ describe('trainAlignment', () => {
     expect(history[14]!.loss).toBeLessThan(history[0]!.loss);
     expect(history[14]!.trainAcc).toBeGreaterThan(0.95);
     expect(history[14]!.valAcc!).toBeGreaterThan(0.95);
-    expect(accuracy(predictAlignment(module, valA.features, valB.features), valA.labels)).toBe(
+    expect(accuracy(await predictAlignment(module, valA.features, valB.features), valA.labels)).toBe(
       history[14]!.valAcc,
     );
   });
 
-  it('is deterministic: same seed, bitwise identical weights; another seed differs', () => {
-    const run = (seed: number) => trainAlignment({ ...base, epochs: 2, seed }).module.stateDict();
-    const [a, a2, other] = [run(3), run(3), run(4)];
+  it('is deterministic: same seed, bitwise identical weights; another seed differs', async () => {
+    const run = async (seed: number) =>
+      (await trainAlignment({ ...base, epochs: 2, seed })).module.stateDict();
+    const [a, a2, other] = [await run(3), await run(3), await run(4)];
     for (const [k, t] of a) expect((a2.get(k) as Tensor).data, k).toEqual((t as Tensor).data);
     expect((other.get('classifier.weight') as Tensor).data).not.toEqual(
       (a.get('classifier.weight') as Tensor).data,
     );
   });
 
-  it('rejects bad input naming the field', () => {
-    expect(() => trainAlignment({ ...base, featuresB: trainB.features.slice(dim) })).toThrow(
+  it('rejects bad input naming the field', async () => {
+    await expect(trainAlignment({ ...base, featuresB: trainB.features.slice(dim) })).rejects.toThrow(
       /featuresB has 3184 values, expected N\*D = 200\*16 = 3200/,
     );
-    expect(() => trainAlignment({ ...base, classes: 1 })).toThrow(/classes must be an integer >= 2/);
-    expect(() => trainAlignment({ ...base, labels: trainA.labels.map((l) => l + 1) })).toThrow(
+    await expect(trainAlignment({ ...base, classes: 1 })).rejects.toThrow(/classes must be an integer >= 2/);
+    await expect(trainAlignment({ ...base, labels: trainA.labels.map((l) => l + 1) })).rejects.toThrow(
       /labels\[\d+\] = 4 is not a class index in \[0, 4\)/,
     );
-    expect(() => trainAlignment({ ...base, valA: valA.features })).toThrow(
+    await expect(trainAlignment({ ...base, valA: valA.features })).rejects.toThrow(
       /give all of valA, valB and valLabels/,
     );
-    expect(() => trainAlignment({ ...base, tokens: 3 })).toThrow(
+    await expect(trainAlignment({ ...base, tokens: 3 })).rejects.toThrow(
       /tokens must be a positive integer dividing dim = 16/,
     );
-    expect(() =>
+    await expect(
       trainAlignment({ ...base, valA: valA.features, valB: valB.features.slice(1), valLabels: valA.labels }),
-    ).toThrow(/valB has 1599 values, expected N\*D = 100\*16 = 1600/);
+    ).rejects.toThrow(/valB has 1599 values, expected N\*D = 100\*16 = 1600/);
   });
 });

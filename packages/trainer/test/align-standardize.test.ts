@@ -5,12 +5,12 @@ import { AlignmentModule, predictAlignment, trainAlignment } from '../src/align/
 import { fitStandardizer } from '../src/eval/linear-probe.js';
 import { clusters } from './eval-synthetic.js';
 
-it('trainAlignment standardises each encoder inside the module (buffers in the state dict)', () => {
+it('trainAlignment standardises each encoder inside the module (buffers in the state dict)', async () => {
   const a = clusters(64, 8, 4, 1);
   const b = clusters(64, 8, 4, 2);
   // Shift and scale B's features far from unit scale: the module must absorb it.
   const bFar = b.features.map((v) => 1000 + 50 * v);
-  const { module } = trainAlignment({
+  const { module } = await trainAlignment({
     featuresA: a.features,
     featuresB: bFar,
     labels: a.labels,
@@ -28,7 +28,9 @@ it('trainAlignment standardises each encoder inside the module (buffers in the s
   // A reloaded module predicts the same classes from raw features.
   const copy = new AlignmentModule({ rng: new Rng(9), dim: 8, classes: 4, tokens: 4, heads: 2 });
   copy.loadStateDict(sd);
-  expect(predictAlignment(copy, a.features, bFar)).toEqual(predictAlignment(module, a.features, bFar));
+  expect(await predictAlignment(copy, a.features, bFar)).toEqual(
+    await predictAlignment(module, a.features, bFar),
+  );
   expect(() =>
     copy.setInputStandardization({ mean: new Float32Array(3), std: new Float32Array(3) }, sb),
   ).toThrow(/must have 8 features/);

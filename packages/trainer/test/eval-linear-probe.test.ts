@@ -6,10 +6,10 @@ import { clusters, splitRows } from './eval-synthetic.js';
 const quiet = { progress: false } as const;
 
 describe('trainLinearProbe', () => {
-  it('separates Gaussian clusters (about 100 % on held-out clips)', () => {
+  it('separates Gaussian clusters (about 100 % on held-out clips)', async () => {
     const [train, val] = splitRows(clusters(400, 8, 4, 1), 8, 240);
     const seen: number[] = [];
-    const r = trainLinearProbe({
+    const r = await trainLinearProbe({
       ...quiet,
       features: train.features,
       labels: train.labels,
@@ -28,16 +28,16 @@ describe('trainLinearProbe', () => {
     expect(r.trainAcc).toBeGreaterThanOrEqual(0.99);
     expect(r.valAcc).toBeGreaterThanOrEqual(0.98);
     expect(r.classifier.inFeatures).toBe(8);
-    expect(r.predict(val.features)).toHaveLength(160);
+    expect(await r.predict(val.features)).toHaveLength(160);
   });
 
-  it('stays near chance on held-out clips when labels are random', () => {
+  it('stays near chance on held-out clips when labels are random', async () => {
     const rng = new Rng(5);
     const n = 600;
     const dim = 8;
     const features = Float32Array.from({ length: n * dim }, () => rng.normal());
     const labels = Int32Array.from({ length: n }, () => rng.int(4));
-    const r = trainLinearProbe({
+    const r = await trainLinearProbe({
       ...quiet,
       features: features.slice(0, 200 * dim),
       labels: labels.slice(0, 200),
@@ -51,7 +51,7 @@ describe('trainLinearProbe', () => {
     expect(r.valAcc!).toBeGreaterThan(0.15);
   });
 
-  it('standardises with the training statistics and trains on badly scaled features', () => {
+  it('standardises with the training statistics and trains on badly scaled features', async () => {
     const c = clusters(200, 4, 2, 3);
     const scaled = c.features.map((v, i) => v * (i % 4 === 0 ? 1000 : 1) + 500);
     const s = fitStandardizer(scaled, 4);
@@ -67,7 +67,7 @@ describe('trainLinearProbe', () => {
     // A constant column maps to 0 instead of dividing by zero.
     const flat = applyStandardizer([3, 1, 3, 2], fitStandardizer([3, 1, 3, 2], 2));
     expect([...flat]).toEqual([0, -1, 0, 1]);
-    const r = trainLinearProbe({
+    const r = await trainLinearProbe({
       ...quiet,
       features: scaled,
       labels: c.labels,
@@ -77,52 +77,60 @@ describe('trainLinearProbe', () => {
     });
     expect(r.standardizer).not.toBeNull();
     expect(r.trainAcc).toBeGreaterThan(0.95);
-    expect(r.predict(scaled)).toEqual(r.predict(Float32Array.from(scaled)));
+    expect(await r.predict(scaled)).toEqual(await r.predict(Float32Array.from(scaled)));
   });
 
-  it('is deterministic: same seed, bitwise identical weights; another seed differs', () => {
+  it('is deterministic: same seed, bitwise identical weights; another seed differs', async () => {
     const c = clusters(96, 6, 3, 2);
-    const run = (seed: number) =>
-      trainLinearProbe({
-        ...quiet,
-        features: c.features,
-        labels: c.labels,
-        classes: 3,
-        epochs: 3,
-        batchSize: 16,
-        seed,
-      }).classifier;
-    const [a, b, other] = [run(7), run(7), run(8)];
+    const run = async (seed: number) =>
+      (
+        await trainLinearProbe({
+          ...quiet,
+          features: c.features,
+          labels: c.labels,
+          classes: 3,
+          epochs: 3,
+          batchSize: 16,
+          seed,
+        })
+      ).classifier;
+    const [a, b, other] = [await run(7), await run(7), await run(8)];
     expect(a.weight.data).toEqual(b.weight.data);
     expect(a.bias!.data).toEqual(b.bias!.data);
     expect(a.weight.data).not.toEqual(other.weight.data);
   });
 
-  it('rejects bad input with errors naming the field', () => {
+  it('rejects bad input with errors naming the field', async () => {
     const c = clusters(20, 4, 2, 0);
     const base = { ...quiet, features: c.features, labels: c.labels, classes: 2, epochs: 1 };
-    expect(() => trainLinearProbe({ ...base, classes: 1 })).toThrow(/classes must be an integer >= 2, got 1/);
-    expect(() => trainLinearProbe({ ...base, labels: c.labels.slice(1) })).toThrow(
+    await expect(trainLinearProbe({ ...base, classes: 1 })).rejects.toThrow(
+      /classes must be an integer >= 2, got 1/,
+    );
+    await expect(trainLinearProbe({ ...base, labels: c.labels.slice(1) })).rejects.toThrow(
       /features has 80 values, expected a positive multiple of the 19 labels/,
     );
-    expect(() => trainLinearProbe({ ...base, dim: 5 })).toThrow(
+    await expect(trainLinearProbe({ ...base, dim: 5 })).rejects.toThrow(
       /features has 80 values, expected N\*D = 20\*5 = 100/,
     );
-    expect(() => trainLinearProbe({ ...base, labels: c.labels.map((l, i) => (i === 3 ? 2 : l)) })).toThrow(
-      /labels\[3\] = 2 is not a class index in \[0, 2\)/,
-    );
+    await expect(
+      trainLinearProbe({ ...base, labels: c.labels.map((l, i) => (i === 3 ? 2 : l)) }),
+    ).rejects.toThrow(/labels\[3\] = 2 is not a class index in \[0, 2\)/);
     const nan = c.features.slice();
     nan[9] = Number.NaN;
-    expect(() => trainLinearProbe({ ...base, features: nan })).toThrow(
+    await expect(trainLinearProbe({ ...base, features: nan })).rejects.toThrow(
       /non-finite value NaN at row 2, column 1/,
     );
-    expect(() =>
+    await expect(
       trainLinearProbe({ ...base, val: { features: c.features.slice(4), labels: c.labels } }),
-    ).toThrow(/val.features has 76 values, expected N\*D = 20\*4 = 80/);
-    expect(() => trainLinearProbe({ ...base, epochs: 0 })).toThrow(
+    ).rejects.toThrow(/val.features has 76 values, expected N\*D = 20\*4 = 80/);
+    await expect(trainLinearProbe({ ...base, epochs: 0 })).rejects.toThrow(
       /epochs must be a positive integer, got 0/,
     );
-    expect(() => trainLinearProbe({ ...base, lr: -1 })).toThrow(/lr must be a finite number >= 0, got -1/);
-    expect(() => trainLinearProbe({ ...base, lr: 1e38, epochs: 2 })).toThrow(/epoch 1, step 1: loss is NaN/);
+    await expect(trainLinearProbe({ ...base, lr: -1 })).rejects.toThrow(
+      /lr must be a finite number >= 0, got -1/,
+    );
+    await expect(trainLinearProbe({ ...base, lr: 1e38, epochs: 2 })).rejects.toThrow(
+      /epoch 1, step 1: loss is NaN/,
+    );
   });
 });

@@ -44,16 +44,18 @@ describe('metrics', () => {
     );
   });
 
-  it('predict applies a classifier in batches, matching one full forward', () => {
+  it('predict applies a classifier in batches, matching one full forward', async () => {
     const lin = new Linear(2, 3, { rng: new Rng(0) });
     lin.weight.data.set([1, 0, 0, 1, -1, -1]);
     lin.bias!.data.set([0, 0, 0.5]);
     const x = Float32Array.from([3, 1, 0, 2, -1, -1, 0.1, 0.1, 5, 5]);
-    expect([...predict(lin, x, 2)]).toEqual([0, 1, 2, 2, 0]);
+    expect([...(await predict(lin, x, 2))]).toEqual([0, 1, 2, 2, 0]);
     const full = lin.forward(tensor(x, [5, 2]));
     expect(predictLogits(lin, x, 3).data).toEqual(full.data);
     expect(lin.training).toBe(true); // eval mode only for the duration of predict
-    expect(() => predict(lin, Float32Array.of(1, 2, 3))).toThrow(/features must be \(N, 2\) .* got 3 values/);
+    await expect(predict(lin, Float32Array.of(1, 2, 3))).rejects.toThrow(
+      /features must be \(N, 2\) .* got 3 values/,
+    );
   });
 });
 

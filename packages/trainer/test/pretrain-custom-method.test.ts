@@ -52,7 +52,7 @@ function upperBodyMethod(rng: Rng): PretrainMethod {
   };
 }
 
-it('trains a custom method object and writes its encoder, deterministically', () => {
+it('trains a custom method object and writes its encoder, deterministically', async () => {
   const data = tinyDataset();
   const run = (out: string) =>
     pretrain({
@@ -63,14 +63,14 @@ it('trains a custom method object and writes its encoder, deterministically', ()
       outDir: out,
       progress: false,
     });
-  const r = run(join(dir, 'a'));
+  const r = await run(join(dir, 'a'));
   expect(r.method.name).toBe('upper-body');
   expect(r.history).toHaveLength(2);
   expect(r.history.every((h) => Number.isFinite(h.loss))).toBe(true);
   const { model } = loadStGcn(r.encoderFiles.encoder!);
   expect(model.outChannels).toBe(8);
   expect(readSafetensors(r.encoderFiles.encoder!).metadata['asma.method']).toBe('upper-body');
-  run(join(dir, 'b'));
+  await run(join(dir, 'b'));
   expect(
     readFileSync(join(dir, 'a', 'encoder.safetensors')).equals(
       readFileSync(join(dir, 'b', 'encoder.safetensors')),

@@ -88,18 +88,18 @@ describe('pretrain', () => {
     progress: false,
   } as const;
 
-  it('is deterministic: the same seed gives bit-identical weights', () => {
-    const a = pretrain({ ...base, seed: 3, epochs: 2 });
-    const b = pretrain({ ...base, seed: 3, epochs: 2 });
+  it('is deterministic: the same seed gives bit-identical weights', async () => {
+    const a = await pretrain({ ...base, seed: 3, epochs: 2 });
+    const b = await pretrain({ ...base, seed: 3, epochs: 2 });
     expect(weights(b.method)).toEqual(weights(a.method));
-    const c = pretrain({ ...base, seed: 4, epochs: 2 });
+    const c = await pretrain({ ...base, seed: 4, epochs: 2 });
     expect(weights(c.method)).not.toEqual(weights(a.method));
   });
 
-  it('resumes a killed run and ends with exactly the weights of an uninterrupted one', () => {
-    const full = pretrain({ ...base, seed: 5, outDir: join(dir, 'full') });
+  it('resumes a killed run and ends with exactly the weights of an uninterrupted one', async () => {
+    const full = await pretrain({ ...base, seed: 5, outDir: join(dir, 'full') });
     const out = join(dir, 'killed');
-    expect(() =>
+    await expect(
       pretrain({
         ...base,
         seed: 5,
@@ -108,8 +108,8 @@ describe('pretrain', () => {
           if (r.epoch === 1) throw new Error('killed');
         },
       }),
-    ).toThrow('killed');
-    const resumed = pretrain({ ...base, seed: 5, outDir: out, resume: true });
+    ).rejects.toThrow('killed');
+    const resumed = await pretrain({ ...base, seed: 5, outDir: out, resume: true });
     expect(resumed.startEpoch).toBe(2);
     expect(resumed.history.map((h) => h.loss)).toEqual(full.history.map((h) => h.loss));
     expect(weights(resumed.method)).toEqual(weights(full.method));
@@ -118,16 +118,16 @@ describe('pretrain', () => {
     expect(model.outChannels).toBe(8);
   });
 
-  it('refuses to resume a checkpoint of another configuration', () => {
+  it('refuses to resume a checkpoint of another configuration', async () => {
     const out = join(dir, 'other');
-    pretrain({ ...base, seed: 6, epochs: 1, outDir: out });
-    expect(() => pretrain({ ...base, seed: 6, epochs: 2, batchSize: 4, outDir: out, resume: true })).toThrow(
-      /refusing to resume/,
-    );
+    await pretrain({ ...base, seed: 6, epochs: 1, outDir: out });
+    await expect(
+      pretrain({ ...base, seed: 6, epochs: 2, batchSize: 4, outDir: out, resume: true }),
+    ).rejects.toThrow(/refusing to resume/);
   });
 
-  it('stops on a non-finite gradient after a divergent step, naming the tensor', () => {
+  it('stops on a non-finite gradient after a divergent step, naming the tensor', async () => {
     const run = () => pretrain({ ...base, method: 'pstl', lr: 1e30, warmupEpochs: 0, epochs: 2 });
-    expect(run).toThrow(NonFiniteError);
+    await expect(run()).rejects.toThrow(NonFiniteError);
   });
 });

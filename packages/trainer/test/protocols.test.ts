@@ -18,26 +18,26 @@ const val = tinyDataset({ perClass: 2, seed: 1 });
 const encoder = (seed = 0) => new StGcn({ ...tinyMethod.encoder, rng: new Rng(seed) });
 
 describe('encoding', () => {
-  it('encodes in batches exactly as one forward pass', () => {
+  it('encodes in batches exactly as one forward pass', async () => {
     const e = encoder();
-    const whole = encodeClips(e, train, 1000);
-    expect(encodeClips(e, train, 5)).toEqual(whole);
+    const whole = await encodeClips(e, train, 1000);
+    expect(await encodeClips(e, train, 5)).toEqual(whole);
     expect(whole.length).toBe(train.clips.shape[0] * 8);
   });
 
-  it('concatenates features of several encoders per clip', () => {
+  it('concatenates features of several encoders per clip', async () => {
     const a = new Float32Array([1, 2, 3, 4]);
     const b = new Float32Array([5, 6, 7, 8, 9, 10]);
     expect(Array.from(concatFeatures(a, 2, b, 3))).toEqual([1, 2, 5, 6, 7, 3, 4, 8, 9, 10]);
     expect(() => concatFeatures(a, 2, b, 2)).toThrow(/rows/);
-    expect(encodeWith([encoder(0), encoder(1)], val).dim).toBe(16);
+    expect((await encodeWith([encoder(0), encoder(1)], val)).dim).toBe(16);
   });
 });
 
 describe('linear evaluation', () => {
-  it('trains a probe on frozen features and reports accuracies', () => {
+  it('trains a probe on frozen features and reports accuracies', async () => {
     const e = encoder();
-    const r = linearEvaluation({
+    const r = await linearEvaluation({
       encoders: [e],
       train,
       val,
@@ -49,7 +49,7 @@ describe('linear evaluation', () => {
     expect(r.trainAcc).toBeGreaterThan(0.5); // 4 classes, chance 0.25
     // valAcc is the trained probe's accuracy on the validation clips' features, recounted here.
     const labels = requireLabels(val);
-    const predicted = r.predict(encodeWith([e], val).features);
+    const predicted = await r.predict((await encodeWith([e], val)).features);
     expect(predicted).toHaveLength(labels.length);
     const correct = labels.filter((y, i) => predicted[i] === y).length;
     expect(r.valAcc).toBe(correct / labels.length);
@@ -60,20 +60,20 @@ describe('linear evaluation', () => {
 describe('fine-tuning', () => {
   const opts = { train, val, epochs: 3, batchSize: 8, lr: 5e-3, seed: 2, progress: false as const };
 
-  it('learns the training clips and logs validation accuracy per epoch', () => {
-    const r = finetune({ ...opts, encoder: encoder(), epochs: 20 });
+  it('learns the training clips and logs validation accuracy per epoch', async () => {
+    const r = await finetune({ ...opts, encoder: encoder(), epochs: 20 });
     expect(
       r.history.map((h) => h.metrics.valAccuracy).every((a) => a !== undefined && a >= 0 && a <= 1),
     ).toBe(true);
     expect(r.history[r.history.length - 1]!.loss).toBeLessThan(r.history[0]!.loss);
-    expect(evaluateClassifier(r.model, train)).toBeGreaterThan(0.35); // chance 0.25; measured 0.5
+    expect(await evaluateClassifier(r.model, train)).toBeGreaterThan(0.35); // chance 0.25; measured 0.5
     expect(r.valAccuracy).toBe(r.history[r.history.length - 1]!.metrics.valAccuracy);
   });
 
-  it('resumes bit-identically', () => {
-    const full = finetune({ ...opts, encoder: encoder(), outDir: join(dir, 'full') });
+  it('resumes bit-identically', async () => {
+    const full = await finetune({ ...opts, encoder: encoder(), outDir: join(dir, 'full') });
     const out = join(dir, 'killed');
-    expect(() =>
+    await expect(
       finetune({
         ...opts,
         encoder: encoder(),
@@ -82,18 +82,18 @@ describe('fine-tuning', () => {
           if (r.epoch === 0) throw new Error('killed');
         },
       }),
-    ).toThrow('killed');
-    const resumed = finetune({ ...opts, encoder: encoder(), outDir: out, resume: true });
+    ).rejects.toThrow('killed');
+    const resumed = await finetune({ ...opts, encoder: encoder(), outDir: out, resume: true });
     const w = (m: typeof full.model) =>
       [...m.stateDict()].map(([k, v]) => [k, Array.from(v.data as ArrayLike<number>, Number)]);
     expect(w(resumed.model)).toEqual(w(full.model));
   });
 
-  it('semi-supervised: fine-tunes on a class-balanced subset', () => {
-    const r = semiSupervised({ ...opts, encoder: encoder(), fraction: 0.34, batchSize: 4 });
+  it('semi-supervised: fine-tunes on a class-balanced subset', async () => {
+    const r = await semiSupervised({ ...opts, encoder: encoder(), fraction: 0.34, batchSize: 4 });
     expect(r.subset.length).toBe(4 * 2); // round(0.34 * 6) = 2 clips from each of 4 classes
     const labels = Array.from(r.subset, (i) => train.labels![i]!);
     for (let c = 0; c < 4; c++) expect(labels.filter((l) => l === c).length).toBe(2);
-    expect(() => semiSupervised({ ...opts, encoder: encoder(), fraction: 0 })).toThrow(/fraction/);
+    await expect(semiSupervised({ ...opts, encoder: encoder(), fraction: 0 })).rejects.toThrow(/fraction/);
   });
 });

@@ -34,20 +34,20 @@ function setup(poison: (step: number) => 'loss' | 'grad' | null) {
 }
 
 describe('fit guards against NaN and Inf', () => {
-  it('names the epoch and step of a non-finite loss', () => {
+  it('names the epoch and step of a non-finite loss', async () => {
     const run = setup((s) => (s === 3 ? 'loss' : null));
-    expect(run).toThrow(NonFiniteError);
-    expect(setup((s) => (s === 3 ? 'loss' : null))).toThrow('epoch 1, step 3: loss is NaN');
+    await expect(run()).rejects.toThrow(NonFiniteError);
+    await expect(setup((s) => (s === 3 ? 'loss' : null))()).rejects.toThrow('epoch 1, step 3: loss is NaN');
   });
 
-  it('names the parameter whose gradient is not finite', () => {
-    expect(setup((s) => (s === 2 ? 'grad' : null))).toThrow(
+  it('names the parameter whose gradient is not finite', async () => {
+    await expect(setup((s) => (s === 2 ? 'grad' : null))()).rejects.toThrow(
       /^epoch 1, step 2: gradient of weight holds (NaN|Infinity|-Infinity)/,
     );
   });
 
-  it('runs every epoch with finite values', () => {
-    const { history } = setup(() => null)();
+  it('runs every epoch with finite values', async () => {
+    const { history } = await setup(() => null)();
     expect(history.map((h) => h.epoch)).toEqual([0, 1, 2]);
     expect(history.every((h) => h.samples === 8)).toBe(true);
   });

@@ -36,7 +36,7 @@ class LinearBn extends Module {
   }
 }
 
-function run(o: { lr: number; scale: number; checkpoint?: string }) {
+async function run(o: { lr: number; scale: number; checkpoint?: string }) {
   const rng = new Rng(0);
   const module = new LinearBn(rng);
   // Inputs of 1e30: finite, but their batch variance (1e60) overflows float32 in the running statistics.
@@ -44,7 +44,7 @@ function run(o: { lr: number; scale: number; checkpoint?: string }) {
     new Float32Array(4 * 3).map((_, i) => o.scale * Math.sin(i + 1)),
     [4, 3],
   );
-  return fit({
+  return await fit({
     module,
     optimizer: new SGD(module.parameters(), { lr: o.lr }),
     schedule: constantLr(o.lr),
@@ -59,19 +59,19 @@ function run(o: { lr: number; scale: number; checkpoint?: string }) {
 }
 
 describe('fit stops on a non-finite parameter or buffer', () => {
-  it('names a BatchNorm running statistic that overflowed, though the loss and gradients are finite', () => {
-    expect(() => run({ lr: 0.01, scale: 1e30 })).toThrow(
+  it('names a BatchNorm running statistic that overflowed, though the loss and gradients are finite', async () => {
+    await expect(run({ lr: 0.01, scale: 1e30 })).rejects.toThrow(
       /^epoch 0, step 0: buffer bn\.running_var holds Infinity at element \d; stopping \(no checkpoint written yet\)$/,
     );
   });
 
-  it('names a parameter the optimiser step made infinite', () => {
-    expect(() => run({ lr: 1e39, scale: 1 })).toThrow(
+  it('names a parameter the optimiser step made infinite', async () => {
+    await expect(run({ lr: 1e39, scale: 1 })).rejects.toThrow(
       /^epoch 0, step 0: parameter (fc|bn)\.(weight|bias) holds -?Infinity at element \d after the optimiser step/,
     );
   });
 
-  it('says which checkpoint is intact only when one was written', () => {
+  it('says which checkpoint is intact only when one was written', async () => {
     // A run of epoch 0 that writes its checkpoint, then a NaN in epoch 1: the checkpoint is named.
     const checkpoint = join(dir, 'ck', 'checkpoint.safetensors');
     const rng = new Rng(0);
@@ -96,7 +96,7 @@ describe('fit stops on a non-finite parameter or buffer', () => {
       });
     let error: unknown = null;
     try {
-      go();
+      await go();
     } catch (err) {
       error = err;
     }
@@ -105,8 +105,8 @@ describe('fit stops on a non-finite parameter or buffer', () => {
     expect((error as Error).message).toContain(`(the last checkpoint, ${checkpoint}, is intact)`);
   });
 
-  it('runs a normal model to the end', () => {
-    expect(run({ lr: 0.01, scale: 1 }).history).toHaveLength(2);
+  it('runs a normal model to the end', async () => {
+    expect((await run({ lr: 0.01, scale: 1 })).history).toHaveLength(2);
   });
 });
 

@@ -26,7 +26,7 @@ const encoder = new StGcn({
   dropout: 0,
 });
 const t0 = performance.now();
-const { model } = finetune({
+const { model } = await finetune({
   encoder,
   train: { clips: train, labels: train.labels, source: 'synthetic xsub train' },
   epochs,
@@ -35,7 +35,7 @@ const { model } = finetune({
   seed: 0,
   progress: 'student',
 });
-const acc = evaluateClassifier(model, { clips: val, labels: val.labels, source: 'synthetic xsub val' });
+const acc = await evaluateClassifier(model, { clips: val, labels: val.labels, source: 'synthetic xsub val' });
 saveCheckpoint(model, out, {
   [STGCN_METADATA_KEY]: JSON.stringify(architectureOf(model.encoder)),
   'asma.classes': String(model.fc.outFeatures),

@@ -37,6 +37,27 @@ function nodeProbabilities(modelPath: string, clipsPath: string, index: number):
   return softmax(logits.data);
 }
 
+/**
+ * Clips `indices` picked in the page show Node's top-5: the same classes in the same order, each
+ * probability within `tol` (WebGPU skips the CPU's BatchNorm fold, so its rounding differs), and a latency.
+ */
+async function expectNodeTop5(page: Page, site: string, indices: number[], tol: number): Promise<void> {
+  for (const index of indices) {
+    await page.fill('#index', String(index));
+    await page.dispatchEvent('#index', 'change');
+    await page.waitForFunction((i) => window.__asma!.classified === i, index, { timeout: 60_000 });
+    const top5 = await page.evaluate(() => window.__asma!.top5);
+    const p = nodeProbabilities(join(site, 'model.safetensors'), join(site, 'sample.npy'), index);
+    const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]!);
+    expect(top5.map((r) => r.index)).toEqual(order.slice(0, 5));
+    const err = Math.max(...top5.map((r) => Math.abs(r.probability - p[r.index]!)));
+    console.log(`clip ${index}: top-5 probabilities within ${err.toExponential(1)} of Node's`);
+    expect(err).toBeLessThan(tol);
+    expect(await page.getAttribute('#top5 li:first-child', 'data-index')).toBe(String(order[0]));
+    expect(await page.textContent('#latency')).toMatch(/latency (\d+\.\d ms|\d+\.\d\d s) per clip/);
+  }
+}
+
 /** Pixels of the skeleton canvas that differ from its background colour. */
 function drawnPixels(page: Page): Promise<number> {
   return page.evaluate(() => {
@@ -113,22 +134,13 @@ describe.skipIf(reason !== null)(title, () => {
     expect(await drawnPixels(page)).toBeGreaterThan(200);
   });
 
-  it('shows the same top-1 class (and probabilities) as Node inference of the same clip', async () => {
-    for (const index of [0, 5]) {
-      await page.fill('#index', String(index));
-      await page.dispatchEvent('#index', 'change');
-      const shown = await page.evaluate(() => ({
-        clip: window.__asma!.clipIndex,
-        top5: window.__asma!.top5,
-      }));
-      expect(shown.clip).toBe(index);
-      const p = nodeProbabilities(join(site, 'model.safetensors'), join(site, 'sample.npy'), index);
-      const best = p.indexOf(Math.max(...p));
-      expect(shown.top5[0]!.index).toBe(best);
-      for (const r of shown.top5) expect(r.probability).toBeCloseTo(p[r.index]!, 4);
-      expect(await page.getAttribute('#top5 li:first-child', 'data-index')).toBe(String(best));
-      expect(await page.textContent('#latency')).toMatch(/latency \d+(\.\d)? (ms|s) per clip/);
-    }
+  it('runs its inference on the CPU without WebGPU, and says so', async () => {
+    expect(await page.evaluate(() => window.__asma!.backend)).toBe('cpu');
+    expect(await page.textContent('#backend')).toMatch(/^inference on CPU \(no WebGPU: .+\)$/);
+  });
+
+  it('shows the same top-5 (classes and probabilities) as Node inference of the same clip', async () => {
+    await expectNodeTop5(page, site, [0, 5], 5e-5);
   });
 
   it('names what is wrong with a bad .npy and keeps the clip shown', async () => {
@@ -172,4 +184,45 @@ describe.skipIf(reason !== null)(title, () => {
     const keep = process.env.ASMA_VIEWER_SCREENSHOT;
     if (keep) copyFileSync(shot, keep);
   });
+});
+
+describe.skipIf(reason !== null)(`${title} with WebGPU (SwiftShader without a GPU)`, () => {
+  let dir: string;
+  let site: string;
+  let server: RunningServer;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'asma-viewer-gpu-'));
+    site = await buildSite(join(dir, 'site'));
+    server = await serveSite({ root: site, port: 0 });
+    chromium = await launchChromium(undefined, { webgpu: true });
+    page = await chromium.context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__asmaReady !== undefined, null, { timeout: 120_000 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs its inference on WebGPU and names the adapter', async () => {
+    expect(pageErrors).toEqual([]);
+    expect(await page.evaluate(() => window.__asma!.error)).toBe('');
+    expect(await page.evaluate(() => window.__asmaReady)).toBe(true);
+    const label = await page.textContent('#backend');
+    console.log(`viewer: ${label}; ${await page.textContent('#latency')}`);
+    expect(await page.evaluate(() => window.__asma!.backend)).toBe('webgpu');
+    expect(label).toMatch(/^inference on WebGPU \(.+\)$/);
+    expect(await page.textContent('#latency')).toContain('on WebGPU');
+  });
+
+  it('shows the same top-5 as Node inference (within 1e-4)', async () => {
+    await expectNodeTop5(page, site, [0, 5], 1e-4);
+  }, 120_000);
 });

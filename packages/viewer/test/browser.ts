@@ -13,9 +13,14 @@ export function browserSkipReason(): string | null {
   return null;
 }
 
-/** A fresh profile each time (playwright passes it as --user-data-dir). */
+/**
+ * A fresh profile each time (playwright passes it as --user-data-dir). `webgpu` turns WebGPU on
+ * (--enable-unsafe-webgpu: SwiftShader's Vulkan on the CPU where there is no GPU); without it the
+ * page has no adapter and runs its inference on the CPU.
+ */
 export async function launchChromium(
   viewport = { width: 1420, height: 660 },
+  { webgpu = false } = {},
 ): Promise<{ context: BrowserContext; version: string; close(): Promise<void> }> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'asma-chromium-'));
@@ -26,7 +31,7 @@ export async function launchChromium(
     args: [
       '--headless',
       '--no-sandbox',
-      '--disable-gpu',
+      ...(webgpu ? ['--enable-unsafe-webgpu'] : ['--disable-gpu']),
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',

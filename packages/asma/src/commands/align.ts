@@ -3,12 +3,14 @@ import {
   accuracy,
   classCount,
   encodeClips,
+  moveToHost,
   predictAlignment,
   requireLabels,
   saveCheckpoint,
   trainAlignment,
 } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
+import { backendInfo } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
 import { writeAccuracyChart, writeJson } from '../outputs.js';
@@ -45,6 +47,7 @@ export const alignCommand: Command = {
   path: ['align'],
   summary: "train ASMa's feature alignment module on two frozen encoders (A and B)",
   help,
+  onDevice: true,
   async run(args) {
     const { values } = parseOptions(args, [
       'checkpoint-a',
@@ -88,11 +91,11 @@ export const alignCommand: Command = {
       );
     const classes = Math.max(classCount(train), classCount(val));
     const out = values.out!;
-    const featuresA = encodeClips(a, train);
-    const featuresB = encodeClips(b, train);
-    const valA = encodeClips(a, val);
-    const valB = encodeClips(b, val);
-    const { module, history } = trainAlignment({
+    const featuresA = await encodeClips(a, train);
+    const featuresB = await encodeClips(b, train);
+    const valA = await encodeClips(a, val);
+    const valB = await encodeClips(b, val);
+    const { module, history } = await trainAlignment({
       featuresA,
       featuresB,
       labels: requireLabels(train),
@@ -103,14 +106,16 @@ export const alignCommand: Command = {
       ...o,
       logPath: join(out, 'log.jsonl'),
     });
-    const trainAcc = accuracy(predictAlignment(module, featuresA, featuresB), requireLabels(train));
-    const valAcc = accuracy(predictAlignment(module, valA, valB), requireLabels(val));
+    const trainAcc = accuracy(await predictAlignment(module, featuresA, featuresB), requireLabels(train));
+    const valAcc = accuracy(await predictAlignment(module, valA, valB), requireLabels(val));
+    await moveToHost(module);
     const weights = join(out, 'alignment.safetensors');
     saveCheckpoint(module, weights, {
       'asma.alignment': JSON.stringify({ dim, classes, tokens: o.tokens, heads: o.heads }),
     });
     writeJson(join(out, 'report.json'), {
       protocol: 'align',
+      ...backendInfo(),
       checkpointA: pathA,
       checkpointB: pathB,
       data: values.data,

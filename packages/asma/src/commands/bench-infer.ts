@@ -11,6 +11,7 @@ import {
   teacherParameters,
 } from '@asma/compress';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
+import { backendInfo, describeActive } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { writeJson } from '../outputs.js';
 import { loadSplit } from '../split.js';
@@ -34,6 +35,7 @@ export const benchInferCommand: Command = {
   path: ['bench-infer'],
   summary: 'inference time per clip: teacher vs student vs int8, interleaved in one process',
   help,
+  onDevice: true,
   async run(args) {
     const { values } = parseOptions(args, [
       'data',
@@ -81,8 +83,11 @@ export const benchInferCommand: Command = {
     }
     if (runners.length === 0) throw new UsageError('give at least one of the teacher, --student or --int8');
     const sizes = (values.batches ?? '16,1').split(',').map((b) => intOption('batches', b, 1, 1));
-    const r = benchInference(runners, val, { batchSizes: sizes, reps: intOption('reps', values.reps, 7, 1) });
-    console.log(`bench-infer (backend ${r.backend}; int8 kernels plain JS), ${val.source}`);
+    const r = await benchInference(runners, val, {
+      batchSizes: sizes,
+      reps: intOption('reps', values.reps, 7, 1),
+    });
+    console.log(`bench-infer (backend ${describeActive()}; int8 kernels plain JS), ${val.source}`);
     console.log('| model | parameters | batch | ms / clip | clips / s | speed-up vs first |');
     console.log('|---|---|---|---|---|---|');
     for (const row of r.rows) {
@@ -92,7 +97,7 @@ export const benchInferCommand: Command = {
         `| ${row.name} | ${Number.isNaN(p) ? '-' : p.toLocaleString('en-US')} | ${row.batchSize} | ${row.msPerClip.toFixed(3)} | ${row.clipsPerSecond.toFixed(1)} | ${(first.msPerClip / row.msPerClip).toFixed(2)}x |`,
       );
     }
-    if (values.out !== undefined) writeJson(values.out, r);
+    if (values.out !== undefined) writeJson(values.out, { ...r, adapter: backendInfo().adapter });
     return 0;
   },
 };

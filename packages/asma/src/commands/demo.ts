@@ -86,6 +86,7 @@ export const demoCommand: Command = {
   path: ['demo'],
   summary: 'the main job: pretrain ASMa, PSTL and Barlow Twins on synthetic data, evaluate, align, report',
   help,
+  onDevice: true,
   async run(args) {
     const { values, flags } = parseOptions(
       args,

@@ -10,6 +10,7 @@ import {
 } from '@asma/compress';
 import { accuracy, classCount, clipCount, requireLabels } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
+import { backendInfo } from '../backend.js';
 import type { Command } from '../command.js';
 import { checkFits } from '../encoders.js';
 import { writeJson } from '../outputs.js';
@@ -51,6 +52,7 @@ export const distillCommand: Command = {
   path: ['distill'],
   summary: 'distil the aligned ASMa teacher into a small ST-GCN student',
   help,
+  onDevice: true,
   async run(args) {
     const { values, flags } = parseOptions(
       args,
@@ -101,16 +103,26 @@ export const distillCommand: Command = {
     }
     const classes = Math.max(classCount(train), classCount(val));
     const fn = teacherFn(teacher);
-    const valLogits = teacherLogits(fn, val);
+    const valLogits = await teacherLogits(fn, val);
     const teacherAcc = accuracy(
       new Tensor(valLogits, [clipCount(val), valLogits.length / clipCount(val)]),
       requireLabels(val),
     );
     const out = values.out!;
-    const r = distill({ teacher: fn, train, val, classes, student, ...o, outDir: out, resume: flags.resume });
+    const r = await distill({
+      teacher: fn,
+      train,
+      val,
+      classes,
+      student,
+      ...o,
+      outDir: out,
+      resume: flags.resume,
+    });
     const fileBytes = saveClassifierModel(r.model, join(out, 'student.asma'));
     const report = {
       protocol: 'distill',
+      ...backendInfo(),
       options: { ...o, student },
       teacher: { parameters: teacherParameters(teacher), valAccuracy: teacherAcc },
       student: {

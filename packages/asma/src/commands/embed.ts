@@ -1,5 +1,6 @@
 import { embed } from '@asma/trainer';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
+import { describeActive } from '../backend.js';
 import type { Command } from '../command.js';
 import { requireWritableFile } from '../writable.js';
 
@@ -22,17 +23,20 @@ export const embedCommand: Command = {
   path: ['embed'],
   summary: 'encode clips (.npy) into feature vectors with a trained ST-GCN encoder',
   help,
+  onDevice: true,
   async run(args) {
     const { values } = parseOptions(args, ['checkpoint', 'data', 'out', 'batch', 'prefix']);
     requireOptions(values, ['checkpoint', 'data', 'out']);
     requireWritableFile('out', values.out!);
     requireExisting(values, ['checkpoint', 'data']);
     const batch = intOption('batch', values.batch, 32, 1);
-    const r = embed(values.checkpoint!, values.data!, values.out!, {
+    const r = await embed(values.checkpoint!, values.data!, values.out!, {
       batchSize: batch,
       prefix: values.prefix,
     });
-    console.log(`${r.clips} clips -> ${values.out} (${r.clips}, ${r.features}) in ${r.seconds.toFixed(1)} s`);
+    console.log(
+      `${r.clips} clips -> ${values.out} (${r.clips}, ${r.features}) in ${r.seconds.toFixed(1)} s on ${describeActive()}`,
+    );
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { argmaxRows, confusionMatrix, requireLabels } from '@asma/trainer';
 import { choiceOption, intOption, parseOptions, requireOptions } from '../args.js';
+import { backendInfo } from '../backend.js';
 import { loadEvalModel } from '../classifier.js';
 import { type Command, UsageError } from '../command.js';
 import { formatScores, scores, writeJson } from '../outputs.js';
@@ -26,6 +27,7 @@ export const evalCommand: Command = {
   path: ['eval'],
   summary: 'top-1 / top-5 and confusion matrix of a fine-tuned classifier',
   help,
+  onDevice: true,
   async run(args) {
     const { values } = parseOptions(args, ['classifier', 'data', 'split', 'batch', 'out']);
     requireOptions(values, ['classifier']);
@@ -44,13 +46,14 @@ export const evalCommand: Command = {
       throw new Error(
         `${data.labelSource ?? data.source}: clip ${bad} has label ${labels[bad]} but the classifier knows ${classes} classes`,
       );
-    const logits = model.logits(data, batch);
+    const logits = await model.logits(data, batch);
     const s = scores(logits, labels);
     console.log(`${split} (${labels.length} clips, ${classes} classes): ${formatScores(s)}`);
     if (values.out !== undefined) {
       const confusion = confusionMatrix(argmaxRows(logits), labels, classes);
       writeJson(values.out, {
         classifier: values.classifier,
+        ...backendInfo(),
         data: values.data,
         split,
         classes,

@@ -14,5 +14,6 @@ export const finetuneCommand: Command = {
   path: ['finetune'],
   summary: 'fine-tune a pretrained encoder with a linear classifier on labelled clips',
   help,
+  onDevice: true,
   run: (args) => runFinetune(args, false),
 };

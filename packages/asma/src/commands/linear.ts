@@ -5,12 +5,14 @@ import {
   classCount,
   encodeWith,
   type LinearProbeResult,
+  onHost,
   predictLogits,
   requireLabels,
   type StGcn,
   trainLinearProbe,
 } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
+import { backendInfo } from '../backend.js';
 import type { Command } from '../command.js';
 import { checkpointList, loadEncoder } from '../encoders.js';
 import { formatScores, type Scores, scores, writeAccuracyChart, writeJson } from '../outputs.js';
@@ -55,15 +57,20 @@ export function chanceHint(trainTop1: number, classes: number, standardized: boo
 }
 
 /** Logits of the trained probe on raw features (standardised as in training). */
-function probeScores(probe: LinearProbeResult, features: Float32Array, labels: Int32Array): Scores {
+async function probeScores(
+  probe: LinearProbeResult,
+  features: Float32Array,
+  labels: Int32Array,
+): Promise<Scores> {
   const x = probe.standardizer ? applyStandardizer(features, probe.standardizer) : features;
-  return scores(predictLogits(probe.classifier, x), labels);
+  return scores(await onHost(predictLogits(probe.classifier, x)), labels);
 }
 
 export const linearCommand: Command = {
   path: ['linear'],
   summary: 'linear evaluation of frozen encoders (also transfer: encoders pretrained elsewhere)',
   help,
+  onDevice: true,
   async run(args) {
     const { values, flags } = parseOptions(
       args,
@@ -83,10 +90,10 @@ export const linearCommand: Command = {
     const val: ClipDataset = loadSplit('data', values.data!, 'val');
     const encoders: StGcn[] = paths.map((p) => loadEncoder(p, [train, val], { prefix: values.prefix }));
     const classes = Math.max(classCount(train), classCount(val));
-    const tr = encodeWith(encoders, train);
-    const va = encodeWith(encoders, val);
+    const tr = await encodeWith(encoders, train);
+    const va = await encodeWith(encoders, val);
     // trainLinearProbe rather than linearEvaluation: the features are needed again for top-5.
-    const probe = trainLinearProbe({
+    const probe = await trainLinearProbe({
       features: tr.features,
       labels: requireLabels(train),
       dim: tr.dim,
@@ -99,8 +106,8 @@ export const linearCommand: Command = {
       val: { features: va.features, labels: requireLabels(val) },
     });
     const result = {
-      train: probeScores(probe, tr.features, requireLabels(train)),
-      val: probeScores(probe, va.features, requireLabels(val)),
+      train: await probeScores(probe, tr.features, requireLabels(train)),
+      val: await probeScores(probe, va.features, requireLabels(val)),
     };
     console.log(
       `linear (${paths.length} encoder(s), ${tr.dim} features, ${classes} classes, ${epochs} epochs)`,
@@ -113,6 +120,7 @@ export const linearCommand: Command = {
       const out = values.out;
       writeJson(out, {
         protocol: 'linear',
+        ...backendInfo(),
         checkpoints: paths,
         data: values.data,
         dim: tr.dim,

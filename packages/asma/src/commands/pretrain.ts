@@ -10,6 +10,7 @@ import {
   pretrain,
 } from '@asma/trainer';
 import { choiceOption, floatOption, intOption, parseOptions } from '../args.js';
+import { describeActive } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { maskOptionNames, maskOptions, maskOptionsHelp } from '../mask-options.js';
 import { writeEpochChart } from '../outputs.js';
@@ -117,6 +118,7 @@ export const pretrainCommand: Command = {
   path: ['pretrain'],
   summary: 'self-supervised pretraining (asma, pstl, random masks, barlow-twins) of ST-GCN encoders',
   help,
+  onDevice: true,
   async run(args) {
     const { values, flags } = parseOptions(args, names, false, ['resume']);
     if (values.method === undefined) throw new UsageError(`--method ${METHOD_NAMES.join('|')} is required`);
@@ -144,7 +146,7 @@ export const pretrainCommand: Command = {
     const masking = maskOptions(values, frames, method !== 'barlow-twins'); // Barlow Twins masks nothing
 
     const out = values.out;
-    const result = pretrain({
+    const result = await pretrain({
       method,
       data,
       ...options,
@@ -166,6 +168,7 @@ export const pretrainCommand: Command = {
     if (collapse !== null) console.error(collapse);
     for (const [name, path] of Object.entries(result.encoderFiles)) console.log(`  ${name}: ${path}`);
     console.log(`  checkpoint: ${join(out, 'checkpoint.safetensors')}`);
+    console.log(`  backend: ${describeActive()}`);
     console.log(`  log: ${join(out, 'log.jsonl')}`);
     console.log(`  loss curve: ${chart}`);
     return 0;

@@ -63,7 +63,7 @@ export const pruneCommand: Command = {
     const model = loadAnyClassifier(values.model!);
     for (const d of [train, val]) checkFits(model.encoder, values.model!, d);
     const out = values.out!;
-    const r = prune({
+    const r = await prune({
       model,
       method,
       amount,

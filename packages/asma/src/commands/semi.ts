@@ -15,5 +15,6 @@ export const semiCommand: Command = {
   path: ['semi'],
   summary: 'semi-supervised fine-tuning on a class-balanced 1 % / 10 % subset',
   help,
+  onDevice: true,
   run: (args) => runFinetune(args, true),
 };

@@ -99,7 +99,7 @@ export async function runDemoSeed(
   const pretraining: PretrainRun[] = [];
   for (const method of c.methods) {
     const t0 = performance.now();
-    const { method: trained, history } = pretrain({
+    const { method: trained, history } = await pretrain({
       method,
       data: data.train,
       seed: c.seed,
@@ -138,20 +138,23 @@ export async function runDemoSeed(
   const valLabels = requireLabels(data.val);
   // Each encoder is encoded once; sets of several encoders concatenate the cached features.
   const cache = new Map<StGcn, { train: Float32Array; val: Float32Array }>();
-  const featuresOf = (e: StGcn) => {
+  const featuresOf = async (e: StGcn) => {
     let f = cache.get(e);
     if (f === undefined) {
-      f = { train: encodeClips(e, data.train), val: encodeClips(e, data.val) };
+      f = { train: await encodeClips(e, data.train), val: await encodeClips(e, data.val) };
       cache.set(e, f);
     }
     return f;
   };
-  const setFeatures = (encoders: readonly StGcn[], part: 'train' | 'val') =>
-    joinFeatures(encoders.map((e) => ({ features: featuresOf(e)[part], dim: e.outChannels })));
+  const setFeatures = async (encoders: readonly StGcn[], part: 'train' | 'val') => {
+    const parts: { features: Float32Array; dim: number }[] = [];
+    for (const e of encoders) parts.push({ features: (await featuresOf(e))[part], dim: e.outChannels });
+    return joinFeatures(parts);
+  };
   for (const set of sets) {
-    const tr = setFeatures(set.encoders, 'train');
-    const va = setFeatures(set.encoders, 'val');
-    const probe = trainLinearProbe({
+    const tr = await setFeatures(set.encoders, 'train');
+    const va = await setFeatures(set.encoders, 'val');
+    const probe = await trainLinearProbe({
       features: tr.features,
       labels: trainLabels,
       dim: tr.dim,
@@ -190,9 +193,9 @@ export async function runDemoSeed(
   if (asma) {
     const [a, b] = asma.encoders as [StGcn, StGcn];
     // Raw features: trainAlignment standardises them inside the module (training statistics).
-    const fa = featuresOf(a);
-    const fb = featuresOf(b);
-    const { module } = trainAlignment({
+    const fa = await featuresOf(a);
+    const fb = await featuresOf(b);
+    const { module } = await trainAlignment({
       featuresA: fa.train,
       featuresB: fb.train,
       labels: trainLabels,
@@ -207,8 +210,8 @@ export async function runDemoSeed(
     const e = {
       name: 'ASMa + alignment module',
       parameters: a.numParameters() + b.numParameters(),
-      trainAccuracy: accuracy(predictAlignment(module, fa.train, fb.train), trainLabels),
-      valAccuracy: accuracy(predictAlignment(module, fa.val, fb.val), valLabels),
+      trainAccuracy: accuracy(await predictAlignment(module, fa.train, fb.train), trainLabels),
+      valAccuracy: accuracy(await predictAlignment(module, fa.val, fb.val), valLabels),
     };
     evaluations.push(e);
     log.write({ event: 'align', seed: c.seed, ...e });

@@ -5,6 +5,7 @@
  * checkpoints written by torch. Subclasses register their tensors in the constructor and expose them
  * through getters (so `to(dtype)` can swap them), and define their own typed `forward`.
  */
+
 import type { IntTensor } from '../io/int-tensor.js';
 import { fmtShape } from '../ops/errors.js';
 import { type DType, Tensor } from '../tensor.js';
@@ -230,7 +231,7 @@ export class Module {
     for (const [key, target] of own) {
       const src = source.get(key);
       if (src === undefined) continue;
-      if (target instanceof Tensor) target.data.set((src as Tensor).data);
+      if (target instanceof Tensor) target.assign((src as Tensor).data);
       else copyInts(target, src as IntTensor);
     }
     return { missingKeys, unexpectedKeys };

@@ -117,6 +117,7 @@ export abstract class Optimizer<H extends { lr: number }> {
           this.state.set(p, s);
         }
         const ps = storageOf(p);
+        if (isDeviceArray(ps)) stateToDevice(s);
         const finite =
           this.update(ps, storageOf(g), group, s) ?? (isDeviceArray(ps) || firstNonFinite(ps) < 0);
         if (!finite) nonFinite ??= p;
@@ -127,6 +128,22 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** A deep copy of hyper-parameters and state. */
   stateDict(): OptimizerStateDict {
+    return this.stateDictOf(this.state);
+  }
+
+  /** stateDict() on any backend: state on a device is read back (what a checkpoint writes). */
+  async readStateDict(): Promise<OptimizerStateDict> {
+    const host = new Map<Tensor, ParamState>();
+    for (const [p, s] of this.state) {
+      const out: ParamState = {};
+      for (const [k, v] of Object.entries(s))
+        out[k] = typeof v === 'number' || !isDeviceArray(v) ? v : await getBackend().read(v);
+      host.set(p, out);
+    }
+    return this.stateDictOf(host);
+  }
+
+  private stateDictOf(stateMap: Map<Tensor, ParamState>): OptimizerStateDict {
     const index = new Map<Tensor, number>();
     for (const p of this.params()) index.set(p, index.size);
     const paramGroups = this.paramGroups.map((g) => {
@@ -136,7 +153,7 @@ export abstract class Optimizer<H extends { lr: number }> {
       return { ...copy, params: params.map((p) => index.get(p)!) };
     });
     const state: Record<number, ParamState> = {};
-    for (const [p, s] of this.state) state[index.get(p)!] = copyState(s);
+    for (const [p, s] of stateMap) state[index.get(p)!] = copyState(s);
     return { paramGroups, state };
   }
 
@@ -192,6 +209,12 @@ export abstract class Optimizer<H extends { lr: number }> {
 export function zerosLike(p: Storage): Storage {
   if (isDeviceArray(p)) return getBackend().allocate!(p.length, false, true)!;
   return p instanceof Float64Array ? new Float64Array(p.length) : new Float32Array(p.length);
+}
+
+/** Moves host state (loaded from a checkpoint) to the device its parameter lives on, in place. */
+function stateToDevice(s: ParamState): void {
+  for (const [k, v] of Object.entries(s))
+    if (typeof v !== 'number' && !isDeviceArray(v)) s[k] = getBackend().upload(Float32Array.from(v));
 }
 
 /** Host optimiser state (stateDict and loadStateDict copy it; device state must be read back first). */

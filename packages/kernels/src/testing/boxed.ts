@@ -3,7 +3,8 @@
  * anything that reads a tensor's values other than through the kernel table or `read` fails, and each
  * `read` is counted. It runs the inner backend's kernels on what the boxes hold, so its results are
  * that backend's bits. Tests use it to prove that a training step runs wholly through the table (the
- * WebGPU backend's contract) and to count its readbacks, on any machine.
+ * WebGPU backend's contract) and to count its readbacks, on any machine. A host float array handed
+ * to one of its kernels is refused, as a GPU backend could not use it.
  */
 import type { DeviceArray, FloatArray, KernelBackend } from '../types.js';
 
@@ -35,11 +36,21 @@ export interface BoxedBackend extends KernelBackend<Box> {
   readonly allocations: number;
 }
 
-const unboxArg = (a: unknown): unknown => {
+/** A host float array reaching a kernel is a bug a GPU backend would hit (its kernels take buffers only). */
+const refuseHost = (v: unknown, where: string): void => {
+  if (v instanceof Float32Array || v instanceof Float64Array)
+    throw new TypeError(`boxed backend: ${where} is a host array; device kernels take device storage only`);
+};
+
+const unboxArg = (a: unknown, i: number): unknown => {
   if (a instanceof Box) return Box.unbox(a);
+  refuseHost(a, `argument ${i}`);
   if (a !== null && typeof a === 'object' && !Array.isArray(a) && !ArrayBuffer.isView(a)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(a)) out[k] = v instanceof Box ? Box.unbox(v) : v;
+    for (const [k, v] of Object.entries(a)) {
+      refuseHost(v, `argument ${i}.${k}`);
+      out[k] = v instanceof Box ? Box.unbox(v) : v;
+    }
     return out;
   }
   return a;

@@ -23,6 +23,7 @@ import {
 import { Rng } from '@asma/util';
 import { checkClasses, checkFeatures, checkLabels, FeatureInputError, gatherRows } from '../eval/features.js';
 import { type ClassifierEpoch, fitClassifier, type OptimizerKind } from '../eval/fit.js';
+import { onHost } from '../eval/host.js';
 import { fitStandardizer, type Standardizer } from '../eval/linear-probe.js';
 import { accuracy, argmaxRows, logitsInBatches } from '../eval/metrics.js';
 
@@ -130,8 +131,8 @@ export class AlignmentModule extends Module {
     ] as const) {
       if (s.mean.length !== this.dim || s.std.length !== this.dim)
         throw new FeatureInputError(`AlignmentModule: standardizer ${suffix} must have ${this.dim} features`);
-      (this.buffer(`mean_${suffix}`) as Tensor).data.set(s.mean);
-      (this.buffer(`inv_std_${suffix}`) as Tensor).data.set(Float32Array.from(s.std, (v) => 1 / v));
+      (this.buffer(`mean_${suffix}`) as Tensor).assign(s.mean);
+      (this.buffer(`inv_std_${suffix}`) as Tensor).assign(Float32Array.from(s.std, (v) => 1 / v));
     }
   }
 
@@ -192,12 +193,12 @@ export interface TrainAlignmentResult {
 }
 
 /** Predicted classes of the alignment module on (N, D) feature pairs, in eval mode and batches. */
-export function predictAlignment(
+export async function predictAlignment(
   module: AlignmentModule,
   featuresA: Float32Array,
   featuresB: Float32Array,
   batchSize = 256,
-): Int32Array {
+): Promise<Int32Array> {
   const d = module.dim;
   if (featuresA.length % d !== 0 || featuresA.length !== featuresB.length)
     throw new FeatureInputError(
@@ -207,11 +208,11 @@ export function predictAlignment(
   const logits = logitsInBatches(module, featuresA.length / d, batchSize, (rows) =>
     module.forward(gatherRows(featuresA, d, rows, dtype), gatherRows(featuresB, d, rows, dtype)),
   );
-  return argmaxRows(logits);
+  return argmaxRows(await onHost(logits));
 }
 
 /** Trains an AlignmentModule on frozen features of both encoders with cross-entropy (the linear-probed teacher). */
-export function trainAlignment(opts: TrainAlignmentOptions): TrainAlignmentResult {
+export async function trainAlignment(opts: TrainAlignmentOptions): Promise<TrainAlignmentResult> {
   const where = 'trainAlignment';
   checkClasses(where, opts.classes);
   const labels = checkLabels(where, 'labels', opts.labels, opts.classes);
@@ -236,14 +237,15 @@ export function trainAlignment(opts: TrainAlignmentOptions): TrainAlignmentResul
       fitStandardizer(opts.featuresA, dim),
       fitStandardizer(opts.featuresB, dim),
     );
-  let validate: (() => number) | undefined;
+  let validate: (() => Promise<number>) | undefined;
   if (given === 3) {
     const valLabels = checkLabels(where, 'valLabels', opts.valLabels!, opts.classes);
     checkFeatures(where, 'valA', opts.valA!, valLabels.length, dim);
     checkFeatures(where, 'valB', opts.valB!, valLabels.length, dim);
-    validate = () => accuracy(predictAlignment(module, opts.valA!, opts.valB!, batchSize), valLabels);
+    validate = async () =>
+      accuracy(await predictAlignment(module, opts.valA!, opts.valB!, batchSize), valLabels);
   }
-  const history = fitClassifier({
+  const history = await fitClassifier({
     where,
     module,
     forwardRows: (rows) =>

@@ -3,7 +3,8 @@
  * Adam or AdamW, a cosine learning rate set once per epoch (PSTL), training accuracy and optional
  * validation accuracy per epoch. Used by both the linear probe and the alignment trainer.
  */
-import { Adam, AdamW, cosineLr, crossEntropy, type Module, type Tensor } from '@asma/autodiff';
+import { Adam, AdamW, cosineLr, crossEntropy, type Module, Tensor } from '@asma/autodiff';
+import type { FloatArray } from '@asma/kernels';
 import type { Rng } from '@asma/util';
 import { fit } from '../train/fit.js';
 import { checkNonNegative, checkPositiveInt, FeatureInputError } from './features.js';
@@ -38,7 +39,7 @@ export interface FitClassifierOptions {
   /** Draws the per-epoch shuffles. */
   rng: Rng;
   /** Validation accuracy, called after every epoch. */
-  validate?: () => number;
+  validate?: () => number | Promise<number>;
   onEpoch?: (record: ClassifierEpoch) => void;
   /** Progress bar on stderr (default true; drawn only on a terminal). */
   progress?: boolean;
@@ -46,7 +47,7 @@ export interface FitClassifierOptions {
   logPath?: string | null;
 }
 
-export function fitClassifier(opts: FitClassifierOptions): ClassifierEpoch[] {
+export async function fitClassifier(opts: FitClassifierOptions): Promise<ClassifierEpoch[]> {
   const { where, module, labels } = opts;
   checkPositiveInt(where, 'epochs', opts.epochs);
   checkPositiveInt(where, 'batchSize', opts.batchSize);
@@ -59,7 +60,7 @@ export function fitClassifier(opts: FitClassifierOptions): ClassifierEpoch[] {
   let hits = 0;
   let seen = 0;
   const history: ClassifierEpoch[] = [];
-  fit({
+  await fit({
     module,
     optimizer,
     schedule: cosineLr(opts.lr, opts.epochs),
@@ -75,12 +76,19 @@ export function fitClassifier(opts: FitClassifierOptions): ClassifierEpoch[] {
       const rows = Int32Array.from(indices);
       const y = rows.map((r) => labels[r]!);
       const logits = opts.forwardRows(rows);
-      const pred = argmaxRows(logits);
-      for (let i = 0; i < rows.length; i++) if (pred[i] === y[i]) hits++;
-      seen += rows.length;
-      return { loss: crossEntropy(logits, y) };
+      // Training accuracy counts when the logits are read (at once on the CPU, with the loss on a device).
+      const observe = {
+        tensor: logits,
+        use(values: FloatArray) {
+          const pred = argmaxRows(new Tensor(values, logits.shape));
+          for (let i = 0; i < rows.length; i++) if (pred[i] === y[i]) hits++;
+          seen += rows.length;
+        },
+      };
+      return { loss: crossEntropy(logits, y), observe };
     },
-    evaluate: (): Record<string, number> => (opts.validate === undefined ? {} : { valAcc: opts.validate() }),
+    evaluate: async (): Promise<Record<string, number>> =>
+      opts.validate === undefined ? {} : { valAcc: await opts.validate() },
     onEpoch(r) {
       const record: ClassifierEpoch = { epoch: r.epoch, loss: r.loss, trainAcc: hits / seen, lr: r.lr };
       if (r.metrics.valAcc !== undefined) record.valAcc = r.metrics.valAcc;

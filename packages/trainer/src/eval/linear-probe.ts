@@ -51,7 +51,7 @@ export interface LinearProbeResult {
   /** Accuracy on val after training, when val was given. */
   valAcc?: number;
   /** Predicted classes for raw (N, dim) features: standardised as in training, then classified. */
-  predict(features: Float32Array): Int32Array;
+  predict(features: Float32Array): Promise<Int32Array>;
 }
 
 /** Column means and standard deviations (population); constant columns get std 1 so they map to 0. */
@@ -84,7 +84,7 @@ export function applyStandardizer(features: ArrayLike<number>, s: Standardizer):
   return out;
 }
 
-export function trainLinearProbe(opts: LinearProbeOptions): LinearProbeResult {
+export async function trainLinearProbe(opts: LinearProbeOptions): Promise<LinearProbeResult> {
   const where = 'trainLinearProbe';
   checkClasses(where, opts.classes);
   const labels = checkLabels(where, 'labels', opts.labels, opts.classes);
@@ -102,7 +102,7 @@ export function trainLinearProbe(opts: LinearProbeOptions): LinearProbeResult {
   const batchSize = opts.batchSize ?? 128;
   const root = new Rng(opts.seed ?? 0);
   const classifier = new Linear(dim, opts.classes, { rng: root.fork() });
-  const history = fitClassifier({
+  const history = await fitClassifier({
     where,
     module: classifier,
     forwardRows: (rows) => classifier.forward(gatherRows(train, dim, rows)),
@@ -116,7 +116,7 @@ export function trainLinearProbe(opts: LinearProbeOptions): LinearProbeResult {
     validate:
       val === null || valFeatures === null
         ? undefined
-        : () => accuracy(predict(classifier, valFeatures, batchSize), val.labels),
+        : async () => accuracy(await predict(classifier, valFeatures, batchSize), val.labels),
     onEpoch: opts.onEpoch,
     progress: opts.progress,
     logPath: opts.logPath,
@@ -125,7 +125,7 @@ export function trainLinearProbe(opts: LinearProbeOptions): LinearProbeResult {
     classifier,
     history,
     standardizer,
-    trainAcc: accuracy(predict(classifier, train, batchSize), labels),
+    trainAcc: accuracy(await predict(classifier, train, batchSize), labels),
     predict: (features) => predict(classifier, prepare(features), batchSize),
   };
   const last = history[history.length - 1]!;

@@ -1,6 +1,7 @@
 /** Classification metrics on logits or predicted labels, and batched inference with a frozen classifier. */
 import { concat, type Module, noGrad, Tensor } from '@asma/autodiff';
 import { chunks, FeatureInputError, gatherRows } from './features.js';
+import { onHost } from './host.js';
 
 /** Anything that maps (B, inFeatures) to (B, classes) logits, e.g. an autodiff Linear. */
 export interface Classifier extends Module {
@@ -152,11 +153,11 @@ export function predictLogits(
   );
 }
 
-/** Predicted class per row (argmax of predictLogits). */
-export function predict(
+/** Predicted class per row (argmax of predictLogits, read back when they are on a device). */
+export async function predict(
   classifier: Classifier,
   features: Float32Array | Tensor,
   batchSize = 256,
-): Int32Array {
-  return argmaxRows(predictLogits(classifier, features, batchSize));
+): Promise<Int32Array> {
+  return argmaxRows(await onHost(predictLogits(classifier, features, batchSize)));
 }

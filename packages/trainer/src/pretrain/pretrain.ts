@@ -11,6 +11,7 @@ import { type ClipDataset, clipCount, gatherClips } from '../data/dataset.js';
 import { saveStGcn } from '../interop/stgcn-checkpoint.js';
 import { datasetHash } from '../train/fingerprint.js';
 import { type EpochRecord, fit } from '../train/fit.js';
+import { moveToHost } from '../train/host-module.js';
 import { createMethod, type MethodOptions, type PretrainMethod } from './methods.js';
 
 export interface PretrainOptions {
@@ -34,6 +35,8 @@ export interface PretrainOptions {
   resume?: boolean;
   progress?: boolean;
   onEpoch?: (record: EpochRecord) => void;
+  /** On a device backend, steps between reads of the losses (fit's default 16). */
+  readEvery?: number;
 }
 
 export interface PretrainResult {
@@ -44,7 +47,7 @@ export interface PretrainResult {
   startEpoch: number;
 }
 
-export function pretrain(o: PretrainOptions): PretrainResult {
+export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const seed = o.seed ?? 0;
   const root = new Rng(seed);
   const methodRng = root.fork(); // forked either way, so the data order does not depend on the kind
@@ -74,7 +77,7 @@ export function pretrain(o: PretrainOptions): PretrainResult {
     clips: clipCount(o.data),
     methodOptions: o.methodOptions ?? {},
   };
-  const { history, startEpoch } = fit({
+  const { history, startEpoch } = await fit({
     module: method.module,
     optimizer,
     schedule,
@@ -91,7 +94,10 @@ export function pretrain(o: PretrainOptions): PretrainResult {
     log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
     progress: o.progress === false ? false : `pretrain ${method.name}`,
     onEpoch: o.onEpoch,
+    readEvery: o.readEvery,
   });
+  // The trained weights come back to the host (a no-op on the CPU) for the files and the caller.
+  await moveToHost(method.module);
   const encoderFiles: Record<string, string> = {};
   if (o.outDir) {
     for (const { name, encoder } of method.encoders) {

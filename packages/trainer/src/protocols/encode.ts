@@ -1,32 +1,33 @@
 /** Eval-mode features of every clip of an in-memory dataset (frozen encoder, no gradients). */
 import { noGrad, type Tensor } from '@asma/autodiff';
 import { type ClipDataset, clipCount, gatherClips } from '../data/dataset.js';
+import { onHost } from '../eval/host.js';
 import type { StGcn } from '../model/stgcn.js';
 import { batchTensor } from '../pretrain/tensor.js';
 
-/** Run `forward` without gradients over consecutive batches of `data`; `use` gets each output and its first clip. */
-export function forEachBatch(
+/**
+ * Run `forward` without gradients over consecutive batches of `data`; `use` gets each output, on the
+ * host (read back from a device, awaited; the CPU's own array otherwise), and its first clip.
+ */
+export async function forEachBatch(
   data: ClipDataset,
   batchSize: number,
   forward: (x: Tensor) => Tensor,
   use: (out: Tensor, start: number) => void,
-): void {
+): Promise<void> {
   const n = clipCount(data);
   for (let s = 0; s < n; s += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, n - s) }, (_, i) => s + i);
-    use(
-      noGrad(() => forward(batchTensor(gatherClips(data, idx).batch))),
-      s,
-    );
+    use(await onHost(noGrad(() => forward(batchTensor(gatherClips(data, idx).batch)))), s);
   }
 }
 
 /** (N, D) row-major features of `data` under `encoder` (switched to eval mode). */
-export function encodeClips(encoder: StGcn, data: ClipDataset, batchSize = 64): Float32Array {
+export async function encodeClips(encoder: StGcn, data: ClipDataset, batchSize = 64): Promise<Float32Array> {
   encoder.eval();
   const d = encoder.outChannels;
   const out = new Float32Array(clipCount(data) * d);
-  forEachBatch(
+  await forEachBatch(
     data,
     batchSize,
     (x) => encoder.forward(x),

@@ -23,6 +23,7 @@ import type { StGcn } from '../model/stgcn.js';
 import { batchTensor } from '../pretrain/tensor.js';
 import { datasetHash, moduleHash } from '../train/fingerprint.js';
 import { type EpochRecord, fit } from '../train/fit.js';
+import { moveToHost } from '../train/host-module.js';
 import { forEachBatch } from './encode.js';
 
 /** Encoder + linear classifier, torch names: encoder.*, fc.* */
@@ -59,6 +60,8 @@ export interface FinetuneOptions {
   resume?: boolean;
   progress?: string | false;
   onEpoch?: (record: EpochRecord) => void;
+  /** On a device backend, steps between reads of the losses (fit's default 16). */
+  readEvery?: number;
 }
 
 export interface FinetuneResult {
@@ -69,11 +72,15 @@ export interface FinetuneResult {
 }
 
 /** Eval-mode accuracy of a classifier over a labelled clip set. */
-export function evaluateClassifier(model: ActionClassifier, data: ClipDataset, batchSize = 64): number {
+export async function evaluateClassifier(
+  model: ActionClassifier,
+  data: ClipDataset,
+  batchSize = 64,
+): Promise<number> {
   const labels = requireLabels(data);
   model.eval();
   const pred = new Int32Array(clipCount(data));
-  forEachBatch(
+  await forEachBatch(
     data,
     batchSize,
     (x) => model.forward(x),
@@ -82,7 +89,7 @@ export function evaluateClassifier(model: ActionClassifier, data: ClipDataset, b
   return accuracy(pred, labels);
 }
 
-export function finetune(o: FinetuneOptions): FinetuneResult {
+export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const labels = requireLabels(o.train);
   const classes = o.classes ?? Math.max(classCount(o.train), o.val ? classCount(o.val) : 0);
   const seed = o.seed ?? 0;
@@ -93,7 +100,7 @@ export function finetune(o: FinetuneOptions): FinetuneResult {
   const batchSize = Math.min(o.batchSize ?? 128, clipCount(o.train));
   const augment: Augmentation = o.augment ? pstlAugment(o.augment) : (x) => x;
   const optimizer = new Adam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 });
-  const { history } = fit({
+  const { history } = await fit({
     module: model,
     optimizer,
     schedule: cosineLr(lr, o.epochs),
@@ -106,11 +113,11 @@ export function finetune(o: FinetuneOptions): FinetuneResult {
       const y = Int32Array.from(indices, (i) => labels[i]!);
       return { loss: crossEntropy(model.forward(batchTensor(augment(batch, r))), y) };
     },
-    evaluate: o.val ? () => ({ valAccuracy: evaluateClassifier(model, o.val!) }) : undefined,
+    evaluate: o.val ? async () => ({ valAccuracy: await evaluateClassifier(model, o.val!) }) : undefined,
     checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
     resume: o.resume,
     // The starting weights (the pretrained encoder) and the labelled clips: a resume must see the same.
-    inputs: { data: datasetHash(o.train), model: moduleHash(model) },
+    inputs: { data: datasetHash(o.train), model: await moduleHash(model) },
     config: {
       protocol: 'finetune',
       seed,
@@ -123,7 +130,9 @@ export function finetune(o: FinetuneOptions): FinetuneResult {
     log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
     progress: o.progress ?? 'finetune',
     onEpoch: o.onEpoch,
+    readEvery: o.readEvery,
   });
+  await moveToHost(model);
   if (o.outDir)
     saveCheckpoint(model, join(o.outDir, 'classifier.safetensors'), { 'asma.classes': String(classes) });
   const last = history[history.length - 1];
@@ -136,7 +145,9 @@ export interface SemiSupervisedOptions extends FinetuneOptions {
 }
 
 /** Fine-tuning on a class-balanced subset of the training clips (seeded by `seed`). */
-export function semiSupervised(o: SemiSupervisedOptions): FinetuneResult & { subset: Int32Array } {
+export async function semiSupervised(
+  o: SemiSupervisedOptions,
+): Promise<FinetuneResult & { subset: Int32Array }> {
   const picked = classBalancedSubset(requireLabels(o.train), o.fraction, new Rng(o.seed ?? 0).fork());
   const train = subset(
     o.train,
@@ -144,5 +155,5 @@ export function semiSupervised(o: SemiSupervisedOptions): FinetuneResult & { sub
     `${o.train.source} (${(o.fraction * 100).toFixed(1)} % class-balanced)`,
   );
   const classes = o.classes ?? Math.max(classCount(o.train), o.val ? classCount(o.val) : 0);
-  return { ...finetune({ ...o, train, classes }), subset: picked };
+  return { ...(await finetune({ ...o, train, classes })), subset: picked };
 }

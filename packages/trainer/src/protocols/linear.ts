@@ -39,22 +39,23 @@ export function joinFeatures(parts: readonly { features: Float32Array; dim: numb
 }
 
 /** Features of `data` from every encoder, concatenated per clip; returns them and their size. */
-export function encodeWith(
+export async function encodeWith(
   encoders: readonly StGcn[],
   data: ClipDataset,
   batchSize = 64,
-): { features: Float32Array; dim: number } {
-  return joinFeatures(
-    encoders.map((e) => ({ features: encodeClips(e, data, batchSize), dim: e.outChannels })),
-  );
+): Promise<{ features: Float32Array; dim: number }> {
+  const parts: { features: Float32Array; dim: number }[] = [];
+  for (const e of encoders)
+    parts.push({ features: await encodeClips(e, data, batchSize), dim: e.outChannels });
+  return joinFeatures(parts);
 }
 
-export function linearEvaluation(o: LinearEvaluationOptions): LinearEvaluationResult {
+export async function linearEvaluation(o: LinearEvaluationOptions): Promise<LinearEvaluationResult> {
   const { encoders, train, val, encodeBatch, ...probe } = o;
   const classes = o.classes ?? Math.max(classCount(train), val ? classCount(val) : 0);
-  const tr = encodeWith(encoders, train, encodeBatch);
-  const va = val ? encodeWith(encoders, val, encodeBatch) : null;
-  const result = trainLinearProbe({
+  const tr = await encodeWith(encoders, train, encodeBatch);
+  const va = val ? await encodeWith(encoders, val, encodeBatch) : null;
+  const result = await trainLinearProbe({
     ...probe,
     features: tr.features,
     labels: requireLabels(train),

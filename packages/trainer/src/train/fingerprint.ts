@@ -3,7 +3,7 @@
  * its checkpoint so that a resume on other data, or with another input model, is refused.
  */
 import { createHash } from 'node:crypto';
-import type { Module } from '@asma/autodiff';
+import { type Module, Tensor } from '@asma/autodiff';
 import type { ClipDataset } from '../data/dataset.js';
 
 function bytesOf(a: ArrayBufferView): Uint8Array {
@@ -26,9 +26,12 @@ export function datasetHash(d: ClipDataset): string {
   return d.labels === null ? contentHash(shape, d.clips.data) : contentHash(shape, d.clips.data, d.labels);
 }
 
-/** A module's state (parameters and buffers, in state-dict order), e.g. a pretrained encoder before fine-tuning. */
-export function moduleHash(m: Module): string {
+/**
+ * A module's state (parameters and buffers, in state-dict order), e.g. a pretrained encoder before
+ * fine-tuning; tensors on a device are read back for it.
+ */
+export async function moduleHash(m: Module): Promise<string> {
   const arrays: ArrayBufferView[] = [];
-  for (const [, t] of m.stateDict()) arrays.push(t.data);
+  for (const [, t] of m.stateDict()) arrays.push(t instanceof Tensor ? await t.read() : t.data);
   return contentHash(...arrays);
 }

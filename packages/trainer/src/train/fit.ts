@@ -3,23 +3,37 @@
  * shuffling, learning rate set once per epoch from a schedule, NaN/Inf guard on every loss and
  * gradient, a progress bar with rate and ETA, a JSONL log, and an atomic checkpoint after every
  * epoch from which `resume` continues bit-identically.
+ *
+ * On a device backend (WebGPU) nothing is read synchronously: the steps' losses are read together
+ * every `readEvery` steps and at each epoch's end (pending.ts), and the NaN guard then checks the
+ * weights on the device (device-finite.ts). The numbers are the CPU loop's, in the same order.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { firstNonFinite, type LrSchedule, type Module, type Optimizer, Tensor } from '@asma/autodiff';
+import {
+  deviceActive,
+  firstNonFinite,
+  type LrSchedule,
+  type Module,
+  type Optimizer,
+  Tensor,
+} from '@asma/autodiff';
 import { NonFiniteEnergyError } from '@asma/masking';
 import type { Rng } from '@asma/util';
 import { JsonlLog, ProgressBar } from '@asma/util/node';
 import { epochBatches } from '../data/dataset.js';
+import { checkWeightsOnDevice } from './device-finite.js';
 import { NonFiniteError } from './errors.js';
 import { removeStaleTemporaries, truncateLog } from './leftovers.js';
+import { type Observe, type PendingStep, type ReadStep, readPending } from './pending.js';
 import { loadTrainState, saveTrainState } from './state.js';
 
 export interface StepResult {
   loss: Tensor;
-  /** Named loss terms for the log. */
-  /** Loss terms to log per epoch: numbers or scalar tensors (read once per step here). */
+  /** Loss terms to log per epoch: numbers or scalar tensors (read with the loss). */
   parts?: Record<string, number | Tensor>;
+  /** A tensor whose values the caller wants once the step has run (read with the loss on a device). */
+  observe?: Observe;
 }
 
 export interface EpochRecord {
@@ -69,7 +83,9 @@ export interface FitOptions {
   /** Progress bar label; false for no bar. */
   progress?: string | false;
   /** Called after each epoch's training (module in train mode on return); values go into the record. */
-  evaluate?: (epoch: number) => Record<string, number>;
+  evaluate?: (epoch: number) => Record<string, number> | Promise<Record<string, number>>;
+  /** On a device backend, steps between reads of the losses (default 16; each epoch's end reads too). */
+  readEvery?: number;
   /** Called after each epoch, after its checkpoint is written. */
   onEpoch?: (record: EpochRecord) => void;
 }
@@ -163,7 +179,7 @@ function scheduleExtends(
   return null;
 }
 
-export function fit(o: FitOptions): FitResult {
+export async function fit(o: FitOptions): Promise<FitResult> {
   const config = o.config ?? {};
   const checkpoint = o.checkpoint ?? null;
   let history: EpochRecord[] = [];
@@ -217,6 +233,23 @@ export function fit(o: FitOptions): FitResult {
     let lossSum = 0;
     let samples = 0;
     const partSums: Record<string, number> = {};
+    // Adds one step's numbers to the epoch's sums, in step order on either path.
+    const account = (r: ReadStep): void => {
+      if (!Number.isFinite(r.loss))
+        throw new NonFiniteError(epoch, r.step, 'loss', `is ${r.loss}`, written());
+      lossSum += r.loss * r.samples;
+      samples += r.samples;
+      for (const [k, v] of Object.entries(r.parts)) partSums[k] = (partSums[k] ?? 0) + v * r.samples;
+      bar?.tick(r.samples, `epoch ${epoch + 1}/${o.epochs} batch loss ${r.loss.toPrecision(4)}`);
+    };
+    const device = deviceActive();
+    const pending: PendingStep[] = [];
+    const readBack = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const last = pending[pending.length - 1]!.step;
+      for (const r of await readPending(pending)) account(r);
+      await checkWeightsOnDevice(o.module, epoch, last, written());
+    };
     for (const indices of batches) {
       o.optimizer.zeroGrad();
       let result: StepResult;
@@ -234,7 +267,15 @@ export function fit(o: FitOptions): FitResult {
           );
         throw err;
       }
-      const { loss, parts = {} } = result;
+      const { loss, parts = {}, observe } = result;
+      if (device) {
+        loss.backward();
+        o.optimizer.step();
+        pending.push({ step: globalStep, samples: indices.length, loss: loss.detach(), parts, observe });
+        globalStep++;
+        if (pending.length >= (o.readEvery ?? 16)) await readBack();
+        continue;
+      }
       const value = loss.item();
       if (!Number.isFinite(value))
         throw new NonFiniteError(epoch, globalStep, 'loss', `is ${value}`, written());
@@ -242,15 +283,15 @@ export function fit(o: FitOptions): FitResult {
       checkGradients(o.module, epoch, globalStep, written());
       const stepped = o.optimizer.step();
       checkWeights(o.module, stepped, epoch, globalStep, written());
+      observe?.use(observe.tensor.data);
+      const partValues: Record<string, number> = {};
+      for (const [k, v] of Object.entries(parts)) partValues[k] = typeof v === 'number' ? v : v.item();
+      account({ step: globalStep, samples: indices.length, loss: value, parts: partValues });
       globalStep++;
-      lossSum += value * indices.length;
-      samples += indices.length;
-      for (const [k, v] of Object.entries(parts))
-        partSums[k] = (partSums[k] ?? 0) + (typeof v === 'number' ? v : v.item()) * indices.length;
-      bar?.tick(indices.length, `epoch ${epoch + 1}/${o.epochs} batch loss ${value.toPrecision(4)}`);
     }
+    await readBack();
     const seconds = (performance.now() - started) / 1000;
-    const metrics = o.evaluate ? o.evaluate(epoch) : {};
+    const metrics = o.evaluate ? await o.evaluate(epoch) : {};
     o.module.train();
     const record: EpochRecord = {
       epoch,
@@ -267,7 +308,12 @@ export function fit(o: FitOptions): FitResult {
     // One line per epoch with the epoch's mean loss: the only output when stderr is not a terminal.
     bar?.line(`epoch ${epoch + 1}/${o.epochs} mean loss ${record.loss.toPrecision(4)}`);
     if (checkpoint !== null)
-      saveTrainState(checkpoint, o.module, o.optimizer, o.rng, { epoch, config, inputs: o.inputs, history });
+      await saveTrainState(checkpoint, o.module, o.optimizer, o.rng, {
+        epoch,
+        config,
+        inputs: o.inputs,
+        history,
+      });
     intact = checkpoint;
     o.onEpoch?.(record);
   }

@@ -5,6 +5,8 @@
  * every Dropout's generator state, the run configuration, the content hashes of its inputs and the
  * history so far. It is written atomically (temporary file + rename), so a kill never leaves a
  * half-written checkpoint, and carries a SHA-256 of all of that, so a flipped bit is refused.
+ * The file holds host bytes whatever the backend: tensors on a device are read back (awaited) before
+ * writing, so a run paused on one backend resumes on another.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -16,8 +18,10 @@ import {
   optimizerStateToSafetensors,
   readSafetensors,
   type StoredTensor,
+  Tensor,
   writeSafetensors,
 } from '@asma/autodiff';
+import { isDeviceArray } from '@asma/kernels';
 import type { Rng } from '@asma/util';
 import { CheckpointError, loadStateDictInto } from '../interop/checkpoint.js';
 import { ResumeError } from './errors.js';
@@ -71,16 +75,21 @@ function checksum(tensors: Iterable<[string, StoredTensor]>, metadata: Record<st
   return h.digest('hex');
 }
 
-export function saveTrainState<R>(
+/** The tensor's values on the host (read back from a device; a host tensor as it is). */
+async function onHost(t: StoredTensor): Promise<StoredTensor> {
+  return t instanceof Tensor && isDeviceArray(t.storage) ? new Tensor(await t.read(), t.shape) : t;
+}
+
+export async function saveTrainState<R>(
   path: string,
   module: Module,
   optimizer: Optimizer<{ lr: number }>,
   rng: Rng,
   state: TrainState<R>,
-): void {
+): Promise<void> {
   const tensors = new Map<string, StoredTensor>();
-  for (const [k, v] of module.stateDict()) tensors.set(`model.${k}`, v);
-  const optim = optimizerStateToSafetensors(optimizer.stateDict());
+  for (const [k, v] of module.stateDict()) tensors.set(`model.${k}`, await onHost(v));
+  const optim = optimizerStateToSafetensors(await optimizer.readStateDict());
   for (const [k, v] of optim.tensors) tensors.set(`optim.${k}`, v);
   assertFiniteTensors(tensors, path);
   const meta = {

@@ -7,7 +7,12 @@ export interface Exposed {
   playing: boolean;
   clipIndex: number;
   top5: Ranked[];
+  /** The clip whose top-5 is shown (-1 before the first; inference is asynchronous). */
+  classified: number;
   latencyMs: number;
+  /** Where inference runs: 'webgpu' or 'cpu', and the text the page shows for it. */
+  backend: string;
+  backendLabel: string;
   /** The error text shown in the page ('' when none). */
   error: string;
 }

@@ -9,6 +9,7 @@ import { type Playback, playback, seek, setPlaying, step, tick } from '../core/f
 import { type LoadedClassifier, loadClassifierBytes } from '../core/model.js';
 import { defaultCamera, type OrbitCamera, orbit, zoom } from '../core/projection.js';
 import { type ClipViews, clipViews, type ViewPicture } from '../core/views.js';
+import { chooseBackend } from './backend.js';
 import { fetchBytes, loadConfig } from './config.js';
 import { byId, context2d, within } from './dom.js';
 import type { Exposed } from './exposed.js';
@@ -26,6 +27,7 @@ const el = {
   frame: byId('frame', HTMLElement),
   top5: byId('top5', HTMLOListElement),
   latency: byId('latency', HTMLElement),
+  backend: byId('backend', HTMLElement),
   modelInfo: byId('model-info', HTMLElement),
   truth: byId('truth', HTMLElement),
   views: [byId('view-a', HTMLElement), byId('view-b', HTMLElement)] as const,
@@ -50,7 +52,10 @@ const exposed: Exposed = {
   playing: false,
   clipIndex: 0,
   top5: [],
+  classified: -1,
   latencyMs: 0,
+  backend: '',
+  backendLabel: '',
   error: '',
 };
 window.__asma = exposed;
@@ -86,17 +91,27 @@ function draw(): void {
   exposed.playing = play.playing;
 }
 
-function classify(): void {
+/** Inference runs asynchronously (a GPU readback): only the latest request's result is shown. */
+let latest = 0;
+async function classify(): Promise<void> {
   if (!classifier || !clip) return;
-  const p = predict(classifier, clip);
-  renderPrediction(el.top5, el.latency, p, clip.shape[2]);
-  exposed.top5 = p.top5;
-  exposed.latencyMs = p.latencyMs;
+  const ticket = ++latest;
+  const [shown, index] = [clip, exposed.clipIndex];
+  try {
+    const p = await predict(classifier, shown);
+    if (ticket !== latest) return;
+    renderPrediction(el.top5, el.latency, p, shown.shape[2], exposed.backendLabel);
+    exposed.top5 = p.top5;
+    exposed.latencyMs = p.latencyMs;
+    exposed.classified = index;
+  } catch (err) {
+    if (ticket === latest) showError(`inference failed: ${(err as Error).message}`);
+  }
 }
 
 /** Show clip `index` of the loaded file; a bad index keeps the current clip and says why. */
-function selectClip(index: number): void {
-  if (!clips) return;
+function selectClip(index: number): Promise<void> {
+  if (!clips) return Promise.resolve();
   try {
     const next = extractClip(clips.arr, index, clips.name);
     clip = next;
@@ -115,21 +130,22 @@ function selectClip(index: number): void {
     el.truth.textContent =
       label !== undefined && classifier ? `true class: ${classifier.classNames[label] ?? label}` : '';
     showError('');
-    classify();
     draw();
+    return classify();
   } catch (err) {
     showError((err as Error).message);
+    return Promise.resolve();
   }
 }
 
-function loadClips(bytes: Uint8Array, name: string, labels: number[] | null, index = 0): void {
+function loadClips(bytes: Uint8Array, name: string, labels: number[] | null, index = 0): Promise<void> {
   const arr = decodeClipFile(bytes, name);
   // Validate the layout with clip 0 before replacing what is shown.
   extractClip(arr, Math.min(index, Math.max(0, (arr.shape[0] ?? 1) - 1)), name);
   clips = { arr, name, labels };
   el.index.max = String(arr.shape[0]! - 1);
   el.source.textContent = `${name}: ${arr.shape[0]} clip(s) of ${arr.shape[2]} frames`;
-  selectClip(index);
+  return selectClip(index);
 }
 
 function wireControls(): void {
@@ -141,12 +157,12 @@ function wireControls(): void {
     play = seek(play, Number(el.scrub.value));
     draw();
   });
-  el.index.addEventListener('change', () => selectClip(Number(el.index.value)));
+  el.index.addEventListener('change', () => void selectClip(Number(el.index.value)));
   el.file.addEventListener('change', async () => {
     const f = el.file.files?.[0];
     if (!f) return;
     try {
-      loadClips(new Uint8Array(await f.arrayBuffer()), f.name, null);
+      await loadClips(new Uint8Array(await f.arrayBuffer()), f.name, null);
     } catch (err) {
       showError((err as Error).message);
     }
@@ -199,6 +215,10 @@ function animate(): void {
 async function boot(): Promise<void> {
   wireControls();
   const config = await loadConfig();
+  const backend = await chooseBackend();
+  exposed.backend = backend.kind;
+  exposed.backendLabel = backend.label;
+  el.backend.textContent = `inference on ${backend.label}`;
   const model = await fetchBytes(config.model);
   classifier = loadClassifierBytes(model, config.model);
   el.modelInfo.textContent = `${config.model}: ST-GCN student, ${classifier.model.encoder.plan.length} blocks, ${classifier.parameters.toLocaleString('en')} parameters, ${classifier.classNames.length} classes`;
@@ -207,7 +227,7 @@ async function boot(): Promise<void> {
     const res = await fetch(config.labels).catch(() => null);
     if (res?.ok) labels = ((await res.json()) as { labels?: number[] }).labels ?? null;
   }
-  loadClips(await fetchBytes(config.data), config.data, labels, config.index);
+  await loadClips(await fetchBytes(config.data), config.data, labels, config.index);
   animate();
   window.__asmaReady = true;
 }

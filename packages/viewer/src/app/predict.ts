@@ -1,4 +1,4 @@
-/** Runs the student on a clip, timing it, and renders the top-5 list. */
+/** Runs the student on a clip, timing it (with the readback of its logits), and renders the top-5 list. */
 import type { SkeletonBatch } from '@asma/skeleton';
 import { classifyClip, type LoadedClassifier } from '../core/model.js';
 import { formatLatency, formatProbability, type Ranked, topK } from '../core/topk.js';
@@ -8,9 +8,9 @@ export interface Prediction {
   latencyMs: number;
 }
 
-export function predict(c: LoadedClassifier, clip: SkeletonBatch): Prediction {
+export async function predict(c: LoadedClassifier, clip: SkeletonBatch): Promise<Prediction> {
   const t0 = performance.now();
-  const logits = classifyClip(c.model, clip);
+  const logits = await classifyClip(c.model, clip);
   const latencyMs = performance.now() - t0;
   return { top5: topK(logits, c.classNames, 5), latencyMs };
 }
@@ -20,6 +20,7 @@ export function renderPrediction(
   latency: HTMLElement,
   p: Prediction,
   frames: number,
+  backend: string,
 ): void {
   list.replaceChildren(
     ...p.top5.map((r) => {
@@ -38,5 +39,5 @@ export function renderPrediction(
       return li;
     }),
   );
-  latency.textContent = `latency ${formatLatency(p.latencyMs)} per clip (${frames} frames, one forward pass in this tab)`;
+  latency.textContent = `latency ${formatLatency(p.latencyMs)} per clip (${frames} frames, one forward pass in this tab, on ${backend})`;
 }

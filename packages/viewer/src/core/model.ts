@@ -64,10 +64,8 @@ export function loadClassifierBytes(bytes: Uint8Array, name = 'model.safetensors
   return { model, classNames: classNamesOf(file, fc.shape[0]!), parameters };
 }
 
-/** Logits (classes) of one (1, 3, T, 25, M) clip. */
-export function classifyClip(model: ActionClassifier, clip: SkeletonBatch): Float32Array {
-  return noGrad(() => {
-    const out = model.forward(new Tensor(clip.data, [...clip.shape]));
-    return Float32Array.from(out.data);
-  });
+/** Logits (classes) of one (1, 3, T, 25, M) clip, read back from wherever the backend runs them. */
+export async function classifyClip(model: ActionClassifier, clip: SkeletonBatch): Promise<Float32Array> {
+  const out = noGrad(() => model.forward(new Tensor(clip.data, [...clip.shape])));
+  return Float32Array.from(await out.read());
 }

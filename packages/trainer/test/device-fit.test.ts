@@ -1,0 +1,169 @@
+/**
+ * The training loops on a device backend (the boxed backend: opaque storage, counted readbacks, the
+ * CPU's kernels): pretraining, fine-tuning with validation and the linear probe give the CPU's
+ * numbers exactly, with readbacks only where fit reads its losses and checks the weights (every
+ * `readEvery` steps and at each epoch's end); the NaN guard still stops a diverging run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Module, Tensor } from '@asma/autodiff';
+import { type BoxedBackend, boxedBackend, cpuBackend, setBackend } from '@asma/kernels';
+import { Rng } from '@asma/util';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { clipCount } from '../src/data/dataset.js';
+import { trainLinearProbe } from '../src/eval/linear-probe.js';
+import { StGcn } from '../src/model/stgcn.js';
+import { pretrain } from '../src/pretrain/pretrain.js';
+import { finetune } from '../src/protocols/finetune.js';
+import { NonFiniteError } from '../src/train/errors.js';
+import { tinyDataset, tinyMethod } from './pretrain-helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'asma-device-fit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  setBackend(cpuBackend);
+});
+
+const data = tinyDataset();
+
+/** Runs fn on the CPU, then on a fresh boxed backend; returns both results and the boxed one's readbacks. */
+async function onBoth<T>(fn: () => Promise<T>): Promise<{ cpu: T; dev: T; boxed: BoxedBackend }> {
+  const cpu = await fn();
+  const boxed = boxedBackend(cpuBackend);
+  setBackend(boxed);
+  try {
+    return { cpu, dev: await fn(), boxed };
+  } finally {
+    setBackend(cpuBackend);
+  }
+}
+
+/** Every float tensor of the module's state as bits (the module is on the host after training). */
+function bits(m: Module): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [k, t] of m.stateDict())
+    if (t instanceof Tensor) out.set(k, Array.from(new Uint32Array(Float32Array.from(t.data).buffer)));
+  return out;
+}
+
+/** Parameters and float buffers: what the device NaN guard checks (one flag each). */
+function guarded(m: Module): number {
+  return m.parameters().length + m.namedBuffers().filter(([, b]) => b instanceof Tensor).length;
+}
+
+describe('the training loops on a device backend (boxed CPU kernels)', () => {
+  it('ASMa pretraining: the CPU losses, parts and weights; reads once per epoch and once at the end', async () => {
+    const run = () =>
+      pretrain({ method: 'asma', data, epochs: 2, batchSize: 8, methodOptions: tinyMethod, progress: false });
+    const { cpu, dev, boxed } = await onBoth(run);
+    expect(dev.history.map((h) => [h.loss, h.parts])).toEqual(cpu.history.map((h) => [h.loss, h.parts]));
+    expect(bits(dev.method.module)).toEqual(bits(cpu.method.module));
+    // Per epoch (2 steps, fewer than readEvery): the stacked losses, one stack per loss term, one flag
+    // per guarded tensor; then the trained weights come home, one read each.
+    const parts = Object.keys(cpu.history[0]!.parts).length;
+    const n = guarded(dev.method.module);
+    expect(parts).toBe(4);
+    expect(boxed.readbacks).toBe(2 * (1 + parts + n) + n);
+  });
+
+  it('reads every readEvery steps: more reads, the same numbers', async () => {
+    // 32 clips in batches of 4: 8 steps per epoch, read after steps 3, 6 and at the epoch's end (8).
+    const big = tinyDataset({ perClass: 8 });
+    expect(clipCount(big)).toBe(32);
+    const { cpu, dev, boxed } = await onBoth(() =>
+      pretrain({
+        method: 'pstl',
+        data: big,
+        epochs: 1,
+        batchSize: 4,
+        methodOptions: tinyMethod,
+        progress: false,
+        readEvery: 3,
+      }),
+    );
+    expect(dev.history[0]!.loss).toBe(cpu.history[0]!.loss);
+    expect(dev.history[0]!.parts).toEqual(cpu.history[0]!.parts);
+    expect(bits(dev.method.module)).toEqual(bits(cpu.method.module));
+    const parts = Object.keys(cpu.history[0]!.parts).length;
+    const n = guarded(dev.method.module);
+    expect(boxed.readbacks).toBe(3 * (1 + parts + n) + n);
+  });
+
+  it('fine-tuning with validation: the CPU history (loss, val accuracy) and weights', async () => {
+    const val = tinyDataset({ seed: 9, perClass: 2 });
+    const run = () =>
+      finetune({
+        encoder: new StGcn({ ...tinyMethod.encoder, rng: new Rng(4) }),
+        train: data,
+        val,
+        epochs: 2,
+        batchSize: 8,
+        progress: false,
+      });
+    const { cpu, dev } = await onBoth(run);
+    expect(dev.history.map((h) => [h.loss, h.metrics])).toEqual(cpu.history.map((h) => [h.loss, h.metrics]));
+    expect(dev.valAccuracy).toBe(cpu.valAccuracy);
+    expect(bits(dev.model)).toEqual(bits(cpu.model));
+  });
+
+  it('the linear probe: the CPU training accuracy per epoch (logits read with the loss)', async () => {
+    const rng = new Rng(3);
+    const features = Float32Array.from({ length: 40 * 6 }, () => rng.normal());
+    const labels = Int32Array.from({ length: 40 }, (_, i) => i % 3);
+    const run = () =>
+      trainLinearProbe({ features, labels, dim: 6, classes: 3, epochs: 3, batchSize: 16, progress: false });
+    const { cpu, dev } = await onBoth(run);
+    expect(dev.history).toEqual(cpu.history);
+    expect(dev.trainAcc).toBe(cpu.trainAcc);
+  });
+
+  it('stops a diverging run with NonFiniteError naming the step and tensor', async () => {
+    setBackend(boxedBackend(cpuBackend));
+    const err = await pretrain({
+      method: 'pstl',
+      data,
+      epochs: 2,
+      batchSize: 8,
+      lr: 1e30,
+      warmupEpochs: 0,
+      methodOptions: tinyMethod,
+      progress: false,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteError);
+    expect((err as Error).message).toMatch(/^epoch 0, step 1: (loss is NaN|parameter \S+ holds NaN or Inf)/);
+  });
+
+  it('a checkpoint written on the device resumes on the CPU, and the other way round, to the same bits', async () => {
+    const base = {
+      method: 'asma',
+      data,
+      epochs: 3,
+      batchSize: 8,
+      methodOptions: tinyMethod,
+      progress: false,
+    };
+    const full = await pretrain({ ...base, seed: 5 });
+    const killAfter1 = (r: { epoch: number }) => {
+      if (r.epoch === 1) throw new Error('killed');
+    };
+    for (const [first, second] of [
+      ['device', 'cpu'],
+      ['cpu', 'device'],
+    ] as const) {
+      const out = join(dir, `${first}-then-${second}`);
+      const use = (where: 'cpu' | 'device') =>
+        setBackend(where === 'cpu' ? cpuBackend : boxedBackend(cpuBackend));
+      use(first);
+      await expect(pretrain({ ...base, seed: 5, outDir: out, onEpoch: killAfter1 })).rejects.toThrow(
+        'killed',
+      );
+      use(second);
+      const resumed = await pretrain({ ...base, seed: 5, outDir: out, resume: true });
+      setBackend(cpuBackend);
+      expect(resumed.startEpoch).toBe(2);
+      expect(resumed.history.map((h) => h.loss)).toEqual(full.history.map((h) => h.loss));
+      expect(bits(resumed.method.module)).toEqual(bits(full.method.module));
+    }
+  });
+});
