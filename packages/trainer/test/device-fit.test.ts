@@ -63,7 +63,7 @@ describe('the training loops on a device backend (boxed CPU kernels)', () => {
     // per guarded tensor; then the trained weights come home, one read each.
     const parts = Object.keys(cpu.history[0]!.parts).length;
     const n = guarded(dev.method.module);
-    expect(parts).toBe(4);
+    expect(parts).toBe(7); // a/b x spatial/temporal, on- and off-diagonal, redundancy
     expect(boxed.readbacks).toBe(2 * (1 + parts + n) + n);
   });
 
