@@ -73,7 +73,7 @@ async function train(r: Run, epochs: number): Promise<void> {
     readEvery: 2,
     step: (idx) => {
       const rows = new Float32Array(idx.length * D);
-      idx.forEach((i, k) => rows.set(x.subarray(i * D, (i + 1) * D), k * D));
+      for (const [k, i] of idx.entries()) rows.set(x.subarray(i * D, (i + 1) * D), k * D);
       return {
         loss: crossEntropy(
           r.module.forward(new Tensor(rows, [idx.length, D])),
