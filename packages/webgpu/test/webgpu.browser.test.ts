@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundlePage, chromiumSkipReason, openWebGpuPage } from './chromium.js';
 import type { CheckReport } from './page/checks.js';
+import type { PortabilityReport } from './page/portability.js';
 import type { TrainingReport } from './page/training.js';
 
 const reason = chromiumSkipReason();
@@ -105,5 +106,41 @@ describe.skipIf(trainingReason !== null)(
         expect(t.lossErr, t.name).toBeLessThanOrEqual(1e-4);
       }
     }, 600_000);
+  },
+);
+
+/**
+ * A run paused on WebGPU resumes on the CPU and the other way round (page/portability.ts: the product's
+ * fit loop, 2 + 2 epochs of a small classifier), ending at the weights of 4 uninterrupted CPU epochs to
+ * float32 tolerance.
+ */
+describe.skipIf(reason !== null)(
+  reason ? `checkpoint portability in Chromium (skipped: ${reason})` : 'checkpoint portability in Chromium',
+  () => {
+    it('resumes a WebGPU run on the CPU and a CPU run on WebGPU with the uninterrupted weights', async () => {
+      const script = await bundlePage(join(import.meta.dirname, 'page', 'main.ts'));
+      const browser = await openWebGpuPage(script);
+      let report: PortabilityReport[] | { unavailable: string } | { error: string };
+      try {
+        await browser.page.waitForFunction(() => window.__webgpuPortability !== undefined, null, {
+          timeout: 30_000,
+        });
+        report = await browser.page.evaluate(() => window.__webgpuPortability!());
+      } finally {
+        await browser.close();
+      }
+      if ('error' in report) throw new Error(`portability run failed: ${report.error}`);
+      if ('unavailable' in report)
+        throw new Error(`Chromium is installed but WebGPU did not come up: ${report.unavailable}`);
+      for (const r of report) {
+        console.log(
+          `${r.direction}: losses ${r.losses.map((l) => l.toFixed(6))} (cpu ${r.cpuLosses.map((l) => l.toFixed(6))}); ` +
+            `loss rel err ${r.lossErr.toExponential(2)}; worst parameter ${r.paramErr.toExponential(2)} (${r.worstParam}); ${r.seconds.toFixed(1)} s`,
+        );
+        // Measured on SwiftShader: losses within 2e-7, parameters within 1.1e-6 (relative).
+        expect(r.lossErr, r.direction).toBeLessThanOrEqual(1e-5);
+        expect(r.paramErr, r.direction).toBeLessThanOrEqual(1e-4);
+      }
+    }, 180_000);
   },
 );

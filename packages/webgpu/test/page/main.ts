@@ -1,12 +1,14 @@
 /** The test page: brings up WebGPU and exposes the checks to the vitest side (webgpu.browser.test.ts). */
 import { requestWebGpuBackend } from '@asma/webgpu';
 import { type CheckReport, runChecks } from './checks.js';
+import { type PortabilityReport, runPortability } from './portability.js';
 import { runTraining, type TrainingReport } from './training.js';
 
 declare global {
   interface Window {
     __webgpuChecks?: (seed: number) => Promise<CheckReport | { unavailable: string }>;
     __webgpuTraining?: () => Promise<TrainingReport[] | { unavailable: string } | { error: string }>;
+    __webgpuPortability?: () => Promise<PortabilityReport[] | { unavailable: string } | { error: string }>;
   }
 }
 
@@ -33,6 +35,22 @@ window.__webgpuTraining = async () => {
   }
   try {
     return await runTraining(gpu);
+  } catch (e) {
+    return { error: `${(e as Error).message}\n${(e as Error).stack ?? ''}` };
+  } finally {
+    gpu.destroy();
+  }
+};
+
+window.__webgpuPortability = async () => {
+  let gpu: Awaited<ReturnType<typeof requestWebGpuBackend>>;
+  try {
+    gpu = await requestWebGpuBackend();
+  } catch (e) {
+    return { unavailable: (e as Error).message };
+  }
+  try {
+    return await runPortability(gpu);
   } catch (e) {
     return { error: `${(e as Error).message}\n${(e as Error).stack ?? ''}` };
   } finally {
