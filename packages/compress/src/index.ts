@@ -35,7 +35,15 @@ export {
   type ForwardMode,
   foldClassifier,
   foldedForward,
+  foldPlan,
 } from './folded.js';
+export {
+  ClipShapeError,
+  compileClassifier,
+  compileFolded,
+  type InferencePlan,
+  type InferencePlanOptions,
+} from './infer/plan.js';
 export {
   floatConv,
   type Int8ConvArgs,
