@@ -8,6 +8,12 @@ export {
   type InferenceRunner,
 } from './bench.js';
 export {
+  benchAgainstOnnx,
+  type OnnxBenchOptions,
+  type OnnxBenchResult,
+  type OnnxBenchRow,
+} from './bench-onnx.js';
+export {
   type ChannelPlan,
   channelGroups,
   channelMasks,

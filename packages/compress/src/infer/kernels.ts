@@ -1,61 +1,33 @@
 /**
- * Single-thread float32 kernels of the compiled inference plan. Each writes its whole output (no
- * zeroed buffer assumed) and allocates nothing. Layout of one sample: (C, T, V).
+ * Element-wise epilogues and the residual start of the compiled inference plan (the products run in
+ * @asma/kernels' gemm and direct convolution, WebAssembly SIMD where available). Each writes its whole
+ * output (no zeroed buffer assumed) and allocates nothing. Layout of one sample: (C, T, V).
  */
 
-/** out (cout, p) = bias[o] + W (cout, cin) x (cin, p). */
-export function pointwise(
-  out: Float32Array,
-  x: Float32Array,
-  xOff: number,
-  w: Float32Array,
-  bias: Float32Array,
-  cin: number,
-  cout: number,
-  p: number,
-): void {
-  for (let o = 0; o < cout; o++) {
-    const ob = o * p;
-    out.fill(bias[o]!, ob, ob + p);
-    for (let ci = 0; ci < cin; ci++) {
-      const wv = w[o * cin + ci]!;
-      if (wv === 0) continue;
-      const xb = xOff + ci * p;
-      for (let j = 0; j < p; j++) out[ob + j]! += wv * x[xb + j]!;
-    }
-  }
+/** out[r, :p] = bias[r] for r < rows. */
+export function fillRows(out: Float32Array, bias: Float32Array, rows: number, p: number): void {
+  for (let r = 0; r < rows; r++) out.fill(bias[r]!, r * p, (r + 1) * p);
 }
 
-/**
- * Graph aggregation of `rows` rows of V: out[r, w] = sum_k sum_v x[k, r, v] A[k, v, w], where the K
- * inputs are `kStride` apart and A starts at aOff. Overwrites its rows of out (offsets, not subarrays,
- * so that nothing is allocated per call).
- */
-export function aggregate(
+/** out = max(out + x, 0) over n values: the residual add and the block's output ReLU. */
+export function addRelu(out: Float32Array, x: Float32Array, n: number): void {
+  for (let j = 0; j < n; j++) out[j] = Math.max(out[j]! + x[j]!, 0);
+}
+
+/** out[c, t, w] = max(out[c, t, w] + shift[c, w], 0) over (c, p = T*V). */
+export function shiftJointRelu(
   out: Float32Array,
-  outOff: number,
-  x: Float32Array,
-  a: Float32Array,
-  aOff: number,
-  k: number,
-  kStride: number,
-  rows: number,
+  shift: Float32Array,
+  c: number,
+  p: number,
   v: number,
 ): void {
-  out.fill(0, outOff, outOff + rows * v);
-  for (let kk = 0; kk < k; kk++) {
-    const ab = aOff + kk * v * v;
-    for (let r = 0; r < rows; r++) {
-      const xb = kk * kStride + r * v;
-      const ob = outOff + r * v;
-      for (let vi = 0; vi < v; vi++) {
-        const xv = x[xb + vi]!;
-        if (xv === 0) continue;
-        const arow = ab + vi * v;
-        for (let wi = 0; wi < v; wi++) out[ob + wi]! += xv * a[arow + wi]!;
-      }
+  for (let ci = 0; ci < c; ci++)
+    for (let j = 0; j < p; j += v) {
+      const o = ci * p + j;
+      const sb = ci * v;
+      for (let w = 0; w < v; w++) out[o + w] = Math.max(out[o + w]! + shift[sb + w]!, 0);
     }
-  }
 }
 
 /** out = max(out + shift[c], 0) over (c, p). */
@@ -64,7 +36,7 @@ export function shiftRelu(out: Float32Array, shift: Float32Array, c: number, p: 
     const s = shift[ci]!;
     for (let j = ci * p; j < (ci + 1) * p; j++) {
       const y = out[j]! + s;
-      out[j] = y > 0 ? y : 0;
+      out[j] = Math.max(y, 0);
     }
   }
 }
@@ -78,41 +50,6 @@ export interface TconvGeom {
   kt: number;
   stride: number;
   pad: number;
-}
-
-/**
- * (kt x 1) temporal convolution accumulated into `out` (cout, tout, v), which already holds the bias
- * and the residual; ReLU in the epilogue of every output channel while its row is in cache.
- */
-export function tconvAccRelu(out: Float32Array, x: Float32Array, w: Float32Array, g: TconvGeom): void {
-  const { cin, cout, t, tout, v, kt, stride, pad } = g;
-  const plane = tout * v;
-  for (let o = 0; o < cout; o++) {
-    const ob = o * plane;
-    for (let ci = 0; ci < cin; ci++) {
-      const xb = ci * t * v;
-      const wb = (o * cin + ci) * kt;
-      for (let k = 0; k < kt; k++) {
-        const wv = w[wb + k]!;
-        if (wv === 0) continue;
-        // Output frames whose input frame to*stride - pad + k lies inside [0, t).
-        const to0 = Math.max(0, Math.ceil((pad - k) / stride));
-        const to1 = Math.min(tout, Math.floor((t - 1 + pad - k) / stride) + 1);
-        if (stride === 1) {
-          const src = xb + (to0 - pad + k) * v;
-          const dst = ob + to0 * v;
-          const len = (to1 - to0) * v;
-          for (let j = 0; j < len; j++) out[dst + j]! += wv * x[src + j]!;
-        } else
-          for (let to = to0; to < to1; to++) {
-            const src = xb + (to * stride - pad + k) * v;
-            const dst = ob + to * v;
-            for (let j = 0; j < v; j++) out[dst + j]! += wv * x[src + j]!;
-          }
-      }
-    }
-    for (let j = ob; j < ob + plane; j++) if (out[j]! < 0) out[j] = 0;
-  }
 }
 
 /** out (cout, tout, v) = bias + [identity x | R x strided]: the start of a block's output. */

@@ -7,10 +7,10 @@
  * the channels and after it when it widens them (first block: 3 -> C), whichever costs less.
  * No node: imports, so it runs in the browser too.
  */
-import { tconvOutLength } from '@asma/kernels';
+import { gemm, type TconvArgs, tconvForwardCpu, tconvOutLength } from '@asma/kernels';
 import { type ActionClassifier, layerPlan } from '@asma/trainer';
 import { type FoldedBlock, type FoldedClassifier, foldPlan } from '../folded.js';
-import { aggregate, pointwise, residualInit, shiftRelu, type TconvGeom, tconvAccRelu } from './kernels.js';
+import { addRelu, fillRows, residualInit, shiftJointRelu, shiftRelu, type TconvGeom } from './kernels.js';
 
 export interface InferencePlanOptions {
   /** Clips per call N (default 1). */
@@ -41,6 +41,7 @@ interface CompiledBlock {
   /** tcn bias plus the residual conv's bias. */
   outBias: Float32Array;
   tcnW: Float32Array;
+  tcnArgs: TconvArgs;
 }
 
 export interface InferencePlan {
@@ -100,6 +101,7 @@ function compileBlock(b: FoldedBlock, k: number, v: number, t: number): Compiled
     identity: b.residual === 'identity',
     outBias,
     tcnW: b.tcn.w,
+    tcnArgs: { n: 1, cin: out, cout: out, t, v, kt: b.tcn.kt, stride: b.tcn.stride, pad: b.tcn.pad },
   };
 }
 
@@ -128,6 +130,7 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
   let next = new Float32Array(maxAct);
   const g = new Float32Array(maxG);
   const agg = new Float32Array(maxAct);
+  const tout = new Float32Array(maxAct);
   const pooled = new Float32Array(d);
   const logits = new Float32Array(n * m.classes);
   const t0 = o.frames;
@@ -146,19 +149,22 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
       const { t: bt, cin } = b.res;
       const p = bt * v;
       if (b.aggFirst) {
-        for (let kk = 0; kk < b.k; kk++) aggregate(g, kk * cin * p, h, b.a, kk * v * v, 1, 0, cin * bt, v);
-        pointwise(agg, g, 0, b.w, b.bias, b.k * cin, b.out, p);
-        for (let q = 0; q < b.out * p; q++) {
-          const y = agg[q]! + b.shift[Math.floor(q / p) * v + (q % v)]!;
-          agg[q] = y > 0 ? y : 0;
-        }
+        // g (K, cin, T, V) = x A_k, then agg (out, p) = W (out, K*cin) g.
+        for (let kk = 0; kk < b.k; kk++)
+          gemm(cin * bt, v, v, h, 0, v, 1, b.a, kk * v * v, v, 1, g, kk * cin * p, v, false);
+        gemm(b.out, p, b.k * cin, b.w, 0, b.k * cin, 1, g, 0, p, 1, agg, 0, p, false);
+        shiftJointRelu(agg, b.shift, b.out, p, v);
       } else {
-        pointwise(g, h, 0, b.w, b.bias, cin, b.k * b.out, p);
-        aggregate(agg, 0, g, b.a, 0, b.k, b.out * p, b.out * bt, v);
+        // g (K*out, p) = W x + b, then agg (out*T, V) = sum_k g_k A_k.
+        fillRows(g, b.bias, b.k * b.out, p);
+        gemm(b.k * b.out, p, cin, b.w, 0, cin, 1, h, 0, p, 1, g, 0, p, true);
+        for (let kk = 0; kk < b.k; kk++)
+          gemm(b.out * bt, v, v, g, kk * b.out * p, v, 1, b.a, kk * v * v, v, 1, agg, 0, v, kk > 0);
         shiftRelu(agg, b.shift, b.out, p);
       }
       residualInit(next, h, b.outBias, b.resW, b.identity, b.res);
-      tconvAccRelu(next, agg, b.tcnW, b.tcn);
+      tconvForwardCpu(tout, agg, b.tcnW, null, b.tcnArgs);
+      addRelu(next, tout, b.out * b.tcn.tout * v);
       const tmp = h;
       h = next;
       next = tmp;
