@@ -1,5 +1,5 @@
 /**
- * Element-wise epilogues and the residual start of the compiled inference plan (the products run in
+ * Element-wise epilogues of the compiled inference plan (the products run in
  * @asma/kernels' gemm and direct convolution, WebAssembly SIMD where available). Each writes its whole
  * output (no zeroed buffer assumed) and allocates nothing. Layout of one sample: (C, T, V).
  */
@@ -12,6 +12,11 @@ export function fillRows(out: Float32Array, bias: Float32Array, rows: number, p:
 /** out = max(out + x, 0) over n values: the residual add and the block's output ReLU. */
 export function addRelu(out: Float32Array, x: Float32Array, n: number): void {
   for (let j = 0; j < n; j++) out[j] = Math.max(out[j]! + x[j]!, 0);
+}
+
+/** out = max(out, 0) over n values (a block without residual). */
+export function relu(out: Float32Array, n: number): void {
+  for (let j = 0; j < n; j++) out[j] = Math.max(out[j]!, 0);
 }
 
 /** out[c, t, w] = max(out[c, t, w] + shift[c, w], 0) over (c, p = T*V). */
@@ -37,47 +42,6 @@ export function shiftRelu(out: Float32Array, shift: Float32Array, c: number, p: 
     for (let j = ci * p; j < (ci + 1) * p; j++) {
       const y = out[j]! + s;
       out[j] = Math.max(y, 0);
-    }
-  }
-}
-
-export interface TconvGeom {
-  cin: number;
-  cout: number;
-  t: number;
-  tout: number;
-  v: number;
-  kt: number;
-  stride: number;
-  pad: number;
-}
-
-/** out (cout, tout, v) = bias + [identity x | R x strided]: the start of a block's output. */
-export function residualInit(
-  out: Float32Array,
-  x: Float32Array,
-  bias: Float32Array,
-  r: Float32Array | null,
-  identity: boolean,
-  g: TconvGeom,
-): void {
-  const { cin, cout, t, tout, v, stride } = g;
-  const plane = tout * v;
-  for (let o = 0; o < cout; o++) {
-    const ob = o * plane;
-    const b = bias[o]!;
-    if (identity) for (let j = 0; j < plane; j++) out[ob + j] = b + x[ob + j]!;
-    else out.fill(b, ob, ob + plane);
-    if (r === null) continue;
-    for (let ci = 0; ci < cin; ci++) {
-      const wv = r[o * cin + ci]!;
-      if (wv === 0) continue;
-      const xb = ci * t * v;
-      for (let to = 0; to < tout; to++) {
-        const src = xb + to * stride * v;
-        const dst = ob + to * v;
-        for (let j = 0; j < v; j++) out[dst + j]! += wv * x[src + j]!;
-      }
     }
   }
 }

@@ -2,7 +2,7 @@
  * A compiled batch-N inference plan of an ST-GCN classifier, built once per model and clip shape from
  * the trainer's layer plan: BatchNorms folded once (the one after the graph aggregation into the 1x1
  * graph conv), buffers sized once for one sample (the samples run one after another through all
- * blocks, so the working set stays in cache), bias / residual / ReLU in the kernels' epilogues, one
+ * blocks, so the working set stays in cache), bias in the convolutions, residual + ReLU in one pass, one
  * thread and no allocation per call. The 1x1 graph conv runs before the aggregation when it narrows
  * the channels and after it when it widens them (first block: 3 -> C), whichever costs less.
  * No node: imports, so it runs in the browser too.
@@ -10,7 +10,7 @@
 import { gemm, type TconvArgs, tconvForwardCpu, tconvOutLength } from '@asma/kernels';
 import { type ActionClassifier, layerPlan } from '@asma/trainer';
 import { type FoldedBlock, type FoldedClassifier, foldPlan } from '../folded.js';
-import { addRelu, fillRows, residualInit, shiftJointRelu, shiftRelu, type TconvGeom } from './kernels.js';
+import { addRelu, fillRows, relu, shiftJointRelu, shiftRelu } from './kernels.js';
 
 export interface InferencePlanOptions {
   /** Clips per call N (default 1). */
@@ -34,8 +34,9 @@ interface CompiledBlock {
   /** convFirst: BN shift per channel; aggFirst: bias per (channel, joint) after the aggregation. */
   shift: Float32Array;
   a: Float32Array;
-  res: TconvGeom;
-  tcn: TconvGeom;
+  res: { t: number; cin: number };
+  tcn: { tout: number };
+  resArgs: TconvArgs;
   resW: Float32Array | null;
   identity: boolean;
   /** tcn bias plus the residual conv's bias. */
@@ -83,7 +84,6 @@ function compileBlock(b: FoldedBlock, k: number, v: number, t: number): Compiled
       }
   }
   const tout = tconvOutLength({ t, kt: b.tcn.kt, stride: b.tcn.stride, pad: b.tcn.pad });
-  const geom = { cout: out, t, tout, v, kt: b.tcn.kt, stride: b.tcn.stride, pad: b.tcn.pad };
   const resConv = typeof b.residual === 'object' ? b.residual : null;
   const outBias = Float32Array.from(b.tcn.bias);
   if (resConv) for (let c = 0; c < out; c++) outBias[c]! += resConv.bias[c]!;
@@ -95,8 +95,9 @@ function compileBlock(b: FoldedBlock, k: number, v: number, t: number): Compiled
     bias: aggFirst ? new Float32Array(out) : b0,
     shift,
     a: b.adjacency,
-    res: { ...geom, cin, kt: 1, pad: 0, stride: resConv?.stride ?? 1 },
-    tcn: { ...geom, cin: out },
+    res: { t, cin },
+    tcn: { tout },
+    resArgs: { n: 1, cin, cout: out, t, v, kt: 1, stride: resConv?.stride ?? 1, pad: 0 },
     resW: resConv?.w ?? null,
     identity: b.residual === 'identity',
     outBias,
@@ -130,7 +131,7 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
   let next = new Float32Array(maxAct);
   const g = new Float32Array(maxG);
   const agg = new Float32Array(maxAct);
-  const tout = new Float32Array(maxAct);
+  const res = new Float32Array(maxAct);
   const pooled = new Float32Array(d);
   const logits = new Float32Array(n * m.classes);
   const t0 = o.frames;
@@ -162,9 +163,14 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
           gemm(b.out * bt, v, v, g, kk * b.out * p, v, 1, b.a, kk * v * v, v, 1, agg, 0, v, kk > 0);
         shiftRelu(agg, b.shift, b.out, p);
       }
-      residualInit(next, h, b.outBias, b.resW, b.identity, b.res);
-      tconvForwardCpu(tout, agg, b.tcnW, null, b.tcnArgs);
-      addRelu(next, tout, b.out * b.tcn.tout * v);
+      // tcn (BN folded, residual conv's bias added) then the residual and ReLU in one pass.
+      const n = b.out * b.tcn.tout * v;
+      tconvForwardCpu(next, agg, b.tcnW, b.outBias, b.tcnArgs);
+      if (b.resW !== null) {
+        tconvForwardCpu(res, h, b.resW, null, b.resArgs);
+        addRelu(next, res, n);
+      } else if (b.identity) addRelu(next, h, n);
+      else relu(next, n);
       const tmp = h;
       h = next;
       next = tmp;
