@@ -9,14 +9,19 @@ export function fillRows(out: Float32Array, bias: Float32Array, rows: number, p:
   for (let r = 0; r < rows; r++) out.fill(bias[r]!, r * p, (r + 1) * p);
 }
 
+// ReLU as `y < 0 ? 0 : y`: as fast as a plain compare and, unlike `y > 0 ? y : 0`, it keeps NaN.
+
 /** out = max(out + x, 0) over n values: the residual add and the block's output ReLU. */
 export function addRelu(out: Float32Array, x: Float32Array, n: number): void {
-  for (let j = 0; j < n; j++) out[j] = Math.max(out[j]! + x[j]!, 0);
+  for (let j = 0; j < n; j++) {
+    const y = out[j]! + x[j]!;
+    out[j] = y < 0 ? 0 : y;
+  }
 }
 
 /** out = max(out, 0) over n values (a block without residual). */
 export function relu(out: Float32Array, n: number): void {
-  for (let j = 0; j < n; j++) out[j] = Math.max(out[j]!, 0);
+  for (let j = 0; j < n; j++) if (out[j]! < 0) out[j] = 0;
 }
 
 /** out[c, t, w] = max(out[c, t, w] + shift[c, w], 0) over (c, p = T*V). */
@@ -31,7 +36,10 @@ export function shiftJointRelu(
     for (let j = 0; j < p; j += v) {
       const o = ci * p + j;
       const sb = ci * v;
-      for (let w = 0; w < v; w++) out[o + w] = Math.max(out[o + w]! + shift[sb + w]!, 0);
+      for (let w = 0; w < v; w++) {
+        const y = out[o + w]! + shift[sb + w]!;
+        out[o + w] = y < 0 ? 0 : y;
+      }
     }
 }
 
@@ -41,7 +49,7 @@ export function shiftRelu(out: Float32Array, shift: Float32Array, c: number, p: 
     const s = shift[ci]!;
     for (let j = ci * p; j < (ci + 1) * p; j++) {
       const y = out[j]! + s;
-      out[j] = Math.max(y, 0);
+      out[j] = y < 0 ? 0 : y;
     }
   }
 }

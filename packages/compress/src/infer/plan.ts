@@ -1,7 +1,7 @@
 /**
  * A compiled batch-N inference plan of an ST-GCN classifier, built once per model and clip shape from
  * the trainer's layer plan: BatchNorms folded once (the one after the graph aggregation into the 1x1
- * graph conv), buffers sized once for one sample (the samples run one after another through all
+ * graph conv), buffers sized once for one clip (the clips run one after another through all
  * blocks, so the working set stays in cache), bias in the convolutions, residual + ReLU in one pass, one
  * thread and no allocation per call. The 1x1 graph conv runs before the aggregation when it narrows
  * the channels and after it when it widens them (first block: 3 -> C), whichever costs less.
@@ -53,7 +53,8 @@ export interface InferencePlan {
   run(clips: Float32Array, shape?: readonly number[]): Float32Array;
 }
 
-function compileBlock(b: FoldedBlock, k: number, v: number, t: number): CompiledBlock {
+/** vm = persons * V: the persons sit side by side along the joint axis (see compileFolded). */
+function compileBlock(b: FoldedBlock, k: number, v: number, vm: number, t: number): CompiledBlock {
   const { cin } = b.gcn;
   const out = b.out;
   const s = b.bn0.scale;
@@ -97,12 +98,12 @@ function compileBlock(b: FoldedBlock, k: number, v: number, t: number): Compiled
     a: b.adjacency,
     res: { t, cin },
     tcn: { tout },
-    resArgs: { n: 1, cin, cout: out, t, v, kt: 1, stride: resConv?.stride ?? 1, pad: 0 },
+    resArgs: { n: 1, cin, cout: out, t, v: vm, kt: 1, stride: resConv?.stride ?? 1, pad: 0 },
     resW: resConv?.w ?? null,
     identity: b.residual === 'identity',
     outBias,
     tcnW: b.tcn.w,
-    tcnArgs: { n: 1, cin: out, cout: out, t, v, kt: b.tcn.kt, stride: b.tcn.stride, pad: b.tcn.pad },
+    tcnArgs: { n: 1, cin: out, cout: out, t, v: vm, kt: b.tcn.kt, stride: b.tcn.stride, pad: b.tcn.pad },
   };
 }
 
@@ -116,13 +117,17 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
   const persons = o.persons ?? 2;
   const { inChannels: c, numJoints: v, k } = m;
   const shape = [n, c, o.frames, v, persons] as const;
+  // One clip's persons run together, laid out (C, T, M, V): the temporal conv is (kt x 1) and the
+  // aggregation works on rows of V, so a clip is one (C, T, M*V) problem: half the kernel calls of
+  // running the persons apart, and the mean over (T, M*V) is the mean over (T, V) and then persons.
+  const vm = persons * v;
   let t = o.frames;
-  let maxAct = c * t * v;
+  let maxAct = c * t * vm;
   let maxG = 0;
   const blocks = m.blocks.map((b) => {
-    const cb = compileBlock(b, k, v, t);
-    maxG = Math.max(maxG, (cb.aggFirst ? k * b.gcn.cin : k * b.out) * t * v);
-    maxAct = Math.max(maxAct, b.out * t * v);
+    const cb = compileBlock(b, k, v, vm, t);
+    maxG = Math.max(maxG, (cb.aggFirst ? k * b.gcn.cin : k * b.out) * t * vm);
+    maxAct = Math.max(maxAct, b.out * t * vm);
     t = cb.tcn.tout;
     return cb;
   });
@@ -137,22 +142,23 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
   const t0 = o.frames;
   const dn = m.dataBn;
 
-  function runSample(x: Float32Array, ni: number, mi: number): void {
-    // data_bn over the (N*M, V*C, T) view (channel v*C + c), laid out as (C, T, V).
+  function runClip(x: Float32Array, ni: number): void {
+    // data_bn over the (N*M, V*C, T) view (channel v*C + c), laid out as (C, T, M, V).
     for (let ci = 0; ci < c; ci++)
       for (let ti = 0; ti < t0; ti++)
         for (let vi = 0; vi < v; vi++) {
           const ch = vi * c + ci;
-          const val = x[(((ni * c + ci) * t0 + ti) * v + vi) * persons + mi]!;
-          h[(ci * t0 + ti) * v + vi] = val * dn.scale[ch]! + dn.shift[ch]!;
+          const src = (((ni * c + ci) * t0 + ti) * v + vi) * persons;
+          const dst = (ci * t0 + ti) * vm + vi;
+          for (let mi = 0; mi < persons; mi++) h[dst + mi * v] = x[src + mi]! * dn.scale[ch]! + dn.shift[ch]!;
         }
     for (const b of blocks) {
       const { t: bt, cin } = b.res;
-      const p = bt * v;
+      const p = bt * vm;
       if (b.aggFirst) {
         // g (K, cin, T, V) = x A_k, then agg (out, p) = W (out, K*cin) g.
         for (let kk = 0; kk < b.k; kk++)
-          gemm(cin * bt, v, v, h, 0, v, 1, b.a, kk * v * v, v, 1, g, kk * cin * p, v, false);
+          gemm(cin * bt * persons, v, v, h, 0, v, 1, b.a, kk * v * v, v, 1, g, kk * cin * p, v, false);
         gemm(b.out, p, b.k * cin, b.w, 0, b.k * cin, 1, g, 0, p, 1, agg, 0, p, false);
         shiftJointRelu(agg, b.shift, b.out, p, v);
       } else {
@@ -160,11 +166,11 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
         fillRows(g, b.bias, b.k * b.out, p);
         gemm(b.k * b.out, p, cin, b.w, 0, cin, 1, h, 0, p, 1, g, 0, p, true);
         for (let kk = 0; kk < b.k; kk++)
-          gemm(b.out * bt, v, v, g, kk * b.out * p, v, 1, b.a, kk * v * v, v, 1, agg, 0, v, kk > 0);
+          gemm(b.out * bt * persons, v, v, g, kk * b.out * p, v, 1, b.a, kk * v * v, v, 1, agg, 0, v, kk > 0);
         shiftRelu(agg, b.shift, b.out, p);
       }
       // tcn (BN folded, residual conv's bias added) then the residual and ReLU in one pass.
-      const n = b.out * b.tcn.tout * v;
+      const n = b.out * b.tcn.tout * vm;
       tconvForwardCpu(next, agg, b.tcnW, b.outBias, b.tcnArgs);
       if (b.resW !== null) {
         tconvForwardCpu(res, h, b.resW, null, b.resArgs);
@@ -175,8 +181,8 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
       h = next;
       next = tmp;
     }
-    const plane = t * v;
-    const f = 1 / plane / persons;
+    const plane = t * vm;
+    const f = 1 / plane;
     for (let ci = 0; ci < d; ci++) {
       let s = 0;
       for (let j = ci * plane; j < (ci + 1) * plane; j++) s += h[j]!;
@@ -188,17 +194,13 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
     shape,
     classes: m.classes,
     run(clips, given = shape) {
-      if (
-        given.length !== 5 ||
-        given.some((s, i) => s !== shape[i]) ||
-        clips.length !== n * c * t0 * v * persons
-      )
+      if (!sameShape(given, shape) || clips.length !== n * c * t0 * v * persons)
         throw new ClipShapeError(
           `inference plan: clips must be [${shape.join(', ')}] (${n * c * t0 * v * persons} values), got [${given.join(', ')}] (${clips.length} values)`,
         );
       for (let ni = 0; ni < n; ni++) {
         pooled.fill(0);
-        for (let mi = 0; mi < persons; mi++) runSample(clips, ni, mi);
+        runClip(clips, ni);
         const fc = m.fc;
         for (let o = 0; o < m.classes; o++) {
           let s = fc.bias[o]!;
@@ -209,4 +211,10 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
       return logits;
     },
   };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
