@@ -64,4 +64,9 @@ it('names both shapes for a clip of the wrong shape', () => {
   expect(() => plan.run(x, [1, 3, 10, 25, 2])).toThrow(ClipShapeError);
   expect(() => plan.run(x, [1, 3, 10, 25, 2])).toThrow(/\[1, 3, 12, 25, 2\].*got \[1, 3, 10, 25, 2\]/);
   expect(() => new Tensor(x, [1, 3, 10, 25, 2])).not.toThrow();
+  // Clips of another skeleton (20 joints, 2 channels) for this 25-joint, 3-channel model.
+  const other = new Float32Array(2 * 12 * 20 * 2);
+  expect(() => plan.run(other, [1, 2, 12, 20, 2])).toThrow(/\[1, 3, 12, 25, 2\].*got \[1, 2, 12, 20, 2\]/);
+  // The right shape with the wrong number of values.
+  expect(() => plan.run(x, [1, 3, 12, 25, 2])).toThrow(/got \[1, 3, 12, 25, 2\] \(1500 values\)/);
 });
