@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadOnnxRuntime } from '@asma/compress';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { alignCommand } from '../src/commands/align.js';
@@ -119,7 +120,16 @@ it('distill -> prune -> quantize -> export -> bench-infer', async () => {
       bench,
     ]),
   ).toBe(0);
-  expect(JSON.parse(readFileSync(bench, 'utf8')).rows).toHaveLength(3);
+  const benchOut = JSON.parse(readFileSync(bench, 'utf8'));
+  expect(benchOut.rows.map((r: { name: string }) => r.name)).toContain('student (compiled plan)');
+  expect(benchOut.rows).toHaveLength(4);
+  // The onnxruntime column runs exactly where onnxruntime-node loads, on outputs that agree.
+  expect(benchOut.onnxruntime.ran).toBe((await loadOnnxRuntime()).ok);
+  if (benchOut.onnxruntime.ran) {
+    expect(benchOut.onnxruntime.rows).toHaveLength(1);
+    expect(benchOut.onnxruntime.rows[0].relativeError).toBeLessThan(1e-4);
+    expect(benchOut.onnxruntime.rows[0].asmaMsPerClip).toBeGreaterThan(0);
+  }
 
   // Every classifier file these commands wrote is accepted where a model is taken, told apart by its
   // first bytes (student.asma was parsed as safetensors: "header length ... exceeds ...").

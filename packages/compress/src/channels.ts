@@ -6,8 +6,16 @@
  * rebuilt StGcn has a narrower plan and copies the kept channels' weights, biases, BN statistics,
  * residual convs, edge importance and the classifier's columns: it is physically smaller and faster.
  */
-import { IntTensor } from '@asma/autodiff';
-import { ActionClassifier, StGcn, type StGcnBlockSpec } from '@asma/trainer';
+import { IntTensor, type Module } from '@asma/autodiff';
+import {
+  ActionClassifier,
+  type Keyed,
+  layerPlan,
+  planBlocks,
+  StGcn,
+  type StGcnBlockSpec,
+  unknownLayer,
+} from '@asma/trainer';
 import { Rng } from '@asma/util';
 import type { PruneMasks } from './masks.js';
 
@@ -29,9 +37,9 @@ export function channelGroups(encoder: StGcn): number[] {
   return groups;
 }
 
-/** L1 norm of every output filter of block i's temporal conv (tcn.2.weight (C, C, kt, 1)). */
+/** L1 norm of every output filter of block i's temporal conv (weight (C, C, kt, 1)). */
 export function tcnFilterNorms(encoder: StGcn, i: number): Float64Array {
-  const w = encoder.stateDict().get(`st_gcn_networks.${i}.tcn.2.weight`)!;
+  const w = encoder.blocks.at(i).parts().temporalConv.weight;
   const c = w.shape[0]!;
   const per = w.data.length / c;
   const out = new Float64Array(c);
@@ -84,32 +92,21 @@ export function planChannelPruning(encoder: StGcn, amount: number): ChannelPlan 
  */
 export function channelMasks(model: ActionClassifier, plan: ChannelPlan): PruneMasks {
   const masks: PruneMasks = new Map();
-  const params = new Map(model.namedParameters());
-  const enc = model.encoder;
-  const set = (name: string, rows: number, zeroRows: (r: number) => boolean) => {
-    const p = params.get(name);
-    if (p === undefined) return;
-    const per = p.size / rows;
-    const m = new Uint8Array(p.size).fill(1);
-    for (let r = 0; r < rows; r++) if (zeroRows(r)) m.fill(0, r * per, (r + 1) * per);
-    masks.set(name, m);
+  const mask = (layer: Keyed<Module>, rows: number, zeroRows: (r: number) => boolean) => {
+    for (const [name, p] of layer.module.namedParameters()) {
+      const per = p.size / rows;
+      const m = new Uint8Array(p.size).fill(1);
+      for (let r = 0; r < rows; r++) if (zeroRows(r)) m.fill(0, r * per, (r + 1) * per);
+      masks.set(`${layer.key}.${name}`, m);
+    }
   };
-  for (let i = 0; i < enc.blocks.length; i++) {
-    const c = enc.plan[i]!.out;
-    const kept = new Set(plan.keep[i]);
+  for (const b of planBlocks(layerPlan(model))) {
+    const c = b.outChannels;
+    const kept = new Set(plan.keep[b.index]);
     const pruned = (r: number) => !kept.has(r % c);
-    const p = `encoder.st_gcn_networks.${i}`;
-    for (const n of ['gcn.conv.weight', 'gcn.conv.bias']) set(`${p}.${n}`, enc.k * c, pruned);
-    for (const n of [
-      'tcn.0.weight',
-      'tcn.0.bias',
-      'tcn.2.weight',
-      'tcn.2.bias',
-      'tcn.3.weight',
-      'tcn.3.bias',
-    ])
-      set(`${p}.${n}`, c, pruned);
-    for (const n of ['residual.1.weight', 'residual.1.bias']) set(`${p}.${n}`, c, pruned);
+    mask(b.graphConv.conv, b.graphConv.k * c, pruned);
+    for (const l of [b.norm, b.temporalConv.conv, b.temporalConv.bn]) mask(l, c, pruned);
+    if (b.residual.kind === 'conv') mask(b.residual.bn, c, pruned);
   }
   return masks;
 }
@@ -161,37 +158,42 @@ export function pruneChannels(
   const src = model.stateDict();
   const sd = new Map(out.stateDict());
   const all = (n: number) => Array.from({ length: n }, (_, j) => j);
-  const copy = (name: string, rows: readonly number[] | null, cols: readonly number[] | null) => {
+  // Rows and (for tensors of rank >= 2) columns kept of every layer's tensors, read off the layer plan;
+  // what no layer claims (A, data_bn, edge importance) is copied whole.
+  const take_ = new Map<string, { rows: readonly number[] | null; cols: readonly number[] | null }>();
+  const claim = (layer: Keyed<Module>, rows: readonly number[] | null, cols: readonly number[] | null) => {
+    for (const name of layer.module.stateDict().keys()) take_.set(`${layer.key}.${name}`, { rows, cols });
+  };
+  for (const l of layerPlan(model).layers) {
+    if (l.kind === 'block') {
+      const kept = plan.keep[l.index]!;
+      const inKept = l.index === 0 ? null : plan.keep[l.index - 1]!;
+      const c = l.outChannels;
+      const gcnRows = Array.from({ length: l.graphConv.k }, (_, k) => kept.map((j) => k * c + j)).flat();
+      claim(l.graphConv.conv, gcnRows, inKept);
+      claim(l.norm, kept, null);
+      claim(l.temporalConv.conv, kept, kept);
+      claim(l.temporalConv.bn, kept, null);
+      if (l.residual.kind === 'conv') {
+        claim(l.residual.conv, kept, inKept);
+        claim(l.residual.bn, kept, null);
+      }
+    } else if (l.kind === 'linear') claim(l.linear, null, plan.keep[plan.keep.length - 1]!);
+    else if (l.kind !== 'dataNorm' && l.kind !== 'pool') unknownLayer(l);
+  }
+  for (const [name, to] of sd) {
     const from = src.get(name)!;
-    const to = sd.get(name)!;
     if (from instanceof IntTensor) {
-      to.data.set(from.data as never);
-      return;
+      to.data.set(from.data as never); // num_batches_tracked
+      continue;
     }
-    const data = take(from.data as Float32Array, from.shape, rows ?? all(from.shape[0] ?? 1), cols);
+    const sel = take_.get(name);
+    const rows = sel?.rows ?? all(from.shape[0] ?? 1);
+    const cols = from.shape.length > 1 ? (sel?.cols ?? null) : null;
+    const data = take(from.data as Float32Array, from.shape, rows, cols);
     if (data.length !== to.data.length)
       throw new Error(`pruneChannels: ${name} gives ${data.length} values for a tensor of ${to.data.length}`);
     (to.data as Float32Array).set(data);
-  };
-  for (const name of sd.keys()) {
-    const m = /^encoder\.st_gcn_networks\.(\d+)\.(.+)$/.exec(name);
-    if (m === null) {
-      if (name === 'fc.weight') copy(name, null, plan.keep[plan.keep.length - 1]!);
-      else copy(name, null, null); // A, data_bn, edge importance, fc.bias
-      continue;
-    }
-    const i = Number(m[1]);
-    const part = m[2]!;
-    const kept = plan.keep[i]!;
-    const inKept = i === 0 ? null : plan.keep[i - 1]!;
-    const c = enc.plan[i]!.out;
-    if (part.endsWith('num_batches_tracked')) copy(name, null, null);
-    else if (part.startsWith('gcn.conv.')) {
-      const rows = Array.from({ length: enc.k }, (_, k) => kept.map((j) => k * c + j)).flat();
-      copy(name, rows, part.endsWith('weight') ? inKept : null);
-    } else if (part === 'tcn.2.weight') copy(name, kept, kept);
-    else if (part === 'residual.0.weight') copy(name, kept, inKept);
-    else copy(name, kept, null); // BN weights, biases and statistics, conv biases
   }
   out.eval();
   return out;

@@ -13,8 +13,8 @@ import {
   type Conv2d,
   foldBatchNorm,
 } from '@asma/autodiff';
-import { graphAggForwardCpu } from '@asma/kernels';
-import type { ActionClassifier } from '@asma/trainer';
+import { graphAggForwardCpu, tconvOutLength } from '@asma/kernels';
+import { type ActionClassifier, type LayerPlan, layerPlan, unknownLayer } from '@asma/trainer';
 import { floatConv, type Int8ConvArgs, int8Conv, quantizeInto } from './int8-kernels.js';
 
 export interface ConvLayer {
@@ -75,49 +75,53 @@ function convLayer(conv: Conv2d, bn: BatchNorm2d | null): ConvLayer {
   return { cin: conv.inChannels, cout, kt: conv.kernelSize, stride: conv.stride, pad: conv.padding, w, bias };
 }
 
-/** Fold a trained classifier (its eval-mode statistics) into plain arrays. */
+/** Fold a trained classifier (its eval-mode statistics) into plain arrays, reading its layer plan. */
 export function foldClassifier(model: ActionClassifier): FoldedClassifier {
-  const enc = model.encoder;
-  const a = enc.A.data;
+  return foldPlan(layerPlan(model));
+}
+
+/** Fold a layer plan: BN after a conv goes into the conv, the other BNs become affines. */
+export function foldPlan(plan: LayerPlan): FoldedClassifier {
+  let dataBn: Affine | null = null;
+  let fc: ConvLayer | null = null;
   const blocks: FoldedBlock[] = [];
-  for (let i = 0; i < enc.blocks.length; i++) {
-    const b = enc.blocks.at(i);
-    const tcn = b.tcn.children as unknown as [BatchNorm2d, unknown, Conv2d, BatchNorm2d];
-    const adjacency = Float32Array.from(a);
-    const imp = enc.edgeImportance?.at(i).data;
-    if (imp) for (let j = 0; j < adjacency.length; j++) adjacency[j]! *= imp[j]!;
-    let residual: FoldedBlock['residual'] = b.residualKind === 'conv' ? 'none' : b.residualKind;
-    if (b.residualKind === 'conv') {
-      const path = new Map(b.namedChildren()).get('residual')!;
-      const [conv, bn] = path.children as [Conv2d, BatchNorm2d];
-      residual = convLayer(conv, bn);
-    }
-    blocks.push({
-      out: b.outChannels,
-      gcn: convLayer(b.gcn.conv, null),
-      bn0: bnAffine(tcn[0]),
-      tcn: convLayer(tcn[2], tcn[3]),
-      residual,
-      adjacency,
-    });
+  for (const l of plan.layers) {
+    if (l.kind === 'dataNorm') dataBn = bnAffine(l.bn.module);
+    else if (l.kind === 'block') {
+      const r = l.residual;
+      blocks.push({
+        out: l.outChannels,
+        gcn: convLayer(l.graphConv.conv.module, null),
+        bn0: bnAffine(l.norm.module),
+        tcn: convLayer(l.temporalConv.conv.module, l.temporalConv.bn.module),
+        residual: r.kind === 'conv' ? convLayer(r.conv.module, r.bn.module) : r.kind,
+        adjacency: Float32Array.from(l.graphConv.adjacency),
+      });
+    } else if (l.kind === 'pool')
+      continue; // foldedForward pools before the head
+    else if (l.kind === 'linear') {
+      const lin = l.linear.module;
+      fc = {
+        cin: lin.inFeatures,
+        cout: lin.outFeatures,
+        kt: 1,
+        stride: 1,
+        pad: 0,
+        w: Float32Array.from(lin.weight.data),
+        bias: lin.bias ? Float32Array.from(lin.bias.data) : new Float32Array(lin.outFeatures),
+      };
+    } else unknownLayer(l);
   }
-  const fc = model.fc;
+  if (dataBn === null || fc === null || blocks.length === 0)
+    throw new Error('foldPlan: the plan needs a data norm, at least one block and a linear head');
   return {
-    inChannels: enc.inChannels,
-    numJoints: enc.numJoints,
-    k: enc.k,
-    classes: fc.outFeatures,
-    dataBn: bnAffine(enc.dataBn),
+    inChannels: plan.inChannels,
+    numJoints: plan.numJoints,
+    k: plan.k,
+    classes: plan.classes,
+    dataBn,
     blocks,
-    fc: {
-      cin: fc.inFeatures,
-      cout: fc.outFeatures,
-      kt: 1,
-      stride: 1,
-      pad: 0,
-      w: Float32Array.from(fc.weight.data),
-      bias: fc.bias ? Float32Array.from(fc.bias.data) : new Float32Array(fc.outFeatures),
-    },
+    fc,
   };
 }
 
@@ -142,7 +146,7 @@ function runConv(
     stride: layer.stride,
     pad: layer.pad,
   };
-  const tout = Math.floor((t + 2 * layer.pad - layer.kt) / layer.stride) + 1;
+  const tout = tconvOutLength({ t, kt: layer.kt, stride: layer.stride, pad: layer.pad });
   const y = new Float32Array(n * layer.cout * tout * v);
   if (mode === 'float') {
     observe?.(id, x);

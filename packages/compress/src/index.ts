@@ -8,6 +8,12 @@ export {
   type InferenceRunner,
 } from './bench.js';
 export {
+  benchAgainstOnnx,
+  type OnnxBenchOptions,
+  type OnnxBenchResult,
+  type OnnxBenchRow,
+} from './bench-onnx.js';
+export {
   type ChannelPlan,
   channelGroups,
   channelMasks,
@@ -35,7 +41,15 @@ export {
   type ForwardMode,
   foldClassifier,
   foldedForward,
+  foldPlan,
 } from './folded.js';
+export {
+  ClipShapeError,
+  compileClassifier,
+  compileFolded,
+  type InferencePlan,
+  type InferencePlanOptions,
+} from './infer/plan.js';
 export {
   floatConv,
   type Int8ConvArgs,

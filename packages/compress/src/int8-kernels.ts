@@ -3,6 +3,7 @@
  * linear layer is the kt = 1, T = 1 case) with int8 x int8 products accumulated exactly in int32 and
  * requantised to float by x_scale * w_scale[o] plus the float bias. Plain loops, allocation-free.
  */
+import { tconvOutLength } from '@asma/kernels';
 
 /** Round half away from zero, so that quantisation is odd-symmetric: q(-x) = -q(x). */
 export function roundSym(v: number): number {
@@ -70,7 +71,7 @@ export function int8Conv(
   acc: Int32Array,
 ): void {
   const { n, cin, cout, t, v, kt, stride, pad } = a;
-  const tout = Math.floor((t + 2 * pad - kt) / stride) + 1;
+  const tout = tconvOutLength(a);
   const plane = tout * v;
   const p1 = plane;
   const p2 = 2 * plane;
@@ -135,7 +136,7 @@ export function floatConv(
   a: Int8ConvArgs,
 ): void {
   const { n, cin, cout, t, v, kt, stride, pad } = a;
-  const tout = Math.floor((t + 2 * pad - kt) / stride) + 1;
+  const tout = tconvOutLength(a);
   const plane = tout * v;
   for (let ni = 0; ni < n; ni++)
     for (let o = 0; o < cout; o++) {

@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { tconvOutLength } from '@asma/kernels';
 import type { ActionClassifier } from '@asma/trainer';
 import { writeFileAtomic } from '@asma/util/node';
 import { type ConvLayer, type FoldedClassifier, foldClassifier } from './folded.js';
@@ -117,7 +118,7 @@ export function exportOnnx(model: ActionClassifier | FoldedClassifier, o: OnnxEx
     if (b.residual === 'identity') y = g.node('Add', [y, h]);
     else if (b.residual !== 'none') y = g.node('Add', [y, g.conv(h, b.residual, `${p}.residual`)]);
     h = g.node('Relu', [y]);
-    t = Math.floor((t + 2 * b.tcn.pad - b.tcn.kt) / b.tcn.stride) + 1;
+    t = tconvOutLength({ t, kt: b.tcn.kt, stride: b.tcn.stride, pad: b.tcn.pad });
   });
   const d = m.blocks[m.blocks.length - 1]!.out;
   h = g.node('ReduceMean', [h], { axes: ['ints', [2, 3]], keepdims: ['int', 0] });

@@ -90,6 +90,20 @@ export {
 } from './model/block.js';
 export { ModuleList, ParameterList } from './model/containers.js';
 export {
+  type BlockLayer,
+  blockOutFrames,
+  type DataNormLayer,
+  type Keyed,
+  type LayerPlan,
+  type LinearLayer,
+  layerPlan,
+  type PlanLayer,
+  type PlannableClassifier,
+  type PoolLayer,
+  planBlocks,
+  unknownLayer,
+} from './model/layer-plan.js';
+export {
   pstlPlan,
   STGCN16_PARAMETERS,
   StGcn,

@@ -1,8 +1,11 @@
 import { statSync } from 'node:fs';
 import { noGrad, Tensor } from '@asma/autodiff';
 import {
+  benchAgainstOnnx,
   benchInference,
+  compileClassifier,
   foldedForward,
+  type InferencePlan,
   type InferenceRunner,
   loadAnyClassifier,
   loadQuantizedModel,
@@ -10,6 +13,7 @@ import {
   teacherFn,
   teacherParameters,
 } from '@asma/compress';
+import { type ActionClassifier, type ClipDataset, clipCount, gatherClips } from '@asma/trainer';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
 import { backendInfo, describeActive } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
@@ -27,6 +31,11 @@ options:
   --teacher-a, --teacher-b, --alignment <file>   the aligned ASMa teacher
   --student <file>      float classifier (.asma or classifier .safetensors)
   --int8 <file>         int8 model from asma quantize
+  --ort-threads <n>     onnxruntime intra-op threads for the onnxruntime comparison (default 1)
+
+With --student, the student also runs as a compiled inference plan (one thread, buffers planned once),
+and, when onnxruntime-node is installed, a second table compares that plan with onnxruntime on asma's
+ONNX export of the same student: same clips, same process, interleaved, outputs checked to agree.
   --batches <list>      batch sizes (default 16,1)
   --reps <n>            timed repetitions (default 7)
   --out <file.json>     write the rows`;
@@ -47,6 +56,7 @@ export const benchInferCommand: Command = {
       'batches',
       'reps',
       'out',
+      'ort-threads',
     ]);
     requireOptions(values, ['data'], '<dir>');
     const val = loadSplit('data', values.data!, 'val');
@@ -63,13 +73,29 @@ export const benchInferCommand: Command = {
         run: (x, s) => noGrad(() => fn(new Tensor(x, [...s]))),
       });
     }
+    let student: ActionClassifier | null = null;
     if (values.student !== undefined) {
       requireExisting(values, ['student']);
       const m = loadAnyClassifier(values.student);
+      student = m;
       runners.push({
         name: 'student (float)',
         parameters: m.numParameters(),
         run: (x, s) => noGrad(() => m.forward(new Tensor(x, [...s]))),
+      });
+      const plans = new Map<string, InferencePlan>();
+      runners.push({
+        name: 'student (compiled plan)',
+        parameters: m.numParameters(),
+        run: (x, s) => {
+          const key = s.join(',');
+          let plan = plans.get(key);
+          if (plan === undefined) {
+            plan = compileClassifier(m, { batch: s[0]!, frames: s[2]!, persons: s[4]! });
+            plans.set(key, plan);
+          }
+          plan.run(x, s);
+        },
       });
     }
     if (values.int8 !== undefined) {
@@ -97,7 +123,49 @@ export const benchInferCommand: Command = {
         `| ${row.name} | ${Number.isNaN(p) ? '-' : p.toLocaleString('en-US')} | ${row.batchSize} | ${row.msPerClip.toFixed(3)} | ${row.clipsPerSecond.toFixed(1)} | ${(first.msPerClip / row.msPerClip).toFixed(2)}x |`,
       );
     }
-    if (values.out !== undefined) writeJson(values.out, { ...r, adapter: backendInfo().adapter });
+    const onnx = student === null ? null : await compareOnnx(student, val, sizes, values);
+    if (values.out !== undefined)
+      writeJson(values.out, {
+        ...r,
+        adapter: backendInfo().adapter,
+        ...(onnx === null ? {} : { onnxruntime: onnx }),
+      });
     return 0;
   },
 };
+
+/** The onnxruntime table: the compiled plan vs onnxruntime on the student's ONNX export. */
+async function compareOnnx(
+  student: ActionClassifier,
+  val: ClipDataset,
+  sizes: number[],
+  values: Record<string, string | undefined>,
+) {
+  const batches = sizes.map((bs) => {
+    const n = Math.min(bs, clipCount(val));
+    const { batch } = gatherClips(
+      val,
+      Array.from({ length: n }, (_, i) => i),
+    );
+    return { data: batch.data as Float32Array, shape: batch.shape };
+  });
+  const threads = intOption('ort-threads', values['ort-threads'], 1, 1);
+  const reps = Math.max(20, intOption('reps', values.reps, 7, 1));
+  const r = await benchAgainstOnnx(student, batches, { threads, reps });
+  if (!r.ran) {
+    console.log(`(no onnxruntime column: ${r.reason})`);
+    return r;
+  }
+  console.log(
+    `\nstudent: compiled plan (CPU, 1 thread) vs onnxruntime-node (CPU, ${threads} intra-op thread(s)), interleaved, median of ${reps}`,
+  );
+  console.log(
+    '| batch | asma ms / clip | onnxruntime ms / clip | asma / onnxruntime | max rel. logit diff |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const x of r.rows)
+    console.log(
+      `| ${x.batchSize} | ${x.asmaMsPerClip.toFixed(3)} | ${x.onnxMsPerClip.toFixed(3)} | ${x.ratio.toFixed(2)}x | ${x.relativeError.toExponential(1)} |`,
+    );
+  return r;
+}

@@ -114,6 +114,22 @@ export class StGcnBlock extends Module {
         : null;
   }
 
+  /** The block's layers for the layer plan (model/layer-plan.ts); dropout is identity in eval. */
+  parts(): {
+    norm: BatchNorm2d;
+    temporalConv: Conv2d;
+    temporalNorm: BatchNorm2d;
+    residual: { conv: Conv2d; bn: BatchNorm2d } | null;
+  } {
+    const r = this.residualPath;
+    return {
+      norm: this.tcnNorm,
+      temporalConv: this.tcnConv,
+      temporalNorm: this.tcnOutNorm,
+      residual: r === null ? null : { conv: r.conv, bn: r.norm },
+    };
+  }
+
   /**
    * x (N, Cin, T, V) with the (already sliced, importance-weighted) adjacency a (K, V, V). For inference
    * (eval mode, no grad) the BatchNorms after the temporal and residual convolutions are folded into them.
@@ -139,8 +155,8 @@ function convNorm(conv: Conv2d, bn: BatchNorm2d, x: Tensor): Tensor {
 /** The residual path: Conv2d then BatchNorm2d (state-dict names 0 and 1), folded for inference. */
 class ConvNorm extends Sequential {
   constructor(
-    private readonly conv: Conv2d,
-    private readonly norm: BatchNorm2d,
+    readonly conv: Conv2d,
+    readonly norm: BatchNorm2d,
   ) {
     super(conv, norm);
   }

@@ -18,8 +18,9 @@ import {
   Sequential,
   Tensor,
 } from '@asma/autodiff';
-import { cpuBackend, type KernelBackend, Rng, setBackend } from '@asma/kernels';
+import { cpuBackend, type KernelBackend, setBackend } from '@asma/kernels';
 import { fit } from '@asma/trainer';
+import { Rng } from '@asma/util';
 
 const N = 32;
 const D = 6;
