@@ -10,17 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DEMO } from '../../packages/asma/dist/demo/config.js';
-import { methodOptions, prepareData } from '../../packages/asma/dist/demo/run.js';
+import { methodOptions, prepareData, scoreFeatures } from '../../packages/asma/dist/demo/run.js';
 import {
   classCount,
-  embeddingDiagnostics,
   encodeClips,
   joinFeatures,
-  knnEvaluate,
   pretrain,
   requireLabels,
   StGcn,
-  trainLinearProbe,
 } from '../../packages/trainer/dist/index.js';
 import { Rng } from '../../packages/util/dist/index.js';
 
@@ -68,25 +65,7 @@ async function score(name, encoders, extra) {
   };
   const tr = await f('train');
   const va = await f('val');
-  const probe = await trainLinearProbe({
-    features: tr.features,
-    labels: trainLabels,
-    dim: tr.dim,
-    classes,
-    epochs: c.linearEpochs,
-    batchSize: c.batchSize,
-    lr: 0.01,
-    seed: c.seed,
-    standardize: true,
-    val: { features: va.features, labels: valLabels },
-  });
-  const knn = knnEvaluate({
-    train: { features: tr.features, labels: trainLabels },
-    val: { features: va.features, labels: valLabels },
-    dim: tr.dim,
-    classes,
-  });
-  const d = embeddingDiagnostics(va.features, valLabels.length, tr.dim);
+  const r = await scoreFeatures(c, classes, { ...tr, labels: trainLabels }, { ...va, labels: valLabels });
   console.log(
     JSON.stringify({
       set: name,
@@ -94,12 +73,11 @@ async function score(name, encoders, extra) {
       lambda: lambda ?? 2e-4,
       epochs: c.pretrainEpochs,
       projector: c.projectorWidth,
-      linear: +(probe.valAcc * 100).toFixed(1),
-      knn: +(knn.accuracy * 100).toFixed(1),
-      effectiveRank: +d.effectiveRank.toFixed(2),
-      correlationRank: +d.correlationRank.toFixed(2),
-      topShare: +d.topShare.toFixed(3),
-      minStd: +d.minStd.toExponential(2),
+      linear: +(r.valAccuracy * 100).toFixed(1),
+      knn: +(r.knnAccuracy * 100).toFixed(1),
+      effectiveRank: +r.effectiveRank.toFixed(2),
+      correlationRank: +r.correlationRank.toFixed(2),
+      topShare: +r.topShare.toFixed(3),
       ...extra,
     }),
   );

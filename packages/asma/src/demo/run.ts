@@ -85,6 +85,44 @@ export function methodOptions(c: DemoConfig) {
   };
 }
 
+/** Frozen features of the training and validation clips, with their labels. */
+export interface LabelledFeatures {
+  features: Float32Array;
+  dim: number;
+  labels: Int32Array;
+}
+
+/** Every frozen-feature score of the report: the linear probe, kNN and the collapse diagnostics. */
+export async function scoreFeatures(
+  c: DemoConfig,
+  classes: number,
+  train: LabelledFeatures,
+  val: LabelledFeatures,
+): Promise<Omit<EvaluatedSet, 'name' | 'parameters'>> {
+  const probe = await trainLinearProbe({
+    features: train.features,
+    labels: train.labels,
+    dim: train.dim,
+    classes,
+    epochs: c.linearEpochs,
+    batchSize: c.batchSize,
+    lr: 0.01,
+    seed: c.seed,
+    standardize: true,
+    val: { features: val.features, labels: val.labels },
+  });
+  const knn = knnEvaluate({ train, val, dim: train.dim, classes });
+  const shape = embeddingDiagnostics(val.features, val.labels.length, val.dim);
+  return {
+    trainAccuracy: probe.trainAcc,
+    valAccuracy: probe.valAcc!,
+    knnAccuracy: knn.accuracy,
+    effectiveRank: shape.effectiveRank,
+    correlationRank: shape.correlationRank,
+    topShare: shape.topShare,
+  };
+}
+
 export async function runDemoSeed(
   c: DemoConfig,
   outDir: string,
@@ -154,35 +192,11 @@ export async function runDemoSeed(
   for (const set of sets) {
     const tr = await setFeatures(set.encoders, 'train');
     const va = await setFeatures(set.encoders, 'val');
-    const probe = await trainLinearProbe({
-      features: tr.features,
-      labels: trainLabels,
-      dim: tr.dim,
-      classes,
-      epochs: c.linearEpochs,
-      batchSize: c.batchSize,
-      lr: 0.01,
-      seed: c.seed,
-      standardize: true,
-      val: { features: va.features, labels: valLabels },
-    });
-    const knn = knnEvaluate({
-      train: { features: tr.features, labels: trainLabels },
-      val: { features: va.features, labels: valLabels },
-      dim: tr.dim,
-      classes,
-    });
-    const shape = embeddingDiagnostics(va.features, valLabels.length, va.dim);
     const parameters = set.encoders.reduce((s, e) => s + e.numParameters(), 0);
     const e: EvaluatedSet = {
       name: set.name,
       parameters,
-      trainAccuracy: probe.trainAcc,
-      valAccuracy: probe.valAcc!,
-      knnAccuracy: knn.accuracy,
-      effectiveRank: shape.effectiveRank,
-      correlationRank: shape.correlationRank,
-      topShare: shape.topShare,
+      ...(await scoreFeatures(c, classes, { ...tr, labels: trainLabels }, { ...va, labels: valLabels })),
     };
     evaluations.push(e);
     log.write({ event: 'linear', seed: c.seed, ...e });
