@@ -3,7 +3,7 @@
  * pretraining gives frozen features a linear probe classifies better than an untrained encoder's, paired
  * per seed. PSTL on the demo's synthetic data, 40 clips per class, 20 epochs, Barlow Twins lambda balanced
  * for the 256-wide projector (lambda * width at the paper's 1.23; at 2e-4 the projections collapse and the
- * gain is gone: docs/results.md). About 10 minutes on 2 cores, so opt-in: ASMA_SCIENCE=1 (with ASMA_TEST_WATCHDOG_S=1800: the
+ * gain is gone: docs/results.md). 6 minutes on 2 cores (measured), so opt-in: ASMA_SCIENCE=1 (with ASMA_TEST_WATCHDOG_S=1800: the
  * watchdog stops a test after 300 s otherwise).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
