@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DEMO } from '../../packages/asma/dist/demo/config.js';
-import { methodOptions, prepareData, scoreFeatures } from '../../packages/asma/dist/demo/run.js';
+import { methodOptions, prepareData, pretrainMethod, scoreFeatures } from '../../packages/asma/dist/demo/run.js';
 import {
   classCount,
   encodeClips,
   joinFeatures,
-  pretrain,
   requireLabels,
   StGcn,
 } from '../../packages/trainer/dist/index.js';
@@ -49,8 +48,8 @@ const c = {
   features: num(v.features, DEFAULT_DEMO.features),
   lr: num(v.lr, DEFAULT_DEMO.lr),
   batchSize: num(v.batch, DEFAULT_DEMO.batchSize),
+  lambda: num(v.lambda, DEFAULT_DEMO.lambda),
 };
-const lambda = v.lambda === undefined ? undefined : Number(v.lambda);
 const out = v.out ?? mkdtempSync(join(tmpdir(), 'asma-probe-'));
 const data = prepareData(c, join(out, 'data'));
 const classes = Math.max(classCount(data.train), classCount(data.val));
@@ -70,7 +69,7 @@ async function score(name, encoders, extra) {
     JSON.stringify({
       set: name,
       seed: c.seed,
-      lambda: lambda ?? 2e-4,
+      lambda: c.lambda,
       epochs: c.pretrainEpochs,
       projector: c.projectorWidth,
       linear: +(r.valAccuracy * 100).toFixed(1),
@@ -87,18 +86,7 @@ if (v.method === 'none') {
   await score('untrained', [new StGcn({ ...methodOptions(c).encoder, rng: new Rng(c.seed).fork() })], {});
 } else {
   const t0 = performance.now();
-  const { method, history } = await pretrain({
-    method: v.method,
-    data: data.train,
-    seed: c.seed,
-    epochs: c.pretrainEpochs,
-    batchSize: c.batchSize,
-    lr: c.lr,
-    warmupEpochs: c.warmupEpochs,
-    methodOptions: { ...methodOptions(c), lambda },
-    outDir: join(out, v.method),
-    progress: false,
-  });
+  const { method, history } = await pretrainMethod(c, v.method, data.train, join(out, v.method));
   const extra = { seconds: +((performance.now() - t0) / 1000).toFixed(1), lastLoss: +history.at(-1).loss.toFixed(2) };
   const encs = method.encoders.map((e) => e.encoder);
   if (encs.length === 2) {

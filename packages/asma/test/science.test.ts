@@ -9,19 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  balancedLambda,
-  classCount,
-  encodeClips,
-  pretrain,
-  requireLabels,
-  StGcn,
-  trainLinearProbe,
-} from '@asma/trainer';
+import { balancedLambda, classCount, encodeClips, requireLabels, StGcn } from '@asma/trainer';
 import { Rng } from '@asma/util';
 import { afterAll, expect, it } from 'vitest';
 import { DEFAULT_DEMO } from '../src/demo/config.js';
-import { methodOptions, prepareData } from '../src/demo/run.js';
+import { methodOptions, prepareData, pretrainMethod, scoreFeatures } from '../src/demo/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'asma-science-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,33 +28,24 @@ it.skipIf(process.env.ASMA_SCIENCE !== '1')(
       expect(c.lambda).toBeCloseTo(balancedLambda(c.projectorWidth), 12);
       const data = prepareData(c, join(dir, `data-${seed}`));
       const classes = Math.max(classCount(data.train), classCount(data.val));
-      const probe = async (encoder: StGcn) =>
-        (
-          await trainLinearProbe({
-            features: await encodeClips(encoder, data.train),
-            labels: requireLabels(data.train),
-            dim: encoder.outChannels,
-            classes,
-            epochs: c.linearEpochs,
-            batchSize: c.batchSize,
-            lr: 0.01,
-            seed,
-            standardize: true,
-            val: { features: await encodeClips(encoder, data.val), labels: requireLabels(data.val) },
-          })
-        ).valAcc!;
+      const train = requireLabels(data.train);
+      const val = requireLabels(data.val);
+      const probe = async (encoder: StGcn) => {
+        const features = async (clips: typeof data.train, labels: Int32Array) => ({
+          features: await encodeClips(encoder, clips),
+          dim: encoder.outChannels,
+          labels,
+        });
+        const scores = await scoreFeatures(
+          c,
+          classes,
+          await features(data.train, train),
+          await features(data.val, val),
+        );
+        return scores.valAccuracy;
+      };
       const untrained = await probe(new StGcn({ ...methodOptions(c).encoder, rng: new Rng(seed).fork() }));
-      const { method, history } = await pretrain({
-        method: 'pstl',
-        data: data.train,
-        seed,
-        epochs: c.pretrainEpochs,
-        batchSize: c.batchSize,
-        lr: c.lr,
-        warmupEpochs: c.warmupEpochs,
-        methodOptions: methodOptions(c),
-        progress: false,
-      });
+      const { method, history } = await pretrainMethod(c, 'pstl', data.train);
       expect(history.at(-1)!.parts.redundancy, `seed ${seed}: projections collapsed`).toBeLessThan(0.5);
       gains.push((await probe(method.encoders[0]!.encoder)) - untrained);
     }

@@ -85,6 +85,28 @@ export function methodOptions(c: DemoConfig) {
   };
 }
 
+/** One method's pretraining with the demo's recipe; with `outDir`, a finished run resumes from its checkpoint. */
+export function pretrainMethod(
+  c: DemoConfig,
+  method: string,
+  train: ClipDataset,
+  outDir?: string,
+  progress = false,
+): ReturnType<typeof pretrain> {
+  return pretrain({
+    method,
+    data: train,
+    seed: c.seed,
+    epochs: c.pretrainEpochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    warmupEpochs: c.warmupEpochs,
+    methodOptions: methodOptions(c),
+    ...(outDir === undefined ? {} : { outDir, resume: true }),
+    progress,
+  });
+}
+
 /** Frozen features of the training and validation clips, with their labels. */
 export interface LabelledFeatures {
   features: Float32Array;
@@ -137,19 +159,13 @@ export async function runDemoSeed(
   const pretraining: PretrainRun[] = [];
   for (const method of c.methods) {
     const t0 = performance.now();
-    const { method: trained, history } = await pretrain({
+    const { method: trained, history } = await pretrainMethod(
+      c,
       method,
-      data: data.train,
-      seed: c.seed,
-      epochs: c.pretrainEpochs,
-      batchSize: c.batchSize,
-      lr: c.lr,
-      warmupEpochs: c.warmupEpochs,
-      methodOptions: methodOptions(c),
-      outDir: join(outDir, method),
-      resume: true,
+      data.train,
+      join(outDir, method),
       progress,
-    });
+    );
     const encoders = trained.encoders.map((e) => e.encoder);
     // Training time from the per-epoch records, so a resumed (already finished) run reports the
     // time its epochs took rather than the seconds spent reloading them.
