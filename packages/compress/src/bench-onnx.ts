@@ -5,6 +5,8 @@
  */
 import { maxRelativeError } from '@asma/autodiff';
 import type { ActionClassifier } from '@asma/trainer';
+import type { FoldedClassifier } from './folded.js';
+import { compileQuantized } from './infer/int8-plan.js';
 import { compileClassifier } from './infer/plan.js';
 import { exportOnnx } from './onnx.js';
 import { loadOnnxRuntime } from './onnx-check.js';
@@ -14,6 +16,16 @@ export interface OnnxBenchOptions {
   warmup?: number;
   /** onnxruntime intra-op threads (default 1; asma's plan is single-threaded). */
   threads?: number;
+  /** The same model quantised (quantizeClassifier): its compiled int8 plan runs interleaved too. */
+  int8?: FoldedClassifier;
+}
+
+export interface Int8BenchFigures {
+  msPerClip: number;
+  /** int8 plan / float plan: < 1 means int8 is faster. */
+  ratioToFloat: number;
+  /** max |int8 - float| / max |float| of the logits. */
+  logitError: number;
 }
 
 export interface OnnxBenchRow {
@@ -24,6 +36,7 @@ export interface OnnxBenchRow {
   ratio: number;
   /** max |asma - onnxruntime| / max |asma| of the logits. */
   relativeError: number;
+  int8?: Int8BenchFigures;
 }
 
 export type OnnxBenchResult =
@@ -49,6 +62,7 @@ export async function benchAgainstOnnx(
   for (const { data, shape } of batches) {
     const [n, , frames, , persons] = shape as [number, number, number, number, number];
     const plan = compileClassifier(model, { batch: n, frames, persons });
+    const int8 = o.int8 === undefined ? null : compileQuantized(o.int8, { batch: n, frames, persons });
     const session = await ort.InferenceSession.create(exportOnnx(model, { frames, persons }), {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
@@ -59,17 +73,22 @@ export async function benchAgainstOnnx(
     const relativeError = maxRelativeError(theirs, ours);
     if (!(relativeError < 1e-4))
       throw new Error(`bench vs onnxruntime: the logits disagree (relative error ${relativeError})`);
+    const int8Error = int8 === null ? 0 : maxRelativeError(int8.run(data, shape), ours);
     const ta: number[] = [];
     const tb: number[] = [];
+    const tc: number[] = [];
     for (let r = 0; r < warmup + reps; r++) {
       const t0 = performance.now();
       plan.run(data, shape);
       const t1 = performance.now();
       await session.run(feeds);
       const t2 = performance.now();
+      int8?.run(data, shape);
+      const t3 = performance.now();
       if (r >= warmup) {
         ta.push((t1 - t0) / n);
         tb.push((t2 - t1) / n);
+        tc.push((t3 - t2) / n);
       }
     }
     await session.release?.();
@@ -81,6 +100,11 @@ export async function benchAgainstOnnx(
       onnxMsPerClip,
       ratio: asmaMsPerClip / onnxMsPerClip,
       relativeError,
+      ...(int8 === null
+        ? {}
+        : {
+            int8: { msPerClip: median(tc), ratioToFloat: median(tc) / asmaMsPerClip, logitError: int8Error },
+          }),
     });
   }
   return { ran: true, threads, rows };

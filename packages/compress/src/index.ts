@@ -43,6 +43,7 @@ export {
   foldedForward,
   foldPlan,
 } from './folded.js';
+export { compileQuantized, NonFiniteInputError } from './infer/int8-plan.js';
 export {
   ClipShapeError,
   compileClassifier,

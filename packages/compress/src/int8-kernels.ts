@@ -10,11 +10,22 @@ export function roundSym(v: number): number {
   return v < 0 ? -Math.round(-v) : Math.round(v);
 }
 
-/** Symmetric per-tensor quantisation q = clamp(round(x / scale), -127, 127) into `out`. */
+/** Round to nearest, ties to even (C's nearbyint, WebAssembly's f32x4.nearest); NaN stays NaN. */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v); // ties up
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Symmetric per-tensor quantisation of activations, q = clamp(round(x * (1 / scale)), -127, 127) into
+ * `out`, rounding ties to even as PyTorch's quantize_per_tensor does. The reciprocal and the product are
+ * float32, so the WebAssembly SIMD quantiser of the compiled int8 plan (@asma/kernels'
+ * quantizeInt8Input) gives the same integers. NaN quantises to 0.
+ */
 export function quantizeInto(out: Int8Array, x: ArrayLike<number>, scale: number): void {
-  const inv = scale > 0 ? 1 / scale : 0;
+  const inv = Math.fround(scale > 0 ? 1 / scale : 0);
   for (let i = 0; i < out.length; i++) {
-    const q = roundSym(x[i]! * inv);
+    const q = roundHalfEven(Math.fround(x[i]! * inv));
     out[i] = q > 127 ? 127 : Math.max(q, -127);
   }
 }

@@ -91,8 +91,15 @@ describe('int8 kernels', () => {
     const out = new Int8Array(5);
     quantizeInto(out, [0.26, -0.24, 10, -10, 0], 0.1);
     expect([...out]).toEqual([3, -2, 100, -100, 0]);
-    quantizeInto(out, [100, -100, 12.75, 0.05, -0.05], 0.1);
+    quantizeInto(out, [100, -100, 12.75, 0.06, -0.06], 0.1);
     expect([...out]).toEqual([127, -127, 127, 1, -1]);
+  });
+
+  it('quantizeInto rounds ties to even, as PyTorch quantize_per_tensor does', () => {
+    const out = new Int8Array(6);
+    // x / 0.5: 0.5, 1.5, 2.5, -0.5, -1.5, -2.5
+    quantizeInto(out, [0.25, 0.75, 1.25, -0.25, -0.75, -1.25], 0.5);
+    expect([...out]).toEqual([0, 2, 2, 0, -2, -2]);
   });
 });
 

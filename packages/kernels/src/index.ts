@@ -16,6 +16,16 @@ export {
   graphAggBackwardInputCpu,
   graphAggForwardCpu,
 } from './cpu/graphAgg.js';
+export {
+  type Int8ConvBuffers,
+  type Int8ConvShape,
+  int8ConvSimd,
+  int8InputBytes,
+  int8TileFor,
+  int8WeightBytes,
+  packInt8Weights,
+  quantizeInt8Input,
+} from './cpu/int8Conv.js';
 export { matmulCpu } from './cpu/matmul.js';
 export { addPartials, partRange, REDUCTION_PARTS, reductionParts } from './cpu/partition.js';
 export * from './cpu/reference.js';
@@ -37,6 +47,15 @@ export {
   threadedCpuBackend,
 } from './cpu/threads/backend.js';
 export { isShared, KernelThreads, type KernelThreadsOptions, sharedFloat32 } from './cpu/threads/pool.js';
+export { aggregateEntries, aggregateTableBytes, writeAggregateTable } from './cpu/wasm/aggregate.js';
+export {
+  INT8_TILES,
+  type Int8Epilogue,
+  type Int8Tile,
+  type Int8Wasm,
+  instantiateInt8Wasm,
+  int8EdgeBytes,
+} from './cpu/wasm/int8.js';
 export { getBackend, setBackend } from './registry.js';
 export {
   checkRuntimeOptions,

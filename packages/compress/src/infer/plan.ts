@@ -143,15 +143,7 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
   const dn = m.dataBn;
 
   function runClip(x: Float32Array, ni: number): void {
-    // data_bn over the (N*M, V*C, T) view (channel v*C + c), laid out as (C, T, M, V).
-    for (let ci = 0; ci < c; ci++)
-      for (let ti = 0; ti < t0; ti++)
-        for (let vi = 0; vi < v; vi++) {
-          const ch = vi * c + ci;
-          const src = (((ni * c + ci) * t0 + ti) * v + vi) * persons;
-          const dst = (ci * t0 + ti) * vm + vi;
-          for (let mi = 0; mi < persons; mi++) h[dst + mi * v] = x[src + mi]! * dn.scale[ch]! + dn.shift[ch]!;
-        }
+    dataBnInto(h, 0, x, ni, dn, c, t0, v, persons);
     for (const b of blocks) {
       const { t: bt, cin } = b.res;
       const p = bt * vm;
@@ -194,10 +186,7 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
     shape,
     classes: m.classes,
     run(clips, given = shape) {
-      if (!sameShape(given, shape) || clips.length !== n * c * t0 * v * persons)
-        throw new ClipShapeError(
-          `inference plan: clips must be [${shape.join(', ')}] (${n * c * t0 * v * persons} values), got [${given.join(', ')}] (${clips.length} values)`,
-        );
+      checkClips('inference plan', shape, clips, given);
       for (let ni = 0; ni < n; ni++) {
         pooled.fill(0);
         runClip(clips, ni);
@@ -213,8 +202,42 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
   };
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** Throws ClipShapeError unless `clips` (of shape `given`) is a batch of exactly `shape`. */
+export function checkClips(
+  what: string,
+  shape: readonly number[],
+  clips: Float32Array,
+  given: readonly number[],
+): void {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (given.length !== shape.length || given.some((d, i) => d !== shape[i]) || clips.length !== count)
+    throw new ClipShapeError(
+      `${what}: clips must be [${shape.join(', ')}] (${count} values), got [${given.join(', ')}] (${clips.length} values)`,
+    );
+}
+
+/**
+ * data_bn over the (N*M, V*C, T) view (channel v*C + c) of clip `ni` of x (N, C, T, V, M), written
+ * to out[at..] laid out as (C, T, M, V): a clip's persons side by side along the joint axis.
+ */
+export function dataBnInto(
+  out: Float32Array,
+  at: number,
+  x: Float32Array,
+  ni: number,
+  dn: { scale: Float32Array; shift: Float32Array },
+  c: number,
+  t: number,
+  v: number,
+  persons: number,
+): void {
+  const vm = persons * v;
+  for (let ci = 0; ci < c; ci++)
+    for (let ti = 0; ti < t; ti++)
+      for (let vi = 0; vi < v; vi++) {
+        const ch = vi * c + ci;
+        const src = (((ni * c + ci) * t + ti) * v + vi) * persons;
+        const dst = at + (ci * t + ti) * vm + vi;
+        for (let mi = 0; mi < persons; mi++) out[dst + mi * v] = x[src + mi]! * dn.scale[ch]! + dn.shift[ch]!;
+      }
 }

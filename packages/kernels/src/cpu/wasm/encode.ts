@@ -116,6 +116,23 @@ export const op = {
   i32x4Add: simd(0xae),
   i32x4Mul: simd(0xb5),
   v128Xor: simd(0x51),
+  /** int8 path: i32x4.dot_i16x8_s multiplies eight int16 lane pairs and adds adjacent products. */
+  i32x4DotI16x8S: simd(0xba),
+  i16x8NarrowI32x4S: simd(0x85),
+  f32x4ConvertI32x4S: simd(0xfa),
+  i32x4TruncSatF32x4S: simd(0xf8),
+  /** Round to nearest, ties to even (PyTorch's quantize_per_tensor, ONNX QuantizeLinear). */
+  f32x4Nearest: simd(0x6a),
+  i16x8MinS: simd(0x96),
+  i16x8MaxS: simd(0x98),
+  f32x4Pmax: simd(0xeb),
+  f32x4Abs: simd(0xe0),
+  f32x4Ge: simd(0x46),
+  f32x4Min: simd(0xe8),
+  f32x4Max: simd(0xe9),
+  v128Or: simd(0x50),
+  /** memory.fill: pops (dst, byte value, bytes). */
+  memoryFill: [0xfc, 11, 0],
   /** v128.const with four i32 lanes. */
   v128ConstI32: (lanes: readonly number[]) => [
     0xfd,
