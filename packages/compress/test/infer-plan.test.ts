@@ -56,6 +56,24 @@ it('equals the eager model on random architectures', () => {
   );
 });
 
+it('equals the eager model where the temporal conv takes the Winograd path (64 channels)', () => {
+  const rng = new Rng(4);
+  const blocks: StGcnBlockSpec[] = [
+    { in: 3, out: 64, stride: 1, residual: false },
+    { in: 64, out: 64, stride: 1, residual: true },
+    { in: 64, out: 66, stride: 2, residual: true },
+  ];
+  const enc = new StGcn({ rng: rng.fork(), blocks, temporalKernel: 9, dropout: 0, edgeImportance: true });
+  const model = new ActionClassifier(enc, 5, rng.fork());
+  randomizeStats(model, 2);
+  model.eval();
+  const shape = [1, 3, 12, 25, 2];
+  const x = randn(shape, rng);
+  const want = noGrad(() => model.forward(x)).data as Float32Array;
+  const got = compileClassifier(model, { frames: 12 }).run(x.data as Float32Array, shape);
+  expect(maxRelativeError(got, want)).toBeLessThan(1e-5);
+});
+
 it('names both shapes for a clip of the wrong shape', () => {
   const model = tinyClassifier(3, 1);
   model.eval();

@@ -17,15 +17,18 @@ export {
   graphAggForwardCpu,
 } from './cpu/graphAgg.js';
 export {
-  type Int8ConvBuffers,
-  type Int8ConvShape,
-  int8ConvSimd,
-  int8InputBytes,
-  int8TileFor,
-  int8WeightBytes,
+  type ConvBuffers,
+  type ConvShape,
+  convInputBytes,
+  convSimd,
+  convTileFor,
+  convWeightBytes,
+  packF32Weights,
   packInt8Weights,
+  paddedPlaneBytes,
   quantizeInt8Input,
-} from './cpu/int8Conv.js';
+  zeroF32Padding,
+} from './cpu/inferenceConv.js';
 export { matmulCpu } from './cpu/matmul.js';
 export { addPartials, partRange, REDUCTION_PARTS, reductionParts } from './cpu/partition.js';
 export * from './cpu/reference.js';
@@ -49,13 +52,14 @@ export {
 export { isShared, KernelThreads, type KernelThreadsOptions, sharedFloat32 } from './cpu/threads/pool.js';
 export { aggregateEntries, aggregateTableBytes, writeAggregateTable } from './cpu/wasm/aggregate.js';
 export {
-  INT8_TILES,
-  type Int8Epilogue,
-  type Int8Tile,
-  type Int8Wasm,
-  instantiateInt8Wasm,
-  int8EdgeBytes,
-} from './cpu/wasm/int8.js';
+  CONV_TILES,
+  type ConvEpilogue,
+  type ConvKind,
+  type ConvTile,
+  convEdgeBytes,
+  type InferenceWasm,
+  instantiateInferenceWasm,
+} from './cpu/wasm/inference.js';
 export { getBackend, setBackend } from './registry.js';
 export {
   checkRuntimeOptions,

@@ -1,24 +1,23 @@
 /**
  * The compiled int8 inference plan: the quantised model of quantizeClassifier, computed as the int8
- * reference (foldedForward 'int8') computes it, but with every convolution in @asma/kernels' WebAssembly
- * SIMD int8 kernel (weights packed once as int16 pairs, eight multiply-adds per instruction, requantisation
- * fused into the kernel's epilogue, with the residual add and ReLU) and every buffer planned once in the
- * kernel's own memory. Each conv quantises its input with its calibrated scale in SIMD (the same
- * integers as quantizeInto). The graph aggregation (over the adjacency's nonzeros, BN shift and ReLU
- * fused) and the pooling stay float as in the reference, and the tiny classifier head runs the
+ * reference (foldedForward 'int8') computes it, on @asma/kernels' inference module (WebAssembly SIMD):
+ * every convolution in the int8 kernel (weights packed once as int16 pairs, eight multiply-adds per
+ * instruction, requantisation fused into the epilogue with the residual add and ReLU), every buffer
+ * planned once in the module's memory. Each conv quantises its input with its calibrated scale in SIMD
+ * (the same integers as quantizeInto). The graph aggregation (over the adjacency's nonzeros, BN shift
+ * and ReLU fused) and the pooling stay float as in the reference, and the tiny classifier head runs the
  * reference's int8 loop. One thread, no allocation per call, browser-safe.
  */
 import {
   aggregateEntries,
   aggregateTableBytes,
-  type Int8ConvShape,
-  type Int8Epilogue,
-  instantiateInt8Wasm,
-  int8ConvSimd,
-  int8EdgeBytes,
-  int8InputBytes,
-  int8TileFor,
-  int8WeightBytes,
+  type ConvEpilogue,
+  type ConvShape,
+  convEdgeBytes,
+  convInputBytes,
+  convSimd,
+  convTileFor,
+  convWeightBytes,
   packInt8Weights,
   quantizeInt8Input,
   tconvOutLength,
@@ -26,20 +25,11 @@ import {
 } from '@asma/kernels';
 import type { ConvLayer, FoldedClassifier } from '../folded.js';
 import { int8Conv as int8ConvRef, quantizeInto } from '../int8-kernels.js';
+import { meanPlanes, PlanMemory } from './memory.js';
 import { checkClips, dataBnInto, type InferencePlan, type InferencePlanOptions } from './plan.js';
 
-/** A bump allocator of 16-byte aligned regions (bytes), each followed by slack for SIMD overreads. */
-class Regions {
-  top = 16;
-  take(bytes: number): number {
-    const at = this.top;
-    this.top += Math.ceil((bytes + 256) / 16) * 16;
-    return at;
-  }
-}
-
 interface Int8Layer {
-  shape: Int8ConvShape;
+  shape: ConvShape;
   inv: number;
   weights: number;
   scale: number;
@@ -59,7 +49,7 @@ function quantized(layer: ConvLayer, id: string): Required<Pick<ConvLayer, 'wq' 
  * bias[o] * rowScale(o) (rowScale folds the BN that follows the graph aggregation into the gcn).
  */
 function planLayer(
-  r: Regions,
+  mem: PlanMemory,
   layer: ConvLayer,
   id: string,
   t: number,
@@ -67,18 +57,11 @@ function planLayer(
   rowScale: (o: number) => number = () => 1,
 ): Int8Layer {
   const { wq, wScale, xScale } = quantized(layer, id);
-  const shape: Int8ConvShape = {
-    cin: layer.cin,
-    cout: layer.cout,
-    kt: layer.kt,
-    stride: layer.stride,
-    pad: layer.pad,
-    t,
-    vm,
-  };
-  const weights = r.take(int8WeightBytes(shape));
-  const scale = r.take(layer.cout * 4);
-  const bias = r.take(layer.cout * 4);
+  const { cin, cout, kt, stride, pad } = layer;
+  const shape: ConvShape = { cin, cout, kt, stride, pad, t, vm };
+  const weights = mem.take(convWeightBytes(shape, 'int8'));
+  const scale = mem.take(cout * 4);
+  const bias = mem.take(cout * 4);
   return {
     shape,
     inv: Math.fround(xScale > 0 ? 1 / xScale : 0),
@@ -87,16 +70,12 @@ function planLayer(
     bias,
     fill(f32, i16) {
       packInt8Weights(i16, weights / 2, wq, shape);
-      for (let o = 0; o < layer.cout; o++) {
+      for (let o = 0; o < cout; o++) {
         f32[scale / 4 + o] = xScale * wScale[o]! * rowScale(o);
         f32[bias / 4 + o] = layer.bias[o]! * rowScale(o);
       }
     },
   };
-}
-
-function noSimd(): never {
-  throw new Error('int8 plan: this runtime has no WebAssembly SIMD');
 }
 
 export class NonFiniteInputError extends RangeError {
@@ -105,30 +84,30 @@ export class NonFiniteInputError extends RangeError {
 
 /** Compile a quantised folded classifier (quantizeClassifier) for clips (batch, C, frames, V, persons). */
 export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): InferencePlan {
-  const wasm = instantiateInt8Wasm(m.numJoints) ?? noSimd();
   const n = o.batch ?? 1;
   const persons = o.persons ?? 2;
   const { inChannels: c, numJoints: v, k } = m;
   const shape = [n, c, o.frames, v, persons] as const;
   const vm = persons * v;
-  const r = new Regions();
+  const mem = new PlanMemory(v, 'int8 inference plan');
   let t = o.frames;
   let maxAct = c * t * vm;
   let maxG = 0;
   let maxInput = 0;
   let maxEdge = 0;
   const blocks = m.blocks.map((b, i) => {
-    const gcn = planLayer(r, b.gcn, `${i}.gcn`, t, vm, (row) => b.bn0.scale[row % b.out]!);
-    const tcn = planLayer(r, b.tcn, `${i}.tcn`, t, vm);
-    const residual = typeof b.residual === 'object' ? planLayer(r, b.residual, `${i}.residual`, t, vm) : null;
+    const gcn = planLayer(mem, b.gcn, `${i}.gcn`, t, vm, (row) => b.bn0.scale[row % b.out]!);
+    const tcn = planLayer(mem, b.tcn, `${i}.tcn`, t, vm);
+    const residual =
+      typeof b.residual === 'object' ? planLayer(mem, b.residual, `${i}.residual`, t, vm) : null;
     const layers = [gcn, tcn, ...(residual ? [residual] : [])];
-    const table = r.take(aggregateTableBytes(Math.ceil(v / 4), aggregateEntries(b.adjacency, k, v)));
-    const shift = r.take(b.out * 4);
-    const kStride = b.out * t * vm * 4;
     for (const l of layers) {
-      maxInput = Math.max(maxInput, int8InputBytes(l.shape));
-      maxEdge = Math.max(maxEdge, int8EdgeBytes(int8TileFor(l.shape.cout)));
+      maxInput = Math.max(maxInput, convInputBytes(l.shape, 'int8'));
+      maxEdge = Math.max(maxEdge, convEdgeBytes(convTileFor(l.shape.cout)));
     }
+    const table = mem.take(aggregateTableBytes(Math.ceil(v / 4), aggregateEntries(b.adjacency, k, v)));
+    const shift = mem.take(b.out * 4);
+    const kStride = b.out * t * vm * 4;
     maxG = Math.max(maxG, k * b.out * t * vm);
     maxAct = Math.max(maxAct, b.out * t * vm);
     const fill = (f32: Float32Array, i16: Int16Array, i32: Int32Array) => {
@@ -136,39 +115,24 @@ export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): 
       writeAggregateTable(i32, f32, table, b.adjacency, k, v, kStride);
       f32.set(b.bn0.shift, shift / 4);
     };
-    const epilogue: Int8Epilogue = b.residual === 'none' ? 'relu' : 'addRelu';
-    const block = {
-      b,
-      t,
-      gcn,
-      tcn,
-      residual,
-      table,
-      shift,
-      fill,
-      epilogue,
-      tout: tconvOutLength({ t, ...b.tcn }),
-    };
-    t = block.tout;
+    const epilogue: ConvEpilogue = b.residual === 'none' ? 'relu' : 'addRelu';
+    const block = { out: b.out, t, gcn, tcn, residual, table, shift, fill, epilogue };
+    t = tconvOutLength({ t, ...b.tcn });
     return block;
   });
   const fc = quantized(m.fc, 'fc');
   const d = m.blocks[m.blocks.length - 1]!.out;
-  const actBytes = maxAct * 4;
-  let h = r.take(actBytes);
-  let next = r.take(actBytes);
-  const res = r.take(actBytes);
-  const agg = r.take(actBytes);
-  const g = r.take(maxG * 4);
-  const zeros = r.take(o.frames * vm * 4 + 16);
-  const xq = r.take(maxInput);
-  const edge = r.take(maxEdge);
-  const have = wasm.memory.buffer.byteLength;
-  if (r.top > have) wasm.memory.grow(Math.ceil((r.top - have) / 65536));
-  const f32 = new Float32Array(wasm.memory.buffer);
-  const i16 = new Int16Array(wasm.memory.buffer);
-  const i32 = new Int32Array(wasm.memory.buffer);
-  for (const blk of blocks) blk.fill(f32, i16, i32);
+  let h = mem.take(maxAct * 4);
+  let next = mem.take(maxAct * 4);
+  const res = mem.take(maxAct * 4);
+  const agg = mem.take(maxAct * 4);
+  const g = mem.take(maxG * 4);
+  const zeros = mem.take(o.frames * vm * 4 + 16);
+  const xq = mem.take(maxInput);
+  const edge = mem.take(maxEdge);
+  const { f32, i16, i32 } = mem.view();
+  for (const b of blocks) b.fill(f32, i16, i32);
+  const wasm = mem.wasm;
   const pooled = new Float32Array(d);
   const pooledQ = new Int8Array(d);
   const fcAcc = new Int32Array(4);
@@ -176,35 +140,24 @@ export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): 
   const logits = new Float32Array(n * m.classes);
   const fcArgs = { n: 1, cin: d, cout: m.classes, t: 1, v: 1, kt: 1, stride: 1, pad: 0 };
 
-  const conv = (l: Int8Layer, src: number, out: number, epilogue: Int8Epilogue = 'none', add?: number) => {
+  const conv = (l: Int8Layer, src: number, out: number, epilogue: ConvEpilogue, add?: number) => {
     quantizeInt8Input(wasm, l.shape, src, zeros, xq, l.inv);
-    int8ConvSimd(
-      wasm,
-      l.shape,
-      { x: xq, weights: l.weights, out, scale: l.scale, bias: l.bias, edge, add },
-      epilogue,
-    );
+    const buffers = { x: xq, weights: l.weights, out, scale: l.scale, bias: l.bias, edge, add };
+    convSimd(wasm, l.shape, buffers, epilogue, 'int8');
   };
 
   function runClip(x: Float32Array, ni: number): void {
     dataBnInto(f32, h / 4, x, ni, m.dataBn, c, o.frames, v, persons);
-    for (const { b, t: bt, gcn, tcn, residual, table, shift, epilogue } of blocks) {
+    for (const b of blocks) {
       // g (K*out, p) = int8 gcn (BN scale folded in); agg = ReLU(sum_k g_k A_k + BN shift).
-      conv(gcn, h, g);
-      wasm.aggregate(g, agg, shift, b.out, bt * persons, table);
+      conv(b.gcn, h, g, 'none');
+      wasm.aggregate(g, agg, b.shift, b.out, b.t * persons, b.table, 0);
       // tcn, + the residual (its conv's output, or the block's input), ReLU: all in the tcn's epilogue.
-      if (residual) conv(residual, h, res);
-      conv(tcn, agg, next, epilogue, residual ? res : h);
+      if (b.residual) conv(b.residual, h, res, 'none');
+      conv(b.tcn, agg, next, b.epilogue, b.residual ? res : h);
       [h, next] = [next, h];
     }
-    const plane = t * vm;
-    const f = 1 / plane;
-    const base = h / 4;
-    for (let ci = 0; ci < d; ci++) {
-      let s = 0;
-      for (let j = base + ci * plane; j < base + (ci + 1) * plane; j++) s += f32[j]!;
-      pooled[ci] = s * f;
-    }
+    meanPlanes(pooled, f32, h / 4, d, t * vm);
   }
 
   return {
@@ -220,7 +173,7 @@ export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): 
           );
       for (let ni = 0; ni < n; ni++) {
         runClip(clips, ni);
-        quantizeInto(pooledQ, pooled, m.fc.xScale!);
+        quantizeInto(pooledQ, pooled, fc.xScale);
         int8ConvRef(row, pooledQ, fc.xScale, fc.wq, fc.wScale, m.fc.bias, fcArgs, fcAcc);
         logits.set(row, ni * m.classes);
       }

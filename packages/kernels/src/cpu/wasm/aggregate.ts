@@ -5,13 +5,14 @@
  * four columns, the (k, v) whose A[k, v, group] is not all zero, with that A vector. Four rows share
  * each table entry (the A vector is loaded once, the four g values are splats).
  *
- * `aggregate(g, out, shift, channels, rowsPerChannel, table)`: g holds partition k's rows
- * kStrideBytes apart (baked into the table's offsets). Table: per group (last group first, so the last
+ * `aggregate(g, out, shift, channels, rowsPerChannel, table, gapBytes)`: g holds partition k's rows
+ * kStrideBytes apart (baked into the table's offsets); output channels lie gapBytes apart beyond their
+ * rows (a consumer's padding frames; the last row's spill lands there, so zero them afterwards). Table: per group (last group first, so the last
  * group's spill past column V lands in the next row before that row is written), a 16-byte header
  * holding the entry count, then 32-byte entries: the g byte offset at +0, the A vector at +16.
  */
 import { type FuncDef, I32, op, V128 } from './encode.js';
-import { bump, countedLoop, indices, mov } from './tile.js';
+import { bump, bumpBy, countedLoop, indices, mov } from './tile.js';
 
 /** Bytes of the table for `entries` nonzero (k, v, group) triples and `groups` groups. */
 export const aggregateTableBytes = (groups: number, entries: number) => 16 * groups + 32 * entries;
@@ -19,9 +20,9 @@ export const aggregateTableBytes = (groups: number, entries: number) => 16 * gro
 export function aggregate(v: number): FuncDef {
   const groups = Math.ceil(v / 4);
   const rowBytes = v * 4;
-  const [G, OUT, SHIFT, CHANNELS, ROWS, TABLE] = indices(6);
-  const [GR, OR, SH, TP, E, GO, OW, GC, N] = indices(9, 6);
-  const FIRST_V = 15;
+  const [G, OUT, SHIFT, CHANNELS, ROWS, TABLE, GAP] = indices(7);
+  const [GR, OR, SH, TP, E, GO, OW, GC, N] = indices(9, 7);
+  const FIRST_V = 16;
   const SHV = FIRST_V;
   const AV = FIRST_V + 1;
   const acc = (r: number) => FIRST_V + 2 + r;
@@ -88,7 +89,7 @@ export function aggregate(v: number): FuncDef {
   ];
   return {
     name: 'aggregate',
-    params: new Array<number>(6).fill(I32),
+    params: new Array<number>(7).fill(I32),
     locals: [
       [FIRST_V - GR, I32],
       [2 + 4, V128],
@@ -112,6 +113,7 @@ export function aggregate(v: number): FuncDef {
         ...op.i32And,
         ...op.set(N),
         ...repeat(N, rows(1)),
+        ...bumpBy(OR, GAP),
       ]),
     ],
   };

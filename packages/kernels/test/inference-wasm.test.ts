@@ -3,17 +3,20 @@ import { describe, expect, it } from 'vitest';
 import {
   aggregateEntries,
   aggregateTableBytes,
-  type Int8ConvShape,
-  instantiateInt8Wasm,
-  int8ConvSimd,
-  int8EdgeBytes,
-  int8InputBytes,
-  int8TileFor,
-  int8WeightBytes,
+  type ConvShape,
+  convEdgeBytes,
+  convInputBytes,
+  convSimd,
+  convTileFor,
+  convWeightBytes,
+  instantiateInferenceWasm,
+  packF32Weights,
   packInt8Weights,
+  paddedPlaneBytes,
   quantizeInt8Input,
   tconvOutLength,
   writeAggregateTable,
+  zeroF32Padding,
 } from '../src/index.js';
 
 /** The integer reference: float32 product, round to nearest with ties to even, clamp to +-127. */
@@ -25,7 +28,7 @@ function quantRef(x: number, inv: number): number {
 }
 
 /** out = fround(fround(acc * scale) + bias), acc summed exactly over (c, k). */
-function convRef(xq: Int8Array, wq: Int8Array, scale: Float32Array, bias: Float32Array, s: Int8ConvShape) {
+function convRef(xq: Int8Array, wq: Int8Array, scale: Float32Array, bias: Float32Array, s: ConvShape) {
   const tout = tconvOutLength(s);
   const out = new Float32Array(s.cout * tout * s.vm);
   for (let o = 0; o < s.cout; o++)
@@ -44,7 +47,7 @@ function convRef(xq: Int8Array, wq: Int8Array, scale: Float32Array, bias: Float3
 
 /** A bump allocator over a fresh instance's memory, with slack after every region. */
 function setUp(bytes: number[], joints = 25) {
-  const w = instantiateInt8Wasm(joints);
+  const w = instantiateInferenceWasm(joints);
   if (w === null) throw new Error('no WebAssembly SIMD');
   const at: number[] = [];
   let top = 64;
@@ -99,8 +102,8 @@ describe('int8 WebAssembly kernels', () => {
         fc.integer({ min: 0, max: 2 }),
         (values, scale, pad) => {
           const n = values.length;
-          const s: Int8ConvShape = { cin: 2, cout: 1, kt: 1, stride: 1, pad, t: 1, vm: n };
-          const { w, at } = setUp([2 * n * 4, n * 4, int8InputBytes(s)]);
+          const s: ConvShape = { cin: 2, cout: 1, kt: 1, stride: 1, pad, t: 1, vm: n };
+          const { w, at } = setUp([2 * n * 4, n * 4, convInputBytes(s, 'int8')]);
           const f32 = new Float32Array(w.memory.buffer);
           const i16 = new Int16Array(w.memory.buffer);
           const x = Float32Array.from(values);
@@ -109,10 +112,10 @@ describe('int8 WebAssembly kernels', () => {
             x.map((v) => -v),
             at[0]! / 4 + n,
           );
-          i16.fill(99, at[2]! / 2, at[2]! / 2 + int8InputBytes(s) / 2); // padding must be overwritten
+          i16.fill(99, at[2]! / 2, at[2]! / 2 + convInputBytes(s, 'int8') / 2); // padding must be overwritten
           const inv = Math.fround(1 / scale);
           quantizeInt8Input(w, s, at[0]!, at[1]!, at[2]!, inv);
-          const got = Array.from(i16.subarray(at[2]! / 2, at[2]! / 2 + int8InputBytes(s) / 2));
+          const got = Array.from(i16.subarray(at[2]! / 2, at[2]! / 2 + convInputBytes(s, 'int8') / 2));
           const want: number[] = [];
           for (let p = 0; p < pad * n; p++) want.push(0, 0);
           for (let j = 0; j < n; j++) want.push(quantRef(x[j]!, inv), quantRef(-x[j]!, inv));
@@ -127,7 +130,7 @@ describe('int8 WebAssembly kernels', () => {
   it('the convolution equals the integer reference bit for bit (fast-check over shapes and tiles)', () => {
     fc.assert(
       fc.property(shapeArb, (r) => {
-        const s: Int8ConvShape = r;
+        const s: ConvShape = r;
         if (s.t + 2 * s.pad < s.kt) return;
         let seed = r.seed >>> 0;
         const next = () => {
@@ -140,19 +143,19 @@ describe('int8 WebAssembly kernels', () => {
         const scale = Float32Array.from({ length: s.cout }, () => (next() % 1000) / 7919 + 1e-3);
         const bias = Float32Array.from({ length: s.cout }, () => ((next() % 2001) - 1000) / 97);
         const tout = tconvOutLength(s);
-        const tile = int8TileFor(s.cout);
+        const tile = convTileFor(s.cout);
         const plane = s.t * s.vm;
         const outCount = s.cout * tout * s.vm;
         const { w, at } = setUp([
           outCount * 4,
           s.cin * plane * 4,
           plane * 4 + 16,
-          int8InputBytes(s),
-          int8WeightBytes(s),
+          convInputBytes(s, 'int8'),
+          convWeightBytes(s, 'int8'),
           s.cout * tout * s.vm * 4,
           s.cout * 4,
           s.cout * 4,
-          int8EdgeBytes(tile),
+          convEdgeBytes(tile),
         ]);
         const [add, src, zeros, xp, wp, out, sc, bi, edge] = at as number[] as [
           number,
@@ -175,7 +178,7 @@ describe('int8 WebAssembly kernels', () => {
         f32.fill(Number.NaN, out / 4, out / 4 + s.cout * tout * s.vm + 16); // the kernel must write all of it
         packInt8Weights(new Int16Array(w.memory.buffer), wp / 2, wq, s);
         quantizeInt8Input(w, s, src, zeros, xp, 1);
-        int8ConvSimd(w, s, { x: xp, weights: wp, out, scale: sc, bias: bi, edge, add }, r.epilogue);
+        convSimd(w, s, { x: xp, weights: wp, out, scale: sc, bias: bi, edge, add }, r.epilogue, 'int8');
         const got = f32.slice(out / 4, out / 4 + outCount);
         const want = convRef(xq, wq, scale, bias, s);
         if (r.epilogue === 'addRelu')
@@ -186,6 +189,64 @@ describe('int8 WebAssembly kernels', () => {
         expect(Number.isNaN(f32[out / 4 + s.cout * tout * s.vm]!)).toBe(true);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('the float convolution equals a float64 reference (fast-check over shapes, tiles, epilogues)', () => {
+    fc.assert(
+      fc.property(shapeArb, (r) => {
+        const s: ConvShape = r;
+        if (s.t + 2 * s.pad < s.kt) return;
+        let seed = r.seed >>> 0;
+        const next = () => {
+          seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
+          return seed / 2 ** 32 - 0.5;
+        };
+        const tout = tconvOutLength(s);
+        const outCount = s.cout * tout * s.vm;
+        const x = Float32Array.from({ length: s.cin * s.t * s.vm }, next);
+        const wt = Float32Array.from({ length: s.cout * s.cin * s.kt }, next);
+        const bias = Float32Array.from({ length: s.cout }, next);
+        const added = Float32Array.from({ length: outCount }, next);
+        const tile = convTileFor(s.cout);
+        const { w, at } = setUp([
+          outCount * 4,
+          convInputBytes(s, 'f32'),
+          convWeightBytes(s, 'f32'),
+          outCount * 4,
+          s.cout * 4,
+          convEdgeBytes(tile),
+        ]);
+        const [add, xp, wp, out, bi, edge] = at as [number, number, number, number, number, number];
+        const f32 = new Float32Array(w.memory.buffer);
+        f32.fill(Number.NaN, xp / 4, xp / 4 + convInputBytes(s, 'f32') / 4); // padding must be zeroed
+        const plane = paddedPlaneBytes(s) / 4;
+        for (let c = 0; c < s.cin; c++)
+          f32.set(x.subarray(c * s.t * s.vm, (c + 1) * s.t * s.vm), xp / 4 + c * plane + s.pad * s.vm);
+        zeroF32Padding(f32, s, xp);
+        packF32Weights(f32, wp / 4, wt, s);
+        f32.set(bias, bi / 4);
+        f32.set(added, add / 4);
+        f32.fill(Number.NaN, out / 4, out / 4 + outCount + 16);
+        convSimd(w, s, { x: xp, weights: wp, out, scale: 0, bias: bi, edge, add }, r.epilogue, 'f32');
+        for (let o = 0; o < s.cout; o++)
+          for (let to = 0; to < tout; to++)
+            for (let j = 0; j < s.vm; j++) {
+              let sum = bias[o]!;
+              for (let c = 0; c < s.cin; c++)
+                for (let k = 0; k < s.kt; k++) {
+                  const ti = to * s.stride + k - s.pad;
+                  if (ti >= 0 && ti < s.t)
+                    sum += wt[(o * s.cin + c) * s.kt + k]! * x[(c * s.t + ti) * s.vm + j]!;
+                }
+              const i = (o * tout + to) * s.vm + j;
+              if (r.epilogue === 'addRelu') sum += added[i]!;
+              if (r.epilogue !== 'none') sum = Math.max(sum, 0);
+              expect(Math.abs(f32[out / 4 + i]! - sum)).toBeLessThanOrEqual(1e-5 * (1 + s.cin * s.kt));
+            }
+        expect(Number.isNaN(f32[out / 4 + outCount]!)).toBe(true);
+      }),
+      { numRuns: 100 },
     );
   });
 
@@ -231,7 +292,7 @@ describe('int8 WebAssembly kernels', () => {
             channels * p * 4,
           );
           expect(bytes).toBe(aggregateTableBytes(Math.ceil(v / 4), entries));
-          w.aggregate(gp, out, sp, channels, rows, tp);
+          w.aggregate(gp, out, sp, channels, rows, tp, 0);
           const got = f32.subarray(out / 4, out / 4 + channels * p);
           for (let c = 0; c < channels; c++)
             for (let row = 0; row < rows; row++)

@@ -1,13 +1,19 @@
 /**
- * Generates the int8 inference module: a (kt x 1) convolution over int8 values held as int16 channel
- * pairs, and the quantiser that writes them. `i32x4.dot_i16x8_s` multiplies eight int16 lanes and adds
- * neighbouring products, so one instruction does eight multiply-adds when the two lanes of a pair are
- * the same position in two input channels and the weight operand repeats (w[o, 2c, k], w[o, 2c+1, k]).
- * Products are exact in int32 (|q| <= 127); the epilogue requantises to float: acc * scale[o] + bias[o].
+ * Generates the inference module of the compiled plans (one instance and memory per plan): a (kt x 1)
+ * convolution in int8 and in float32 with fused epilogues, the int8 quantiser, and the sparse graph
+ * aggregation (aggregate.ts).
+ *
+ * int8: values are held as int16 channel pairs. `i32x4.dot_i16x8_s` multiplies eight int16 lanes and
+ * adds neighbouring products, so one instruction does eight multiply-adds when the two lanes of a pair
+ * are the same position in two input channels and the weight operand repeats (w[o, 2c, k],
+ * w[o, 2c+1, k]). Products are exact in int32 (|q| <= 127); the epilogue requantises to float:
+ * acc * scale[o] + bias[o]. float32: the same loops over single channels with mul + add (no relaxed
+ * FMA, so results do not depend on the CPU).
  *
  * Layouts (positions p of one channel: frames x (persons * joints), row-major):
- * - activations: per channel pair a plane of positions, each position 4 bytes (two int16);
- * - weights: per block of mr output channels, [pair][tap][row] int32 (two int16), read as splats;
+ * - activations: per channel pair (int8) or channel (f32) a plane of positions with the conv's zero
+ *   padding frames, 4 bytes per position (two int16, or one float);
+ * - weights: per block of mr output channels, [plane][tap][row], 4 bytes each, read as splats;
  * - output: float32 planes, `outPlaneBytes` apart.
  */
 import { aggregate } from './aggregate.js';
@@ -15,26 +21,30 @@ import { buildModule, F32, type FuncDef, I32, op, V128 } from './encode.js';
 import { bump, bumpBy, countedLoop, indices, mov } from './tile.js';
 
 /** Register block: mr output channels x nv vectors of four positions. */
-export interface Int8Tile {
+export interface ConvTile {
   mr: number;
   nv: number;
 }
 
 /** The tiles the module carries; a layer takes the widest mr dividing its output channels. */
-export const INT8_TILES: readonly Int8Tile[] = [
+export const CONV_TILES: readonly ConvTile[] = [
   { mr: 4, nv: 2 },
   { mr: 2, nv: 4 },
   { mr: 1, nv: 8 },
 ];
 
 /** After requantising: nothing, ReLU, or adding a tensor of the output's layout and then ReLU. */
-export type Int8Epilogue = 'none' | 'relu' | 'addRelu';
-const EPILOGUES: readonly Int8Epilogue[] = ['none', 'relu', 'addRelu'];
+export type ConvEpilogue = 'none' | 'relu' | 'addRelu';
+const EPILOGUES: readonly ConvEpilogue[] = ['none', 'relu', 'addRelu'];
 
-export const int8ConvName = ({ mr, nv }: Int8Tile, epilogue: Int8Epilogue) => `conv${mr}x${nv}_${epilogue}`;
+/** int8: int16 channel pairs, int32 sums, requantised. f32: float channels, the scale is not read. */
+export type ConvKind = 'int8' | 'f32';
+
+export const convName = ({ mr, nv }: ConvTile, epilogue: ConvEpilogue, kind: ConvKind) =>
+  `${kind}conv${mr}x${nv}_${epilogue}`;
 
 /** Bytes of the edge scratch a tile spills its last, partial tile of a row into. */
-export const int8EdgeBytes = ({ mr, nv }: Int8Tile) => mr * nv * 16;
+export const convEdgeBytes = ({ mr, nv }: ConvTile) => mr * nv * 16;
 
 /**
  * `conv{mr}x{nv}_{epilogue}(x, w, out, scale, bias, blocks, rows, tiles, lastBytes, xRowBytes, outRowBytes,
@@ -43,7 +53,7 @@ export const int8EdgeBytes = ({ mr, nv }: Int8Tile) => mr * nv * 16;
  * one writes lastBytes through the edge scratch), out = sum over pairs and taps of dot(x, w). The
  * 'addRelu' epilogue reads the added tensor addDelta bytes after each output element.
  */
-function conv(tile: Int8Tile, epilogue: Int8Epilogue): FuncDef {
+function conv(tile: ConvTile, epilogue: ConvEpilogue, kind: ConvKind): FuncDef {
   const { mr, nv } = tile;
   const [
     X,
@@ -83,8 +93,7 @@ function conv(tile: Int8Tile, epilogue: Int8Epilogue): FuncDef {
         ...op.get(acc(r, v)),
         ...op.get(xv(v)),
         ...op.get(wv),
-        ...op.i32x4DotI16x8S,
-        ...op.i32x4Add,
+        ...(kind === 'int8' ? [...op.i32x4DotI16x8S, ...op.i32x4Add] : [...op.f32x4Mul, ...op.f32x4Add]),
         ...op.set(acc(r, v)),
       );
   }
@@ -115,9 +124,7 @@ function conv(tile: Int8Tile, epilogue: Int8Epilogue): FuncDef {
     for (let v = 0; v < nv; v++)
       requant.push(
         ...op.get(acc(r, v)),
-        ...op.f32x4ConvertI32x4S,
-        ...op.get(scv),
-        ...op.f32x4Mul,
+        ...(kind === 'int8' ? [...op.f32x4ConvertI32x4S, ...op.get(scv), ...op.f32x4Mul] : []),
         ...op.get(biv),
         ...op.f32x4Add,
         ...(epilogue === 'addRelu' ? [...op.get(AR), ...op.v128Load(v * 16), ...op.f32x4Add] : []),
@@ -197,7 +204,7 @@ function conv(tile: Int8Tile, epilogue: Int8Epilogue): FuncDef {
     ]),
   ];
   return {
-    name: int8ConvName(tile, epilogue),
+    name: convName(tile, epilogue, kind),
     params: new Array<number>(18).fill(I32),
     locals: [
       [FIRST_V - XR, I32],
@@ -285,8 +292,10 @@ function quantPair(): FuncDef {
 }
 
 /** The inference module for skeletons of `joints` joints (the aggregation bakes in the row length). */
-export function int8ModuleBytes(joints: number, pages = 1): Uint8Array {
-  const convs = INT8_TILES.flatMap((tile) => EPILOGUES.map((e) => conv(tile, e)));
+export function inferenceModuleBytes(joints: number, pages = 1): Uint8Array {
+  const convs = CONV_TILES.flatMap((tile) =>
+    EPILOGUES.flatMap((e) => (['int8', 'f32'] as const).map((kind) => conv(tile, e, kind))),
+  );
   return buildModule([...convs, quantPair(), aggregate(joints)], pages);
 }
 
@@ -298,9 +307,9 @@ interface WasmApi {
 }
 
 /** One instance of the int8 module with its own linear memory (an inference plan owns one). */
-export interface Int8Wasm {
+export interface InferenceWasm {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  conv(tile: Int8Tile, epilogue: Int8Epilogue): (...args: number[]) => void;
+  conv(tile: ConvTile, epilogue: ConvEpilogue, kind: ConvKind): (...args: number[]) => void;
   readonly quantPair: (...args: number[]) => void;
   /** See aggregate.ts. */
   readonly aggregate: (...args: number[]) => void;
@@ -312,18 +321,18 @@ const compiled = new Map<number, object | null>();
  * A fresh instance for skeletons of `joints` joints (the module is compiled once per joint count), or
  * null where WebAssembly SIMD is missing.
  */
-export function instantiateInt8Wasm(joints: number): Int8Wasm | null {
+export function instantiateInferenceWasm(joints: number): InferenceWasm | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!compiled.has(joints)) {
-    const bytes = int8ModuleBytes(joints);
+    const bytes = inferenceModuleBytes(joints);
     compiled.set(joints, api?.validate(bytes) ? new api.Module(bytes) : null);
   }
   const module = compiled.get(joints);
   if (module === null || module === undefined || api === undefined) return null;
   const { exports } = new api.Instance(module, {});
   return {
-    memory: exports.memory as Int8Wasm['memory'],
-    conv: (tile, epilogue) => exports[int8ConvName(tile, epilogue)] as (...args: number[]) => void,
+    memory: exports.memory as InferenceWasm['memory'],
+    conv: (tile, epilogue, kind) => exports[convName(tile, epilogue, kind)] as (...args: number[]) => void,
     quantPair: exports.quantPair as (...args: number[]) => void,
     aggregate: exports.aggregate as (...args: number[]) => void,
   };
