@@ -121,7 +121,9 @@ it('distill -> prune -> quantize -> export -> bench-infer', async () => {
     ]),
   ).toBe(0);
   const benchOut = JSON.parse(readFileSync(bench, 'utf8'));
-  expect(benchOut.rows.map((r: { name: string }) => r.name)).toContain('student (compiled plan)');
+  const names = benchOut.rows.map((r: { name: string }) => r.name);
+  expect(names).toContain('student (compiled plan)');
+  expect(names.some((n: string) => n.startsWith('int8 compiled plan'))).toBe(true);
   expect(benchOut.rows).toHaveLength(4);
   // The onnxruntime column runs exactly where onnxruntime-node loads, on outputs that agree.
   expect(benchOut.onnxruntime.ran).toBe((await loadOnnxRuntime()).ok);
@@ -129,6 +131,9 @@ it('distill -> prune -> quantize -> export -> bench-infer', async () => {
     expect(benchOut.onnxruntime.rows).toHaveLength(1);
     expect(benchOut.onnxruntime.rows[0].relativeError).toBeLessThan(1e-4);
     expect(benchOut.onnxruntime.rows[0].asmaMsPerClip).toBeGreaterThan(0);
+    // --int8 is this student quantised: its plan runs in the same table, its logits near the float ones.
+    expect(benchOut.onnxruntime.rows[0].int8.msPerClip).toBeGreaterThan(0);
+    expect(benchOut.onnxruntime.rows[0].int8.logitError).toBeLessThan(0.1);
   }
 
   // Every classifier file these commands wrote is accepted where a model is taken, told apart by its

@@ -4,7 +4,8 @@ import {
   benchAgainstOnnx,
   benchInference,
   compileClassifier,
-  foldedForward,
+  compileQuantized,
+  type FoldedClassifier,
   type InferencePlan,
   type InferenceRunner,
   loadAnyClassifier,
@@ -85,30 +86,23 @@ export const benchInferCommand: Command = {
         parameters: m.numParameters(),
         run: (x, s) => noGrad(() => m.forward(new Tensor(x, [...s]))),
       });
-      const plans = new Map<string, InferencePlan>();
       // The compiled plan is a CPU path (host weights, wasm kernels): on a device backend it is left out.
       if (onHostBackend)
         runners.push({
           name: 'student (compiled plan)',
           parameters: m.numParameters(),
-          run: (x, s) => {
-            const key = s.join(',');
-            let plan = plans.get(key);
-            if (plan === undefined) {
-              plan = compileClassifier(m, { batch: s[0]!, frames: s[2]!, persons: s[4]! });
-              plans.set(key, plan);
-            }
-            plan.run(x, s);
-          },
+          run: planRunner((s) => compileClassifier(m, { batch: s[0]!, frames: s[2]!, persons: s[4]! })),
         });
     }
+    let int8: FoldedClassifier | null = null;
     if (values.int8 !== undefined) {
       requireExisting(values, ['int8']);
       const q = loadQuantizedModel(values.int8);
+      int8 = q;
       runners.push({
-        name: `int8 (${statSync(values.int8).size} bytes)`,
+        name: `int8 compiled plan (${statSync(values.int8).size} bytes)`,
         parameters: Number.NaN,
-        run: (x, s) => foldedForward(q, x, s, 'int8'),
+        run: planRunner((s) => compileQuantized(q, { batch: s[0]!, frames: s[2]!, persons: s[4]! })),
       });
     }
     if (runners.length === 0) throw new UsageError('give at least one of the teacher, --student or --int8');
@@ -117,7 +111,9 @@ export const benchInferCommand: Command = {
       batchSizes: sizes,
       reps: intOption('reps', values.reps, 7, 1),
     });
-    console.log(`bench-infer (backend ${describeActive()}; int8 kernels plain JS), ${val.source}`);
+    console.log(
+      `bench-infer (backend ${describeActive()}; compiled plans: CPU, WebAssembly SIMD, 1 thread), ${val.source}`,
+    );
     console.log('| model | parameters | batch | ms / clip | clips / s | speed-up vs first |');
     console.log('|---|---|---|---|---|---|');
     for (const row of r.rows) {
@@ -131,7 +127,8 @@ export const benchInferCommand: Command = {
       console.log(
         'the compiled plan and the onnxruntime comparison run on the CPU backend only: left out here',
       );
-    const onnx = student === null || !onHostBackend ? null : await compareOnnx(student, val, sizes, values);
+    const onnx =
+      student === null || !onHostBackend ? null : await compareOnnx(student, int8, val, sizes, values);
     if (values.out !== undefined)
       writeJson(values.out, {
         ...r,
@@ -142,9 +139,39 @@ export const benchInferCommand: Command = {
   },
 };
 
-/** The onnxruntime table: the compiled plan vs onnxruntime on the student's ONNX export. */
+/** A runner over compiled plans, one per clip shape, built on first use. */
+function planRunner(compile: (shape: readonly number[]) => InferencePlan): InferenceRunner['run'] {
+  const plans = new Map<string, InferencePlan>();
+  return (x, s) => {
+    const key = s.join(',');
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      plan = compile(s);
+      plans.set(key, plan);
+    }
+    plan.run(x, s);
+  };
+}
+
+/** Whether a quantised model has the student's layer shapes (then it is taken as its int8 version). */
+function sameArchitecture(student: ActionClassifier, q: FoldedClassifier): boolean {
+  const plan = student.encoder.plan;
+  return (
+    q.classes === student.fc.outFeatures &&
+    q.blocks.length === plan.length &&
+    q.blocks.every(
+      (b, i) => b.gcn.cin === plan[i]!.in && b.out === plan[i]!.out && b.tcn.stride === plan[i]!.stride,
+    )
+  );
+}
+
+/**
+ * The onnxruntime table: the compiled plan vs onnxruntime on the student's ONNX export, with the
+ * int8 plan's columns when --int8 is the student's quantised version.
+ */
 async function compareOnnx(
   student: ActionClassifier,
+  int8: FoldedClassifier | null,
   val: ClipDataset,
   sizes: number[],
   values: Record<string, string | undefined>,
@@ -159,7 +186,9 @@ async function compareOnnx(
   });
   const threads = intOption('ort-threads', values['ort-threads'], 1, 1);
   const reps = Math.max(20, intOption('reps', values.reps, 7, 1));
-  const r = await benchAgainstOnnx(student, batches, { threads, reps });
+  const q = int8 !== null && sameArchitecture(student, int8) ? int8 : undefined;
+  if (int8 !== null && q === undefined) console.log('(--int8 is not the student quantised: no int8 columns)');
+  const r = await benchAgainstOnnx(student, batches, { threads, reps, int8: q });
   if (!r.ran) {
     console.log(`(no onnxruntime column: ${r.reason})`);
     return r;
@@ -167,13 +196,18 @@ async function compareOnnx(
   console.log(
     `\nstudent: compiled plan (CPU, 1 thread) vs onnxruntime-node (CPU, ${threads} intra-op thread(s)), interleaved, median of ${reps}`,
   );
+  const int8Head = q ? ' int8 plan ms / clip | int8 / float plan | int8 logit error |' : '';
   console.log(
-    '| batch | asma ms / clip | onnxruntime ms / clip | asma / onnxruntime | max rel. logit diff |',
+    `| batch | asma ms / clip | onnxruntime ms / clip | asma / onnxruntime | max rel. logit diff |${int8Head}`,
   );
-  console.log('|---|---|---|---|---|');
+  console.log(`|---|---|---|---|---|${q ? '---|---|---|' : ''}`);
   for (const x of r.rows)
     console.log(
-      `| ${x.batchSize} | ${x.asmaMsPerClip.toFixed(3)} | ${x.onnxMsPerClip.toFixed(3)} | ${x.ratio.toFixed(2)}x | ${x.relativeError.toExponential(1)} |`,
+      `| ${x.batchSize} | ${x.asmaMsPerClip.toFixed(3)} | ${x.onnxMsPerClip.toFixed(3)} | ${x.ratio.toFixed(2)}x | ${x.relativeError.toExponential(1)} |${
+        x.int8
+          ? ` ${x.int8.msPerClip.toFixed(3)} | ${x.int8.ratioToFloat.toFixed(2)}x | ${x.int8.logitError.toExponential(1)} |`
+          : ''
+      }`,
     );
   return r;
 }

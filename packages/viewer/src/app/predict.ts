@@ -10,7 +10,7 @@ export interface Prediction {
 
 export async function predict(c: LoadedClassifier, clip: SkeletonBatch): Promise<Prediction> {
   const t0 = performance.now();
-  const logits = await classifyClip(c.model, clip);
+  const logits = await classifyClip(c, clip);
   const latencyMs = performance.now() - t0;
   return { top5: topK(logits, c.classNames, 5), latencyMs };
 }

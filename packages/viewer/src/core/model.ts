@@ -1,9 +1,13 @@
 /**
  * The classifier the page runs: an ActionClassifier (encoder.* + fc.*) from the bytes of a
  * safetensors checkpoint that carries its ST-GCN architecture ("asma.stgcn", as asma distill's
- * student.safetensors and scripts/make-model.ts write). Pure: works in Node and in the browser.
+ * student.safetensors and scripts/make-model.ts write). Pure: works in Node and in the browser. On a
+ * CPU backend a clip runs through the compiled inference plan (the same path as asma bench-infer's
+ * "compiled plan" row), on WebGPU through the eager model on the device.
  */
 import { decodeSafetensors, noGrad, type SafetensorsFile, Tensor } from '@asma/autodiff';
+import { compileClassifier, type InferencePlan } from '@asma/compress';
+import { getBackend } from '@asma/kernels';
 import { adjacency, NTU25, type SkeletonBatch } from '@asma/skeleton';
 import { ActionClassifier, inferArchitecture, loadStateDictInto, StGcn } from '@asma/trainer';
 import { Rng } from '@asma/util';
@@ -15,6 +19,8 @@ export interface LoadedClassifier {
   model: ActionClassifier;
   classNames: string[];
   parameters: number;
+  /** Compiled CPU inference plans by clip shape, built on first use. */
+  plans: Map<string, InferencePlan>;
 }
 
 export class ModelLoadError extends Error {
@@ -61,11 +67,24 @@ export function loadClassifierBytes(bytes: Uint8Array, name = 'model.safetensors
   model.eval();
   let parameters = 0;
   for (const p of model.parameters()) parameters += p.size;
-  return { model, classNames: classNamesOf(file, fc.shape[0]!), parameters };
+  return { model, classNames: classNamesOf(file, fc.shape[0]!), parameters, plans: new Map() };
 }
 
-/** Logits (classes) of one (1, 3, T, 25, M) clip, read back from wherever the backend runs them. */
-export async function classifyClip(model: ActionClassifier, clip: SkeletonBatch): Promise<Float32Array> {
-  const out = noGrad(() => model.forward(new Tensor(clip.data, [...clip.shape])));
+/**
+ * Logits (classes) of one (1, 3, T, 25, M) clip: on a CPU backend from the compiled inference plan
+ * for this clip shape, on a device backend from the eager model, read back from the device.
+ */
+export async function classifyClip(c: LoadedClassifier, clip: SkeletonBatch): Promise<Float32Array> {
+  if (getBackend().deviceStorage !== true) {
+    const key = clip.shape.join(',');
+    let plan = c.plans.get(key);
+    if (plan === undefined) {
+      const [batch, , frames, , persons] = clip.shape;
+      plan = compileClassifier(c.model, { batch, frames, persons });
+      c.plans.set(key, plan);
+    }
+    return Float32Array.from(plan.run(clip.data, clip.shape));
+  }
+  const out = noGrad(() => c.model.forward(new Tensor(clip.data, [...clip.shape])));
   return Float32Array.from(await out.read());
 }
