@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { convertNtu, frame50, parseNtuSkeleton, selectActors } from '@asma/skeleton';
+import { frame50, parseNtuSkeleton, selectActors } from '@asma/skeleton';
+import { convertNtu } from '@asma/skeleton/node';
 import { Rng } from '@asma/util';
 import { timeMs } from '../timing.mjs';
 

@@ -1,21 +1,16 @@
 /** A fine-tuned ActionClassifier (encoder.* + fc.*): rebuild it from its file, and its logits on a clip set. */
-import { readSafetensors, Tensor } from '@asma/autodiff';
+import { Tensor } from '@asma/autodiff';
+import { readSafetensors } from '@asma/autodiff/node';
+import { foldedLogits } from '@asma/compress';
 import {
-  foldedLogits,
   loadClassifierModel,
   loadQuantizedModel,
   MODEL_KIND_NAMES,
   type ModelFileKind,
   modelFileKind,
-} from '@asma/compress';
-import {
-  ActionClassifier,
-  type ClipDataset,
-  clipCount,
-  forEachBatch,
-  loadCheckpoint,
-  loadStGcn,
-} from '@asma/trainer';
+} from '@asma/compress/node';
+import { ActionClassifier, type ClipDataset, clipCount, forEachBatch } from '@asma/trainer';
+import { loadCheckpoint, loadStGcn } from '@asma/trainer/node';
 import { Rng } from '@asma/util';
 import { checkFits } from './encoders.js';
 

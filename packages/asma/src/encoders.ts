@@ -1,7 +1,8 @@
 /** Load trained ST-GCN encoders for evaluation and check that they fit the clips before any work. */
 import { existsSync } from 'node:fs';
-import { MODEL_KIND_NAMES, modelFileKind } from '@asma/compress';
-import { type ClipDataset, loadStGcn, type StGcn } from '@asma/trainer';
+import { MODEL_KIND_NAMES, modelFileKind } from '@asma/compress/node';
+import type { ClipDataset, StGcn } from '@asma/trainer';
+import { loadStGcn } from '@asma/trainer/node';
 import { Rng } from '@asma/util';
 import { UsageError } from './command.js';
 

@@ -1,7 +1,8 @@
 /** Clip sets from an AimCLR/PSTL split folder (<split>_position.npy, <split>_label.npy, meta.json), as `asma data` writes them. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ClipDataset, loadDataset } from '@asma/trainer';
+import type { ClipDataset } from '@asma/trainer';
+import { loadDataset } from '@asma/trainer/node';
 import { UsageError } from './command.js';
 
 export type SplitName = 'train' | 'val';

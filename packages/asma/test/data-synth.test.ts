@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NpyReader } from '@asma/skeleton';
+import { NpyReader } from '@asma/skeleton/node';
 import { afterAll, expect, it } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { dataSynthCommand } from '../src/commands/data-synth.js';

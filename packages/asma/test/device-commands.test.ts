@@ -7,9 +7,9 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors } from '@asma/autodiff';
+import { readSafetensors } from '@asma/autodiff/node';
 import { boxedBackend, cpuBackend, setBackend } from '@asma/kernels';
-import { readNpy } from '@asma/skeleton';
+import { readNpy } from '@asma/skeleton/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { alignCommand } from '../src/commands/align.js';
 import { benchCommand } from '../src/commands/bench.js';

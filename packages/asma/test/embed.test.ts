@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpy, writeNpy } from '@asma/skeleton';
+import { readNpy, writeNpy } from '@asma/skeleton/node';
 import { afterAll, expect, it } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { embedCommand } from '../src/commands/embed.js';

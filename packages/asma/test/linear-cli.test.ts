@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeNpy } from '@asma/skeleton';
+import { writeNpy } from '@asma/skeleton/node';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { finetuneCommand } from '../src/commands/finetune.js';

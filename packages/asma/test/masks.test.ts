@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSynthetic, sliceBatch, writeNpy } from '@asma/skeleton';
+import { generateSynthetic, sliceBatch } from '@asma/skeleton';
+import { writeNpy } from '@asma/skeleton/node';
 import { afterAll, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { masksCommand } from '../src/commands/masks.js';

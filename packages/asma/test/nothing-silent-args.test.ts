@@ -3,7 +3,8 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { int64Array, writeNpy } from '@asma/skeleton';
+import { int64Array } from '@asma/skeleton';
+import { writeNpy } from '@asma/skeleton/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { evalCommand } from '../src/commands/eval.js';

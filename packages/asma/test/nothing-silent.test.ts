@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { readNpy, writeNpy } from '@asma/skeleton';
+import { readNpy, writeNpy } from '@asma/skeleton/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { embedCommand } from '../src/commands/embed.js';
 import { finetuneCommand } from '../src/commands/finetune.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeNpy } from '@asma/skeleton';
+import { writeNpy } from '@asma/skeleton/node';
 import { afterAll, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { UsageError } from '../src/command.js';

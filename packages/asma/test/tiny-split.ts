@@ -2,7 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSynthetic, writeSyntheticSplit } from '@asma/skeleton';
+import { generateSynthetic } from '@asma/skeleton';
+import { writeSyntheticSplit } from '@asma/skeleton/node';
 import { pretrainCommand } from '../src/commands/pretrain.js';
 
 /** A fresh temp folder holding <dir>/xsub, a split of 5 classes x 3 clips of 20 frames. */

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSynthetic, sliceBatch, writeNpy } from '@asma/skeleton';
-import { loadClassifierBytes, SITE_DIR } from '@asma/viewer';
+import { generateSynthetic, sliceBatch } from '@asma/skeleton';
+import { writeNpy } from '@asma/skeleton/node';
+import { loadClassifierBytes } from '@asma/viewer';
+import { SITE_DIR } from '@asma/viewer/node';
 import { afterAll, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.js';
 import { startView, viewCommand } from '../src/commands/view.js';

@@ -1,6 +1,7 @@
 // Public API of @asma/autodiff (biome keeps these sorted by path): tensor.ts and grad/ (tensors, tape, grad mode),
 // ops/ (differentiable ops; strided.js gives broadcast helpers for user-written ops), testing/ (gradCheck and
-// fast-check arbitraries), nn/, optim/, schedule/, io/ (modules, optimisers, schedules, safetensors), ndarray.js.
+// fast-check arbitraries), nn/, optim/, schedule/, io/ (the safetensors format, optimiser state), ndarray.js.
+// Safetensors files and state dicts on disk are Node's: '@asma/autodiff/node'.
 export { isGradEnabled, noGrad, withGrad } from './grad/mode.js';
 export { activeProfile, type OpKey, OpProfile, type OpTimes, profileOps } from './grad/profile.js';
 export {

@@ -2,7 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { IntTensor } from '../src/io/int-tensor.js';
-import { readSafetensors, type SafetensorsFile } from '../src/io/safetensors.js';
+import type { SafetensorsFile } from '../src/io/safetensors.js';
+import { readSafetensors } from '../src/node/safetensors.js';
 import { Tensor } from '../src/tensor.js';
 import { maxRelativeError } from '../src/testing/gradcheck.js';
 

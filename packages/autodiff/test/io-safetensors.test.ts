@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IntTensor } from '../src/io/int-tensor.js';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  readSafetensors,
-  SafetensorsError,
-  writeSafetensors,
-} from '../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../src/io/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../src/node/safetensors.js';
 import { Tensor } from '../src/tensor.js';
 import { fixturePath, getInt, getTensor } from './golden-helpers.js';
 

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IntTensor } from '../src/io/int-tensor.js';
-import { readSafetensors } from '../src/io/safetensors.js';
+import { BatchNorm1d, Linear, ReLU, Sequential } from '../src/nn/index.js';
+import { readSafetensors } from '../src/node/safetensors.js';
 import {
   loadOptimizerState,
   loadStateDict,
   saveOptimizerState,
   saveStateDict,
-} from '../src/io/state-dict.js';
-import { BatchNorm1d, Linear, ReLU, Sequential } from '../src/nn/index.js';
+} from '../src/node/state-dict.js';
 import { crossEntropy } from '../src/ops/loss.js';
 import { Adam, SGD } from '../src/optim/index.js';
 import { randn } from '../src/tensor.js';

@@ -8,14 +8,13 @@ import {
   crossEntropy,
   Linear,
   LrScheduler,
-  loadStateDict,
   noGrad,
   ReLU,
   randn,
   Sequential,
-  saveStateDict,
   warmupCosineLr,
 } from '@asma/autodiff';
+import { loadStateDict, saveStateDict } from '@asma/autodiff/node';
 import { Rng } from '@asma/util';
 import { expect, it } from 'vitest';
 

@@ -4,27 +4,20 @@
  * The tau^2 factor keeps the soft term's gradient scale independent of tau. Teacher logits are computed
  * once per training clip (eval mode, no augmentation), so an epoch costs only the student's steps.
  */
-import { join } from 'node:path';
 import { Adam, add, cosineLr, crossEntropy, klDiv, logSoftmax, mul, softmax, Tensor } from '@asma/autodiff';
 import {
   type ActionClassifier,
-  architectureOf,
   batchTensor,
   type ClipDataset,
   classCount,
   clipCount,
-  contentHash,
-  datasetHash,
   type EpochRecord,
   evaluateClassifier,
   fit,
   forEachBatch,
   gatherClips,
-  moduleHash,
   moveToHost,
   requireLabels,
-  STGCN_METADATA_KEY,
-  saveCheckpoint,
 } from '@asma/trainer';
 import { Rng } from '@asma/util';
 import { createStudent, type StudentOptions } from './student.js';
@@ -141,6 +134,9 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   const lr = o.lr ?? 5e-3;
   const batchSize = Math.min(o.batchSize ?? 32, n);
   const optimizer = new HookedAdam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 }, o.afterStep);
+  // Writing files needs Node: loaded only for a run with an output folder.
+  const files = o.outDir ? await import('./node/run-files.js') : null;
+  const out = (name: string): string | null => (files && o.outDir ? files.join(o.outDir, name) : null);
   const { history } = await fit({
     module: model,
     optimizer,
@@ -159,18 +155,24 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
       return { loss: distillationLoss(logits, new Tensor(t, [indices.length, classes]), y, { alpha, tau }) };
     },
     evaluate: o.val ? async () => ({ valAccuracy: await evaluateClassifier(model, o.val!) }) : undefined,
-    checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
+    checkpoint: out('checkpoint.safetensors'),
     resume: o.resume,
     // The clips, the starting student and the teachers (through their logits): a resume must see the same.
-    inputs: { data: datasetHash(o.train), student: await moduleHash(model), teachers: contentHash(soft) },
+    inputs: files
+      ? {
+          data: files.datasetHash(o.train),
+          student: await files.moduleHash(model),
+          teachers: files.contentHash(soft),
+        }
+      : undefined,
     config: { protocol: 'distill', seed, epochs: o.epochs, batchSize, lr, alpha, tau, classes, clips: n },
-    log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
+    log: out('log.jsonl'),
     progress: o.progress ?? 'distill',
     onEpoch: o.onEpoch,
   });
   o.afterStep?.();
   await moveToHost(model);
-  if (o.outDir) saveClassifier(model, join(o.outDir, 'student.safetensors'));
+  if (files && o.outDir) files.saveClassifier(model, files.join(o.outDir, 'student.safetensors'));
   const last = history[history.length - 1];
   return { model, history, valAccuracy: last?.metrics.valAccuracy, teacherLogits: soft };
 }
@@ -189,17 +191,4 @@ export class HookedAdam extends Adam {
     this.hook?.();
     return nonFinite;
   }
-}
-
-/** A classifier checkpoint that `asma eval` and loadStGcn(prefix 'encoder.') can rebuild; `metadata` adds entries (e.g. class names). */
-export function saveClassifier(
-  model: ActionClassifier,
-  path: string,
-  metadata: Record<string, string> = {},
-): void {
-  saveCheckpoint(model, path, {
-    ...metadata,
-    [STGCN_METADATA_KEY]: JSON.stringify(architectureOf(model.encoder)),
-    'asma.classes': String(model.fc.outFeatures),
-  });
 }

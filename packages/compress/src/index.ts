@@ -1,4 +1,6 @@
-// Distillation, pruning, int8 quantisation and model export for edge deployment.
+// Distillation, pruning, int8 quantisation and model export for edge deployment. This entry runs
+// anywhere (Node and browsers); the model files (.asma, ONNX, checkpoints) and the compression report,
+// which write and read files, are in '@asma/compress/node'.
 
 export {
   type BenchOptions,
@@ -28,7 +30,6 @@ export {
   distill,
   distillationLoss,
   HookedAdam,
-  saveClassifier,
   type TeacherFn,
   teacherLogits,
 } from './distill.js';
@@ -59,38 +60,9 @@ export {
   quantizeInto,
   quantizeWeights,
 } from './int8-kernels.js';
-export {
-  isModelFile,
-  loadAnyClassifier,
-  MODEL_KIND_NAMES,
-  type ModelFileKind,
-  modelFileKind,
-} from './load-classifier.js';
 export { type MagnitudePruneResult, magnitudePrune, prunableWeights } from './magnitude.js';
 export { applyMasks, type PruneMasks, sparsity } from './masks.js';
-export {
-  decodeModel,
-  encodeModel,
-  MAX_HEADER_BYTES,
-  MODEL_MAGIC,
-  MODEL_VERSION,
-  type ModelArray,
-  type ModelDType,
-  type ModelFileContents,
-  ModelFileError,
-  type ModelTensor,
-  readModelFile,
-  writeModelFile,
-} from './model-file.js';
-export {
-  FLOAT_KIND,
-  INT8_KIND,
-  loadClassifierModel,
-  loadQuantizedModel,
-  saveClassifierModel,
-  saveQuantizedModel,
-} from './model-io.js';
-export { exportOnnx, ONNX_OPSET, type OnnxExportOptions, writeOnnx } from './onnx.js';
+export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './onnx.js';
 export { checkOnnx, loadOnnxRuntime, type OnnxCheck, type OnnxRuntime, runOnnx } from './onnx-check.js';
 export { decodeProto, type ProtoField, ProtoWriter } from './protobuf.js';
 export { type PruneMethod, type PruneOptions, type PruneResult, prune } from './prune.js';
@@ -101,12 +73,6 @@ export {
   quantizeClassifier,
   quantizedLayers,
 } from './quantize.js';
-export {
-  type CompressionReport,
-  type CompressionReportOptions,
-  compressionReport,
-  compressionTable,
-  type ModelRow,
-} from './report.js';
+export { type CompressionReport, compressionTable, type ModelRow } from './report.js';
 export { createStudent, type StudentOptions, type StudentPlanOptions, studentPlan } from './student.js';
-export { type AsmaTeacher, loadTeacher, teacherFn, teacherParameters } from './teacher.js';
+export { type AsmaTeacher, teacherFn, teacherParameters } from './teacher.js';

@@ -6,11 +6,8 @@
  * Conv, the residual (Add of the input or of a 1x1 Conv), Relu; then ReduceMean over (T, V) and the
  * persons and Gemm. The batch N is dynamic; T and M are fixed at export.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { tconvOutLength } from '@asma/kernels';
 import type { ActionClassifier } from '@asma/trainer';
-import { writeFileAtomic } from '@asma/util/node';
 import { type ConvLayer, type FoldedClassifier, foldClassifier } from './folded.js';
 import { ProtoWriter } from './protobuf.js';
 
@@ -141,16 +138,4 @@ export function exportOnnx(model: ActionClassifier | FoldedClassifier, o: OnnxEx
     .message(7, graph)
     .message(8, new ProtoWriter().string(1, '').int(2, ONNX_OPSET))
     .finish();
-}
-
-/** Write the ONNX file atomically; returns its size in bytes. */
-export function writeOnnx(
-  model: ActionClassifier | FoldedClassifier,
-  path: string,
-  o: OnnxExportOptions,
-): number {
-  const bytes = exportOnnx(model, o);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, bytes);
-  return bytes.length;
 }

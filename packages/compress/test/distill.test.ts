@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arbTensor, crossEntropy, gradCheck, noGrad, Tensor, tensor } from '@asma/autodiff';
-import { loadStGcn } from '@asma/trainer';
+import { loadStGcn } from '@asma/trainer/node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { distill, distillationLoss, studentPlan } from '../src/index.js';

@@ -6,19 +6,17 @@ import { noGrad, randn } from '@asma/autodiff';
 import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createStudent, foldedForward, quantizeClassifier } from '../src/index.js';
 import {
-  createStudent,
   decodeModel,
   encodeModel,
-  foldedForward,
   loadClassifierModel,
   loadQuantizedModel,
   ModelFileError,
-  quantizeClassifier,
   saveClassifierModel,
   saveQuantizedModel,
   writeModelFile,
-} from '../src/index.js';
+} from '../src/node/index.js';
 import { randomizeStats, tinyClassifier, tinyDataset } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'model-file-'));

@@ -9,15 +9,17 @@ import {
   distill,
   exportOnnx,
   foldedLogits,
-  loadClassifierModel,
-  loadQuantizedModel,
   planChannelPruning,
   pruneChannels,
   quantizeClassifier,
-  saveClassifierModel,
-  saveQuantizedModel,
   teacherFn,
 } from '../src/index.js';
+import {
+  loadClassifierModel,
+  loadQuantizedModel,
+  saveClassifierModel,
+  saveQuantizedModel,
+} from '../src/node/index.js';
 
 it('README example', async () => {
   const ds = generateSynthetic({ seed: 0, samplesPerClass: 4, classes: 4, frames: 16 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { AlignmentModule, StGcn } from '@asma/trainer';
 import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
-import { benchInference, compressionReport, compressionTable } from '../src/index.js';
+import { benchInference, compressionTable } from '../src/index.js';
+import { compressionReport } from '../src/node/index.js';
 import { tinyDataset, tinyPlan } from './helpers.js';
 
 describe('compressionReport', () => {

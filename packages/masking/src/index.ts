@@ -1,10 +1,10 @@
+// The masking samplers and what they hide, drawn as SVG. This entry runs anywhere (Node and browsers);
+// reading a clip from an .npy file and writing the picture is in '@asma/masking/node'.
 export type { ZeroMaskSpec } from './apply.js';
 export { applyFrameRemoval, applyJointRemoval, applyZeroMask, zeroMaskArray } from './apply.js';
 export { checkCount, MaskingConfigError, NonFiniteEnergyError } from './errors.js';
 export type { BodyPart } from './parts.js';
 export { bodyParts, resolveParts } from './parts.js';
-export type { MasksPictureOptions } from './picture.js';
-export { readClip, writeMasksPicture } from './picture.js';
 export type { AsmaOptions, AsmaStrategy, PresetOptions, RandomOptions } from './presets.js';
 export { asmaViews, pstlViews, randomViews, scaledDropCounts, strategyByName } from './presets.js';
 export { multisetDraw, uniformSample, weightedSampleWithoutReplacement } from './sampling.js';

@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSynthetic, sliceBatch, writeNpy } from '@asma/skeleton';
+import { generateSynthetic, sliceBatch } from '@asma/skeleton';
+import { writeNpy } from '@asma/skeleton/node';
 import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asmaViews, MaskingConfigError, readClip, renderMasksSvg, writeMasksPicture } from '../src/index.js';
+import { asmaViews, MaskingConfigError, renderMasksSvg } from '../src/index.js';
+import { readClip, writeMasksPicture } from '../src/node/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'asma-masks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

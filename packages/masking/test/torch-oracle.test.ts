@@ -1,7 +1,8 @@
 // PSTL's masking ops run in PyTorch (tools/torch/masking_fixture.py) as the oracle.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { motionEnergy, readNpy, type SkeletonBatch } from '@asma/skeleton';
+import { motionEnergy, type SkeletonBatch } from '@asma/skeleton';
+import { readNpy } from '@asma/skeleton/node';
 import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
 import { applyFrameRemoval, applyJointRemoval, temporalSampler } from '../src/index.js';

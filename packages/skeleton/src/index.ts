@@ -1,3 +1,6 @@
+// Skeleton layouts and graphs, parsers of dataset text, preprocessing, augmentation and synthetic data.
+// This entry runs anywhere (Node and browsers); what reads or writes files (.npy files, .skeleton
+// files, dataset conversion, synthetic split folders) is in '@asma/skeleton/node'.
 export type {
   Augmentation,
   CropOptions,
@@ -26,9 +29,6 @@ export {
 } from './augment.js';
 export type { BatchShape, ClipArray, SkeletonBatch } from './batch.js';
 export { batchIndex, checkBatch, sliceBatch, zerosBatch } from './batch.js';
-export type { ConversionSummary, Skipped } from './convert/engine.js';
-export { type ConvertNtuOptions, convertNtu, NTU_CLASSES } from './convert/ntu.js';
-export { type ConvertPkuOptions, convertPku } from './convert/pku.js';
 export { SkeletonEmptyError, SkeletonParseError } from './errors.js';
 export type { Adjacency, AdjacencyOptions, PartitionStrategy } from './graph.js';
 export { adjacency, hopDistance, normalizeDigraph, subAdjacency } from './graph.js';
@@ -41,16 +41,12 @@ export {
   formatNpyHeader,
   int64Array,
   NpyError,
-  NpyReader,
-  NpyWriter,
   parseNpyHeader,
-  readNpy,
   toNumbers,
-  writeNpy,
 } from './npy.js';
 export { type ActorOptions, type ActorStrategy, type RawClip, selectActors } from './ntu/actors.js';
 export { type NtuName, parseNtuName } from './ntu/name.js';
-export { type NtuBody, type NtuSequence, parseNtuSkeleton, readNtuSkeleton } from './ntu/parse.js';
+export { type NtuBody, type NtuSequence, parseNtuSkeleton } from './ntu/parse.js';
 export {
   type PkuAction,
   type PkuSkeleton,
@@ -59,7 +55,6 @@ export {
   parsePkuSkeleton,
   parsePkuSplit,
   pkuClip,
-  readPkuSkeleton,
 } from './pku/parse.js';
 export {
   alignShoulders,
@@ -72,6 +67,7 @@ export {
   checkNtuSplit,
   inNtuBenchmark,
   isNtuTraining,
+  NTU_CLASSES,
   NTU_TRAIN_CAMERAS,
   NTU60_TRAIN_SUBJECTS,
   NTU120_TRAIN_SUBJECTS,

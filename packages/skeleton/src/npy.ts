@@ -1,17 +1,5 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { FileWriteError } from '@asma/util';
-import { writeFileAtomic } from '@asma/util/node';
-import {
-  formatNpyHeader,
-  itemSize,
-  MAX_HEADER_BYTES,
-  type NpyDtype,
-  NpyError,
-  type NpyHeader,
-  parseNpyHeader,
-  parsePrefix,
-} from './npy-header.js';
+// .npy bytes in memory, both ways; reading and writing .npy files is Node's (node/npy-file.ts).
+import { formatNpyHeader, type NpyDtype, parseNpyHeader, parsePrefix } from './npy-header.js';
 
 export type NpyData = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
@@ -31,7 +19,8 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('@asma/skeleton npy: big-endian hosts are not supported');
 }
 
-function view(dtype: NpyDtype, buf: ArrayBuffer): NpyData {
+/** The typed array over `buf` for `dtype` (shared with node/npy-file.ts, as are the two below). */
+export function npyView(dtype: NpyDtype, buf: ArrayBuffer): NpyData {
   switch (dtype) {
     case '<f4':
       return new Float32Array(buf);
@@ -44,11 +33,11 @@ function view(dtype: NpyDtype, buf: ArrayBuffer): NpyData {
   }
 }
 
-function convert(data: NpyData, opts: NpyReadOptions): NpyData {
+export function npyConvert(data: NpyData, opts: NpyReadOptions): NpyData {
   return opts.asFloat32 && data instanceof Float64Array ? Float32Array.from(data) : data;
 }
 
-function dtypeOf(data: NpyData): NpyDtype {
+export function npyDtypeOf(data: NpyData): NpyDtype {
   if (data instanceof Float32Array) return '<f4';
   if (data instanceof Float64Array) return '<f8';
   if (data instanceof Int32Array) return '<i4';
@@ -56,126 +45,13 @@ function dtypeOf(data: NpyData): NpyDtype {
   throw new TypeError('npy: data must be a Float32Array, Float64Array, Int32Array or BigInt64Array');
 }
 
-/**
- * Random access to the rows (axis 0) of an .npy file without loading it: the header is parsed
- * and validated against the file size on open, and each read is one positioned fs read.
- */
-export class NpyReader {
-  readonly header: NpyHeader;
-  private fd: number | null;
-
-  private constructor(
-    readonly path: string,
-    fd: number,
-  ) {
-    this.fd = fd;
-    try {
-      const size = fstatSync(fd).size;
-      const head = new Uint8Array(Math.min(size, 12));
-      readSync(fd, head, 0, head.length, 0);
-      const { dataOffset } = parsePrefix(head, path);
-      const full = new Uint8Array(Math.min(size, dataOffset));
-      readSync(fd, full, 0, full.length, 0);
-      this.header = parseNpyHeader(full, path, size);
-    } catch (err) {
-      closeSync(fd);
-      this.fd = null;
-      throw err;
-    }
-  }
-
-  static open(path: string): NpyReader {
-    return new NpyReader(path, openSync(path, 'r'));
-  }
-
-  get dtype(): NpyDtype {
-    return this.header.dtype;
-  }
-  get shape(): number[] {
-    return this.header.shape;
-  }
-  /** Length of axis 0. */
-  get rows(): number {
-    return this.rowCountChecked();
-  }
-  /** Elements per row (product of shape[1:]). */
-  get rowSize(): number {
-    this.rowCountChecked();
-    return this.header.shape.slice(1).reduce((a, b) => a * b, 1);
-  }
-
-  /** Rows [start, start + count) as a flat typed array of count * rowSize elements. */
-  readRows(start: number, count: number, opts: NpyReadOptions = {}): NpyData {
-    const rows = this.rowCountChecked();
-    if (
-      !Number.isInteger(start) ||
-      !Number.isInteger(count) ||
-      start < 0 ||
-      count < 0 ||
-      start + count > rows
-    ) {
-      throw new RangeError(`${this.path}: rows [${start}, ${start + count}) are outside 0..${rows}`);
-    }
-    const bytesPerRow = this.rowSize * itemSize(this.dtype);
-    return convert(this.readBytes(this.header.dataOffset + start * bytesPerRow, count * bytesPerRow), opts);
-  }
-
-  /** The whole array. */
-  readAll(opts: NpyReadOptions = {}): NpyArray {
-    const data = convert(
-      this.readBytes(this.header.dataOffset, this.header.size * itemSize(this.dtype)),
-      opts,
-    );
-    return { dtype: dtypeOf(data), shape: [...this.header.shape], data };
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
-
-  private rowCountChecked(): number {
-    if (this.header.shape.length === 0) throw new NpyError(this.path, 'shape', 'a 0-d array has no rows');
-    return this.header.shape[0]!;
-  }
-
-  private readBytes(position: number, length: number): NpyData {
-    if (this.fd === null) throw new Error(`${this.path}: reader is closed`);
-    const buf = new ArrayBuffer(length);
-    const bytes = new Uint8Array(buf);
-    let off = 0;
-    while (off < length) {
-      const chunk = Math.min(length - off, 1 << 30);
-      const n = readSync(this.fd, bytes, off, chunk, position + off);
-      if (n === 0)
-        throw new NpyError(
-          this.path,
-          'data',
-          `file ended at byte ${position + off} (changed while reading?)`,
-        );
-      off += n;
-    }
-    return view(this.dtype, buf);
-  }
-}
-
-/** Read a whole (small) .npy file. */
-export function readNpy(path: string, opts: NpyReadOptions = {}): NpyArray {
-  const reader = NpyReader.open(path);
-  try {
-    return reader.readAll(opts);
-  } finally {
-    reader.close();
-  }
-}
-
 /** Parse .npy bytes held in memory; `name` is used in error messages. */
 export function decodeNpy(bytes: Uint8Array, name = '<bytes>', opts: NpyReadOptions = {}): NpyArray {
   const { dataOffset } = parsePrefix(bytes.subarray(0, 12), name);
   const header = parseNpyHeader(bytes.subarray(0, Math.min(bytes.length, dataOffset)), name, bytes.length);
   const buf = bytes.slice(header.dataOffset).buffer;
-  const data = convert(view(header.dtype, buf), opts);
-  return { dtype: dtypeOf(data), shape: [...header.shape], data };
+  const data = npyConvert(npyView(header.dtype, buf), opts);
+  return { dtype: npyDtypeOf(data), shape: [...header.shape], data };
 }
 
 function checkShape(shape: readonly number[], length: number, what: string): void {
@@ -189,16 +65,11 @@ function checkShape(shape: readonly number[], length: number, what: string): voi
 /** The bytes of an .npy file (version 1.0 unless the header is huge). */
 export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   checkShape(shape, data.length, 'encodeNpy');
-  const header = formatNpyHeader(dtypeOf(data), shape);
+  const header = formatNpyHeader(npyDtypeOf(data), shape);
   const out = new Uint8Array(header.length + data.byteLength);
   out.set(header, 0);
   out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
   return out;
-}
-
-/** Write an .npy file atomically (temporary sibling + rename). */
-export function writeNpy(path: string, data: NpyData, shape: readonly number[]): void {
-  writeFileAtomic(path, encodeNpy(data, shape));
 }
 
 /** BigInt64Array from plain integers, for int64 label files. */
@@ -218,106 +89,6 @@ export function toNumbers(data: NpyData, what = 'npy'): number[] {
     out[i] = v;
   }
   return out;
-}
-
-// Room in the reserved header for any row count below 10^15.
-const RESERVED_ROWS = 999_999_999_999_999;
-
-/**
- * Streaming writer: append rows of a fixed row shape, then `close()` patches the row count into
- * the header (space for it is reserved up front) and renames the temporary file into place, so a
- * reader never sees a half-written file and big conversions need not hold everything in memory.
- */
-export class NpyWriter {
-  private fd: number | null;
-  private readonly tmp: string;
-  private readonly headerLength: number;
-  private rows = 0;
-  readonly rowSize: number;
-
-  constructor(
-    readonly path: string,
-    readonly dtype: NpyDtype,
-    readonly rowShape: readonly number[],
-  ) {
-    if (rowShape.some((d) => !Number.isSafeInteger(d) || d < 0))
-      throw new RangeError(`NpyWriter ${path}: bad row shape [${rowShape.join(', ')}]`);
-    this.rowSize = rowShape.reduce((a, b) => a * b, 1);
-    const reserved = formatNpyHeader(dtype, [RESERVED_ROWS, ...rowShape]);
-    if (reserved.length > MAX_HEADER_BYTES) throw new RangeError(`NpyWriter ${path}: header too large`);
-    this.headerLength = reserved.length;
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-    try {
-      this.fd = openSync(this.tmp, 'w');
-    } catch (err) {
-      throw new FileWriteError(path, err);
-    }
-    try {
-      this.writeAt(formatNpyHeader(dtype, [0, ...rowShape], this.headerLength), 0);
-    } catch (err) {
-      // A full disk fails the header's write: no empty temporary file stays behind.
-      this.abort();
-      throw err;
-    }
-  }
-
-  /** Number of rows appended so far. */
-  get count(): number {
-    return this.rows;
-  }
-
-  /** Append whole rows: data.length must be a multiple of the row size. */
-  append(data: NpyData): void {
-    if (dtypeOf(data) !== this.dtype)
-      throw new TypeError(`NpyWriter ${this.path}: expected ${this.dtype} data, got ${dtypeOf(data)}`);
-    if (this.rowSize === 0 ? data.length !== 0 : data.length % this.rowSize !== 0) {
-      throw new RangeError(
-        `NpyWriter ${this.path}: ${data.length} elements is not a whole number of rows of ${this.rowSize}`,
-      );
-    }
-    const offset = this.headerLength + this.rows * this.rowSize * itemSize(this.dtype);
-    this.writeAt(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
-    if (this.rowSize > 0) this.rows += data.length / this.rowSize;
-  }
-
-  /** Append `count` rows at once when the row size is 0 (shape with a zero dimension). */
-  appendEmptyRows(count: number): void {
-    if (this.rowSize !== 0)
-      throw new RangeError(`NpyWriter ${this.path}: appendEmptyRows needs a row size of 0`);
-    this.rows += count;
-  }
-
-  /** Patch the header, fsync and rename into place. */
-  close(): void {
-    if (this.fd === null) throw new Error(`NpyWriter ${this.path}: already closed`);
-    try {
-      this.writeAt(formatNpyHeader(this.dtype, [this.rows, ...this.rowShape], this.headerLength), 0);
-      fsyncSync(this.fd);
-      closeSync(this.fd);
-      this.fd = null;
-      renameSync(this.tmp, this.path);
-    } catch (err) {
-      this.abort();
-      throw err instanceof FileWriteError ? err : new FileWriteError(this.path, err);
-    }
-  }
-
-  /** Drop the temporary file without touching `path`. */
-  abort(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-    rmSync(this.tmp, { force: true });
-  }
-
-  private writeAt(bytes: Uint8Array, position: number): void {
-    if (this.fd === null) throw new Error(`NpyWriter ${this.path}: already closed`);
-    let off = 0;
-    try {
-      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, position + off);
-    } catch (err) {
-      throw new FileWriteError(this.path, err);
-    }
-  }
 }
 
 export { formatNpyHeader, type NpyDtype, NpyError, type NpyHeader, parseNpyHeader } from './npy-header.js';

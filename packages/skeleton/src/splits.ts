@@ -1,6 +1,9 @@
 import type { NtuName } from './ntu/name.js';
 
 export type NtuBenchmark = 'ntu60' | 'ntu120';
+
+/** Action classes of each benchmark (labels are action - 1). */
+export const NTU_CLASSES: Record<NtuBenchmark, number> = { ntu60: 60, ntu120: 120 };
 export type NtuSplit = 'xsub' | 'xview' | 'xset';
 
 /** NTU-60 cross-subject training subjects. */

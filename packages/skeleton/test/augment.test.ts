@@ -14,7 +14,6 @@ import {
   NTU25,
   pstlAugment,
   randomRotate,
-  readNpy,
   rotationXYZ,
   type SkeletonBatch,
   shear,
@@ -23,6 +22,7 @@ import {
   temporalCrop,
   transformCoords,
 } from '../src/index.js';
+import { readNpy } from '../src/node/index.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'augment');
 const load = (name: string): SkeletonBatch => {

@@ -3,19 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  convertNtu,
-  convertPku,
   frame50,
   parsePkuLabels,
   parsePkuSkeleton,
   parsePkuSplit,
   pkuClip,
-  readNpy,
-  readNtuSkeleton,
-  readPkuSkeleton,
   selectActors,
   toNumbers,
 } from '../src/index.js';
+import { convertNtu, convertPku, readNpy, readNtuSkeleton, readPkuSkeleton } from '../src/node/index.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const NTU = join(FIX, 'ntu');

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  alignShoulders,
-  frame50,
-  readNpy,
-  resizeFrames,
-  SkeletonEmptyError,
-  validLength,
-} from '../src/index.js';
+import { alignShoulders, frame50, resizeFrames, SkeletonEmptyError, validLength } from '../src/index.js';
+import { readNpy } from '../src/node/index.js';
 
 const V = 25;
 const M = 2;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@asma/util/node';
 import { afterAll, afterEach, expect, it, vi } from 'vitest';
-import { NpyWriter, writeNpy } from '../src/npy.js';
+import { NpyWriter, writeNpy } from '../src/node/npy-file.js';
 
 // writeSync fails with ENOSPC while `full` is set, as on a full disk.
 let full = false;

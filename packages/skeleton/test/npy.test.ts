@@ -11,13 +11,10 @@ import {
   formatNpyHeader,
   int64Array,
   NpyError,
-  NpyReader,
-  NpyWriter,
   NTU25,
-  readNpy,
   toNumbers,
-  writeNpy,
 } from '../src/index.js';
+import { NpyReader, NpyWriter, readNpy, writeNpy } from '../src/node/index.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'npy');
 const manifest = JSON.parse(readFileSync(join(FIX, 'manifest.json'), 'utf8')) as Record<

@@ -7,11 +7,11 @@ import {
   parseNameList,
   parseNtuName,
   parseNtuSkeleton,
-  readNtuSkeleton,
   SkeletonEmptyError,
   SkeletonParseError,
   selectActors,
 } from '../src/index.js';
+import { readNtuSkeleton } from '../src/node/index.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'ntu');
 const fixture = (name: string) => join(FIX, name);

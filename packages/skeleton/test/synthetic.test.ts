@@ -7,14 +7,12 @@ import {
   batchIndex,
   generateSynthetic,
   jointMotionEnergy,
-  NpyReader,
   NTU25,
-  readNpy,
   type SyntheticDataset,
   splitSynthetic,
   toNumbers,
-  writeSyntheticSplit,
 } from '../src/index.js';
+import { NpyReader, readNpy, writeSyntheticSplit } from '../src/node/index.js';
 
 const small = generateSynthetic({ seed: 7, samplesPerClass: 30 });
 const clean = generateSynthetic({ seed: 7, samplesPerClass: 12, noise: 0, dropProbability: 0 });

@@ -1,4 +1,5 @@
-// ST-GCN encoder (PSTL configuration), Barlow Twins head and loss.
+// ST-GCN encoder (PSTL configuration), Barlow Twins head and loss, pretraining and evaluation protocols.
+// This entry runs anywhere (Node and browsers); what reads or writes files is in '@asma/trainer/node'.
 
 export {
   AlignmentModule,
@@ -16,17 +17,12 @@ export {
   classCount,
   clipCount,
   DatasetError,
-  declaredClassCount,
   epochBatches,
   gatherClips,
-  loadDataset,
   MAX_CLASSES,
-  readLabels,
   requireLabels,
   subset,
 } from './data/dataset.js';
-// Features for downstream use.
-export { EmbedDataError, type EmbedOptions, type EmbedResult, embed, embedWith } from './embed.js';
 export { type EmbeddingDiagnostics, embeddingDiagnostics, symmetricEigenvalues } from './eval/diagnostics.js';
 export { FeatureInputError } from './eval/features.js';
 export {
@@ -62,11 +58,8 @@ export {
   defaultOptionalKey,
   type LoadCheckpointOptions,
   type LoadCheckpointResult,
-  loadCheckpoint,
   loadStateDictInto,
-  saveCheckpoint,
 } from './interop/checkpoint.js';
-export { type LoadedStGcn, type LoadStGcnOptions, loadStGcn, saveStGcn } from './interop/stgcn-checkpoint.js';
 export {
   architectureOf,
   inferArchitecture,
@@ -155,7 +148,6 @@ export {
   MAX_PLOTTABLE,
 } from './report/svg-chart.js';
 export { NonFiniteError, ResumeError } from './train/errors.js';
-export { contentHash, datasetHash, moduleHash } from './train/fingerprint.js';
 export {
   checkGradients,
   checkWeights,
@@ -166,5 +158,3 @@ export {
   type StepResult,
 } from './train/fit.js';
 export { moveToHost } from './train/host-module.js';
-export { removeStaleTemporaries, truncateLog } from './train/leftovers.js';
-export { loadTrainState, type ResumeExpectation, saveTrainState, type TrainState } from './train/state.js';

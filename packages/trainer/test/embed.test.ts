@@ -1,12 +1,13 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noGrad, Tensor, writeSafetensors } from '@asma/autodiff';
-import { readNpy, writeNpy } from '@asma/skeleton';
+import { noGrad, Tensor } from '@asma/autodiff';
+import { writeSafetensors } from '@asma/autodiff/node';
+import { readNpy, writeNpy } from '@asma/skeleton/node';
 import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmbedDataError, embed } from '../src/embed.js';
-import { loadStGcn } from '../src/interop/stgcn-checkpoint.js';
+import { EmbedDataError, embed } from '../src/node/embed.js';
+import { loadStGcn } from '../src/node/stgcn-checkpoint.js';
 import { fixturePath, relErr } from './model-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'asma-embed-'));

@@ -1,22 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  decodeSafetensors,
-  IntTensor,
-  noGrad,
-  randn,
-  readSafetensors,
-  type SafetensorsFile,
-  Tensor,
-  writeSafetensors,
-} from '@asma/autodiff';
+import { decodeSafetensors, IntTensor, noGrad, randn, type SafetensorsFile, Tensor } from '@asma/autodiff';
+import { readSafetensors, writeSafetensors } from '@asma/autodiff/node';
 import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckpointError, loadCheckpoint } from '../src/interop/checkpoint.js';
-import { loadStGcn, saveStGcn } from '../src/interop/stgcn-checkpoint.js';
+import { CheckpointError } from '../src/interop/checkpoint.js';
 import { architectureOf, inferArchitecture } from '../src/interop/stgcn-config.js';
 import { StGcn } from '../src/model/stgcn.js';
+import { loadCheckpoint } from '../src/node/checkpoint.js';
+import { loadStGcn, saveStGcn } from '../src/node/stgcn-checkpoint.js';
 import { expectClose, fixturePath, getInts, getTensor, loadFixture, withPrefix } from './model-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'asma-interop-'));

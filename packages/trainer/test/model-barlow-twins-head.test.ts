@@ -1,8 +1,8 @@
 import { IntTensor, Tensor } from '@asma/autodiff';
 import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/interop/checkpoint.js';
 import { BarlowTwinsHead } from '../src/model/barlow-twins-head.js';
+import { loadCheckpoint } from '../src/node/checkpoint.js';
 import { expectClose, getTensor, loadFixture, withPrefix } from './model-fixtures.js';
 
 function leaf(t: Tensor): Tensor {

@@ -1,6 +1,7 @@
 /** Shared helpers of the trainer's PyTorch-fixture tests (fixtures made by tools/torch/stgcn_reference.py). */
 import { fileURLToPath } from 'node:url';
-import { IntTensor, maxRelativeError, readSafetensors, type SafetensorsFile, Tensor } from '@asma/autodiff';
+import { IntTensor, maxRelativeError, type SafetensorsFile, Tensor } from '@asma/autodiff';
+import { readSafetensors } from '@asma/autodiff/node';
 import { expect } from 'vitest';
 
 export function fixturePath(name: string): string {

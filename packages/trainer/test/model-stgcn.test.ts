@@ -2,8 +2,8 @@ import { gradCheck, IntTensor, noGrad, randn, Tensor } from '@asma/autodiff';
 import { adjacency, NTU25 } from '@asma/skeleton';
 import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/interop/checkpoint.js';
 import { STGCN16_PARAMETERS, StGcn } from '../src/model/stgcn.js';
+import { loadCheckpoint } from '../src/node/checkpoint.js';
 import { expectClose, getInts, getTensor, loadFixture, withPrefix } from './model-fixtures.js';
 
 /** Conv biases directly followed by BatchNorm: tcn.2 (-> tcn.3) and residual.0 (-> residual.1). */

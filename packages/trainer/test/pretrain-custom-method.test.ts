@@ -2,17 +2,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module, readSafetensors } from '@asma/autodiff';
+import { Module } from '@asma/autodiff';
+import { readSafetensors } from '@asma/autodiff/node';
 import { Rng } from '@asma/util';
 import { afterAll, expect, it } from 'vitest';
-import {
-  BarlowTwinsHead,
-  batchTensor,
-  loadStGcn,
-  type PretrainMethod,
-  pretrain,
-  StGcn,
-} from '../src/index.js';
+import { BarlowTwinsHead, batchTensor, type PretrainMethod, pretrain, StGcn } from '../src/index.js';
+import { loadStGcn } from '../src/node/index.js';
 import { tinyDataset } from './pretrain-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'asma-custom-method-'));

@@ -11,12 +11,12 @@ import {
   mean,
   NonFiniteTensorError,
   SGD,
-  saveStateDict,
   Tensor,
 } from '@asma/autodiff';
+import { saveStateDict } from '@asma/autodiff/node';
 import { Rng } from '@asma/util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/interop/checkpoint.js';
+import { loadCheckpoint } from '../src/node/checkpoint.js';
 import { NonFiniteError } from '../src/train/errors.js';
 import { fit } from '../src/train/fit.js';
 

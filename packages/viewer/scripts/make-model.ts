@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import { Rng } from '@asma/util';
 import { generateSynthetic, splitSynthetic } from '@asma/skeleton';
-import { architectureOf, evaluateClassifier, finetune, STGCN_METADATA_KEY, StGcn, saveCheckpoint } from '@asma/trainer';
+import { architectureOf, evaluateClassifier, finetune, STGCN_METADATA_KEY, StGcn } from '@asma/trainer';
+import { saveCheckpoint } from '@asma/trainer/node';
 import { CLASS_NAMES_KEY } from '../src/core/model.js';
 
 const epochs = Number(process.argv[2] ?? 20);

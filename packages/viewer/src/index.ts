@@ -1,5 +1,6 @@
-// @asma/viewer, Node side: serve and build the static site. The page itself is src/app (bundled
-// by scripts/build.mjs); src/core holds the pure pieces shared by the page and Node.
+// @asma/viewer: the pure pieces of the page (src/core: clips, frames, the model, projection, masked
+// views), which run in Node and in browsers. Serving and building the static site is Node's:
+// '@asma/viewer/node'. The page itself is src/app (bundled by scripts/build.mjs).
 export {
   activeBodies,
   ClipError,
@@ -22,6 +23,3 @@ export { type SampleClips, sampleClips } from './core/sample.js';
 export { formatLatency, formatProbability, type Ranked, softmax, topK } from './core/topk.js';
 export { type ClipViews, clipViews, dropCounts, type FrameState, type ViewPicture } from './core/views.js';
 export { contentType } from './server/content-type.js';
-export { inside, resolveSitePath } from './server/resolve-path.js';
-export { LOOPBACK_HOSTS, type RunningServer, type ServeOptions, serveSite } from './server/serve.js';
-export { BUILD_SCRIPT, buildSite, ensureSite, SITE_DIR, siteBuilt, VIEWER_ROOT } from './server/site.js';

@@ -8,9 +8,11 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noGrad, readSafetensors, Tensor } from '@asma/autodiff';
-import { readNpy } from '@asma/skeleton';
-import { ActionClassifier, loadCheckpoint, loadStGcn } from '@asma/trainer';
+import { noGrad, Tensor } from '@asma/autodiff';
+import { readSafetensors } from '@asma/autodiff/node';
+import { readNpy } from '@asma/skeleton/node';
+import { ActionClassifier } from '@asma/trainer';
+import { loadCheckpoint, loadStGcn } from '@asma/trainer/node';
 import { Rng } from '@asma/util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,11 +3,11 @@
  * playwright-core: no browser download. Serves a bundled test page from memory (page.route).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
+import { noNodeImports } from '../../viewer/scripts/bundle.mjs';
 
 export const CHROMIUM = process.env.ASMA_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -17,31 +17,6 @@ export function chromiumSkipReason(): string | null {
     return `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the WebGPU browser tests`;
   return null;
 }
-
-/**
- * Node built-ins imported by workspace index files become modules whose every export throws when
- * called (never on import): nothing the page runs calls them.
- */
-const nodeStub: esbuild.Plugin = {
-  name: 'node-stub',
-  setup(build) {
-    build.onResolve({ filter: /^node:|^(fs|path|crypto|util|os|module|url|worker_threads)$/ }, (args) => ({
-      path: args.path.replace(/^node:/, ''),
-      namespace: 'node-stub',
-    }));
-    const require = createRequire(import.meta.url);
-    build.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => {
-      const real = builtinModules.includes(args.path) ? require(`node:${args.path}`) : {};
-      const names = Object.keys(real).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
-      const lines = names.map(
-        (n) =>
-          `export const ${n} = () => { throw new Error('node:${args.path}.${n} is not available in the browser'); };`,
-      );
-      lines.push('export default {};');
-      return { contents: lines.join('\n'), loader: 'js' };
-    });
-  },
-};
 
 /** The page module bundled for the browser from the workspace TypeScript sources. */
 export async function bundlePage(entry: string): Promise<string> {
@@ -54,7 +29,8 @@ export async function bundlePage(entry: string): Promise<string> {
     target: ['es2022'],
     conditions: ['source'],
     logLevel: 'warning',
-    plugins: [nodeStub],
+    // As the viewer's page: a static import of Node fails the build (no stand-ins for node:*).
+    plugins: [noNodeImports],
   });
   return out.outputFiles[0]!.text;
 }

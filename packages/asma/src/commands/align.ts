@@ -6,9 +6,9 @@ import {
   moveToHost,
   predictAlignment,
   requireLabels,
-  saveCheckpoint,
   trainAlignment,
 } from '@asma/trainer';
+import { saveCheckpoint } from '@asma/trainer/node';
 import { floatOption, intOption, parseOptions, requireOptions } from '../args.js';
 import { backendInfo } from '../backend.js';
 import { type Command, UsageError } from '../command.js';

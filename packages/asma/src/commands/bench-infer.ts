@@ -8,12 +8,10 @@ import {
   type FoldedClassifier,
   type InferencePlan,
   type InferenceRunner,
-  loadAnyClassifier,
-  loadQuantizedModel,
-  loadTeacher,
   teacherFn,
   teacherParameters,
 } from '@asma/compress';
+import { loadAnyClassifier, loadQuantizedModel, loadTeacher } from '@asma/compress/node';
 import { getBackend } from '@asma/kernels';
 import { type ActionClassifier, type ClipDataset, clipCount, gatherClips } from '@asma/trainer';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';

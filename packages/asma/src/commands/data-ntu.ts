@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ConversionSummary, convertNtu, type NtuBenchmark, type NtuSplit } from '@asma/skeleton';
+import type { NtuBenchmark, NtuSplit } from '@asma/skeleton';
+import { type ConversionSummary, convertNtu } from '@asma/skeleton/node';
 import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 

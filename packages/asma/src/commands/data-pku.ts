@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { convertPku } from '@asma/skeleton';
+import { convertPku } from '@asma/skeleton/node';
 import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { reportConversion } from './data-ntu.js';

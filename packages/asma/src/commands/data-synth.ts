@@ -1,4 +1,5 @@
-import { ACTION_CLASSES, generateSynthetic, type SyntheticSplit, writeSyntheticSplit } from '@asma/skeleton';
+import { ACTION_CLASSES, generateSynthetic, type SyntheticSplit } from '@asma/skeleton';
+import { writeSyntheticSplit } from '@asma/skeleton/node';
 import { ProgressBar } from '@asma/util/node';
 import { intOption, parseOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import { Tensor } from '@asma/autodiff';
-import {
-  distill,
-  loadTeacher,
-  saveClassifierModel,
-  teacherFn,
-  teacherLogits,
-  teacherParameters,
-} from '@asma/compress';
+import { distill, teacherFn, teacherLogits, teacherParameters } from '@asma/compress';
+import { loadTeacher, saveClassifierModel } from '@asma/compress/node';
 import { accuracy, classCount, clipCount, requireLabels } from '@asma/trainer';
 import { floatOption, intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
 import { backendInfo } from '../backend.js';

@@ -1,4 +1,4 @@
-import { embed } from '@asma/trainer';
+import { embed } from '@asma/trainer/node';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
 import { describeActive } from '../backend.js';
 import type { Command } from '../command.js';

@@ -1,5 +1,6 @@
 import { noGrad, Tensor } from '@asma/autodiff';
-import { checkOnnx, exportOnnx, loadAnyClassifier, writeOnnx } from '@asma/compress';
+import { checkOnnx, exportOnnx } from '@asma/compress';
+import { loadAnyClassifier, writeOnnx } from '@asma/compress/node';
 import { clipCount, gatherClips } from '@asma/trainer';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';

@@ -1,4 +1,4 @@
-import { readClip, writeMasksPicture } from '@asma/masking';
+import { readClip, writeMasksPicture } from '@asma/masking/node';
 import { intOption, parseOptions, requireExisting, requireOptions } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { maskOptionNames, maskOptions, maskOptionsHelp } from '../mask-options.js';

@@ -5,10 +5,10 @@ import {
   type ClipDataset,
   collapseWarning,
   type EpochRecord,
-  loadDataset,
   METHOD_NAMES,
   pretrain,
 } from '@asma/trainer';
+import { loadDataset } from '@asma/trainer/node';
 import { choiceOption, floatOption, intOption, parseOptions } from '../args.js';
 import { describeActive } from '../backend.js';
 import { type Command, UsageError } from '../command.js';

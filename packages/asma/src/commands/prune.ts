@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadAnyClassifier, prune, saveClassifier, saveClassifierModel } from '@asma/compress';
+import { prune } from '@asma/compress';
+import { loadAnyClassifier, saveClassifier, saveClassifierModel } from '@asma/compress/node';
 import {
   choiceOption,
   floatOption,

@@ -1,13 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '@asma/autodiff';
-import {
-  foldClassifier,
-  foldedLogits,
-  loadAnyClassifier,
-  quantizeClassifier,
-  saveQuantizedModel,
-} from '@asma/compress';
+import { foldClassifier, foldedLogits, quantizeClassifier } from '@asma/compress';
+import { loadAnyClassifier, saveQuantizedModel } from '@asma/compress/node';
 import { accuracy, clipCount, requireLabels } from '@asma/trainer';
 import {
   choiceOption,

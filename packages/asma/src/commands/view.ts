@@ -1,17 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { loadAnyClassifier, MODEL_KIND_NAMES, modelFileKind, saveClassifier } from '@asma/compress';
-import { NpyReader } from '@asma/skeleton';
+import { loadAnyClassifier, MODEL_KIND_NAMES, modelFileKind, saveClassifier } from '@asma/compress/node';
+import { NpyReader } from '@asma/skeleton/node';
 import { checkFiniteClips } from '@asma/trainer';
-import {
-  CLASS_NAMES_KEY,
-  ensureSite,
-  LOOPBACK_HOSTS,
-  loadClassifierBytes,
-  type RunningServer,
-  serveSite,
-} from '@asma/viewer';
+import { CLASS_NAMES_KEY, loadClassifierBytes } from '@asma/viewer';
+import { ensureSite, LOOPBACK_HOSTS, type RunningServer, serveSite } from '@asma/viewer/node';
 import { intOption, parseOptions, requireExisting } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { readSplitMeta } from '../split.js';

@@ -4,8 +4,10 @@
  * aligned teacher into a small student, int8 and ONNX export. Returns plain numbers for the report; every file (data, checkpoints, logs) goes under `outDir`.
  */
 import { join } from 'node:path';
-import { type CompressionReport, compressionReport, compressionTable } from '@asma/compress';
-import { generateSynthetic, writeSyntheticSplit } from '@asma/skeleton';
+import { type CompressionReport, compressionTable } from '@asma/compress';
+import { compressionReport } from '@asma/compress/node';
+import { generateSynthetic } from '@asma/skeleton';
+import { writeSyntheticSplit } from '@asma/skeleton/node';
 import {
   accuracy,
   type ClipDataset,

@@ -15,7 +15,7 @@ import {
   SafetensorsError,
   Tensor,
 } from '@asma/autodiff';
-import { decodeModel, encodeModel, ModelFileError } from '@asma/compress';
+import { decodeModel, encodeModel, ModelFileError } from '@asma/compress/node';
 import {
   decodeNpy,
   encodeNpy,

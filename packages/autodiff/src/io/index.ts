@@ -4,19 +4,10 @@ export {
   decodeSafetensors,
   encodeSafetensors,
   halfToFloat,
-  readSafetensors,
   type SafetensorsDtype,
   SafetensorsError,
   type SafetensorsFile,
   type StoredTensor,
   type TensorEntries,
-  writeSafetensors,
 } from './safetensors.js';
-export {
-  loadOptimizerState,
-  loadStateDict,
-  optimizerStateFromSafetensors,
-  optimizerStateToSafetensors,
-  saveOptimizerState,
-  saveStateDict,
-} from './state-dict.js';
+export { optimizerStateFromSafetensors, optimizerStateToSafetensors } from './state-dict.js';

@@ -1,5 +1,5 @@
 /**
- * safetensors read/write (https://github.com/huggingface/safetensors): an 8-byte little-endian
+ * safetensors encode/decode (https://github.com/huggingface/safetensors): an 8-byte little-endian
  * header length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":
  * {string: string}}, then the raw little-endian tensor bytes; offsets are relative to the data section,
  * which must be covered exactly, without holes or overlaps. Like the reference writer we pad the header
@@ -8,8 +8,6 @@
  * Float tensors come back as Tensor (F32 -> float32, F64 -> float64, F16/BF16 -> float32 widened);
  * integer and boolean tensors as IntTensor (I64 -> BigInt64Array, I32 -> Int32Array, U8/BOOL -> Uint8Array).
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@asma/util/node';
 import { Tensor } from '../tensor.js';
 import { IntTensor } from './int-tensor.js';
 
@@ -302,24 +300,4 @@ export function halfToFloat(h: number): number {
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 0x1f) return frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-/** Read and validate a .safetensors file. */
-export function readSafetensors(path: string): SafetensorsFile {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new SafetensorsError(path, null, `cannot read (${(err as Error).message})`);
-  }
-  return decodeSafetensors(bytes, path);
-}
-
-/** Write tensors to a .safetensors file atomically (readers never see a half-written file). */
-export function writeSafetensors(
-  path: string,
-  tensors: TensorEntries,
-  metadata?: Record<string, string>,
-): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata, path));
 }

@@ -1,27 +1,10 @@
 /**
- * Module and optimiser state in safetensors files. Module state dicts keep PyTorch's dotted names and
- * dtypes (float32 weights, int64 num_batches_tracked), so the files load in torch with
- * safetensors.torch.load_file + load_state_dict, and torch-written ones load here.
+ * Optimiser state as safetensors content (tensors plus JSON metadata), bit-exact both ways. The files
+ * (module and optimiser state on disk) are Node's: ../node/state-dict.ts.
  */
-import type { Module, StateDict } from '../nn/module.js';
 import type { OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import { Tensor } from '../tensor.js';
-import { assertFiniteTensors } from './finite.js';
-import { readSafetensors, SafetensorsError, type SafetensorsFile, writeSafetensors } from './safetensors.js';
-
-/** Write module.stateDict() to `path` atomically, with optional string metadata; a NaN or Inf anywhere is refused. */
-export function saveStateDict(module: Module, path: string, metadata?: Record<string, string>): void {
-  const sd = module.stateDict();
-  assertFiniteTensors(sd, path);
-  writeSafetensors(path, sd, metadata);
-}
-
-/** Read a state dict (name -> Tensor | IntTensor, in file order) for Module.loadStateDict; NaN or Inf is refused. */
-export function loadStateDict(path: string): StateDict {
-  const tensors = readSafetensors(path).tensors;
-  assertFiniteTensors(tensors, path);
-  return tensors;
-}
+import { SafetensorsError, type SafetensorsFile } from './safetensors.js';
 
 const GROUPS_KEY = 'optimizer.param_groups';
 const SCALARS_KEY = 'optimizer.state_scalars';
@@ -98,13 +81,4 @@ export function optimizerStateFromSafetensors(
     state[index][m[2]!] = t.data;
   }
   return { paramGroups, state };
-}
-
-export function saveOptimizerState(sd: OptimizerStateDict, path: string): void {
-  const { tensors, metadata } = optimizerStateToSafetensors(sd);
-  writeSafetensors(path, tensors, metadata);
-}
-
-export function loadOptimizerState(path: string): OptimizerStateDict {
-  return optimizerStateFromSafetensors(readSafetensors(path), path);
 }

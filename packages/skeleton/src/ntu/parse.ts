@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { quote, SkeletonEmptyError, SkeletonParseError } from '../errors.js';
 import { LineCursor } from './lines.js';
 
@@ -137,9 +135,4 @@ function parseBody(cur: LineCursor, where: string): NtuBody {
     tracking[j] = state;
   }
   return { id, info: values, xyz, tracking };
-}
-
-/** Read and parse one .skeleton file; errors name the file by its base name. */
-export function readNtuSkeleton(path: string): NtuSequence {
-  return parseNtuSkeleton(readFileSync(path, 'utf8'), basename(path));
 }

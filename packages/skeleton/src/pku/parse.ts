@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { quote, SkeletonEmptyError, SkeletonParseError } from '../errors.js';
 import { LineCursor } from '../ntu/lines.js';
 import { MAX_COORDINATE } from '../ntu/parse.js';
@@ -145,8 +143,4 @@ export function parsePkuSplit(text: string, file = '<text>'): PkuSplit {
     if (!/^[\w.-]+$/.test(id))
       throw new SkeletonParseError(file, 0, 'video id', 'an id such as 0002-L', quote(id));
   return { train, val };
-}
-
-export function readPkuSkeleton(path: string): PkuSkeleton {
-  return parsePkuSkeleton(readFileSync(path, 'utf8'), basename(path));
 }

@@ -6,5 +6,3 @@ export type { SyntheticDataset, SyntheticOptions } from './generate.js';
 export { generateSynthetic, resolveClasses } from './generate.js';
 export type { SyntheticPart, SyntheticSplit } from './split.js';
 export { isTrainClip, NTU_XSUB_TRAIN_SUBJECTS, splitIndices, splitSynthetic } from './split.js';
-export type { WrittenSplit } from './write.js';
-export { writeSyntheticSplit } from './write.js';

@@ -3,17 +3,9 @@
  * buffer names, so a file written here loads in torch with load_state_dict(strict=True) and a
  * torch state dict saved as safetensors loads here. Loading is strict about parameters; buffers
  * that carry no learned state (BatchNorm's num_batches_tracked, ST-GCN's adjacency A) may be absent.
+ * Reading and writing the files is Node's (../node/checkpoint.ts); this checks and loads state dicts.
  */
-import {
-  assertFiniteTensors,
-  type IntTensor,
-  type Module,
-  readSafetensors,
-  type SafetensorsFile,
-  type StateDict,
-  saveStateDict,
-  Tensor,
-} from '@asma/autodiff';
+import { assertFiniteTensors, type IntTensor, type Module, type StateDict, Tensor } from '@asma/autodiff';
 
 /** A checkpoint does not fit a model; the message names the file, the key(s) and the shapes. */
 export class CheckpointError extends Error {
@@ -62,18 +54,7 @@ function listKeys(items: string[], max = 8): string {
   return items.length > max ? `${shown.join(', ')} and ${items.length - max} more` : shown.join(', ');
 }
 
-/** Load a safetensors state dict (a path or an already decoded file) into `module`. */
-export function loadCheckpoint(
-  module: Module,
-  source: string | SafetensorsFile,
-  opts: LoadCheckpointOptions = {},
-): LoadCheckpointResult {
-  const file = typeof source === 'string' ? readSafetensors(source) : source;
-  const name = typeof source === 'string' ? source : '<safetensors>';
-  return loadStateDictInto(module, file.tensors, name, opts, file.metadata);
-}
-
-/** The checking half of loadCheckpoint, for state dicts already in memory. */
+/** The checking half of loadCheckpoint (@asma/trainer/node), for state dicts already in memory. */
 export function loadStateDictInto(
   module: Module,
   tensors: ReadonlyMap<string, Tensor | IntTensor>,
@@ -123,12 +104,4 @@ export function loadStateDictInto(
   assertFiniteTensors(loadable, file);
   module.loadStateDict(loadable, { strict: false });
   return { loaded: [...loadable.keys()], missingOptional, missingKeys, unexpectedKeys, metadata };
-}
-
-/**
- * Write `module`'s state dict (parameters and buffers, PyTorch names and order, num_batches_tracked
- * as int64) to a safetensors file atomically; torch's load_state_dict(strict=True) accepts it.
- */
-export function saveCheckpoint(module: Module, path: string, metadata: Record<string, string> = {}): void {
-  saveStateDict(module, path, { format: 'pt', ...metadata });
 }

@@ -4,12 +4,9 @@
  * then cosine to 0, lr set once per epoch. Writes, under `outDir`: checkpoint.safetensors (after every
  * epoch, for --resume), one ST-GCN file per encoder (PyTorch names), and log.jsonl.
  */
-import { join } from 'node:path';
 import { Adam, warmupCosineLr } from '@asma/autodiff';
 import { Rng } from '@asma/util';
 import { type ClipDataset, clipCount, gatherClips } from '../data/dataset.js';
-import { saveStGcn } from '../interop/stgcn-checkpoint.js';
-import { datasetHash } from '../train/fingerprint.js';
 import { type EpochRecord, fit } from '../train/fit.js';
 import { moveToHost } from '../train/host-module.js';
 import { createMethod, type MethodOptions, type PretrainMethod } from './methods.js';
@@ -48,6 +45,9 @@ export interface PretrainResult {
 }
 
 export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
+  // Writing files needs Node: loaded only for a run with an output folder.
+  const files = o.outDir ? await import('../node/run-files.js') : null;
+  const out = (name: string): string | null => (files && o.outDir ? files.join(o.outDir, name) : null);
   const seed = o.seed ?? 0;
   const root = new Rng(seed);
   const methodRng = root.fork(); // forked either way, so the data order does not depend on the kind
@@ -87,11 +87,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     batchSize,
     rng: dataRng,
     step: (indices, rng) => method.loss(gatherClips(o.data, indices).batch, rng),
-    checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
+    checkpoint: out('checkpoint.safetensors'),
     resume: o.resume,
     config,
-    inputs: { data: datasetHash(o.data) },
-    log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
+    inputs: files ? { data: files.datasetHash(o.data) } : undefined,
+    log: out('log.jsonl'),
     progress: o.progress === false ? false : `pretrain ${method.name}`,
     onEpoch: o.onEpoch,
     readEvery: o.readEvery,
@@ -99,10 +99,10 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   // The trained weights come back to the host (a no-op on the CPU) for the files and the caller.
   await moveToHost(method.module);
   const encoderFiles: Record<string, string> = {};
-  if (o.outDir) {
+  if (files && o.outDir) {
     for (const { name, encoder } of method.encoders) {
-      const path = join(o.outDir, `${name}.safetensors`);
-      saveStGcn(encoder, path, { 'asma.method': method.name, 'asma.seed': String(seed) });
+      const path = files.join(o.outDir, `${name}.safetensors`);
+      files.saveStGcn(encoder, path, { 'asma.method': method.name, 'asma.seed': String(seed) });
       encoderFiles[name] = path;
     }
   }

@@ -4,7 +4,6 @@
  * class-balanced 1 % or 10 % subset of the training clips; transfer is fine-tuning (or linear
  * evaluation) of an encoder pretrained on another dataset. Checkpoints and resume as in pretraining.
  */
-import { join } from 'node:path';
 import { Adam, cosineLr, crossEntropy, Linear, Module, type Tensor } from '@asma/autodiff';
 import { type Augmentation, type PstlAugmentOptions, pstlAugment } from '@asma/skeleton';
 import { Rng } from '@asma/util';
@@ -18,10 +17,8 @@ import {
 } from '../data/dataset.js';
 import { accuracy, argmaxRows } from '../eval/metrics.js';
 import { classBalancedSubset } from '../eval/subset.js';
-import { saveCheckpoint } from '../interop/checkpoint.js';
 import type { StGcn } from '../model/stgcn.js';
 import { batchTensor } from '../pretrain/tensor.js';
-import { datasetHash, moduleHash } from '../train/fingerprint.js';
 import { type EpochRecord, fit } from '../train/fit.js';
 import { moveToHost } from '../train/host-module.js';
 import { forEachBatch } from './encode.js';
@@ -100,6 +97,9 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const batchSize = Math.min(o.batchSize ?? 128, clipCount(o.train));
   const augment: Augmentation = o.augment ? pstlAugment(o.augment) : (x) => x;
   const optimizer = new Adam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 });
+  // Writing files needs Node: loaded only for a run with an output folder.
+  const files = o.outDir ? await import('../node/run-files.js') : null;
+  const out = (name: string): string | null => (files && o.outDir ? files.join(o.outDir, name) : null);
   const { history } = await fit({
     module: model,
     optimizer,
@@ -114,10 +114,10 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
       return { loss: crossEntropy(model.forward(batchTensor(augment(batch, r))), y) };
     },
     evaluate: o.val ? async () => ({ valAccuracy: await evaluateClassifier(model, o.val!) }) : undefined,
-    checkpoint: o.outDir ? join(o.outDir, 'checkpoint.safetensors') : null,
+    checkpoint: out('checkpoint.safetensors'),
     resume: o.resume,
     // The starting weights (the pretrained encoder) and the labelled clips: a resume must see the same.
-    inputs: { data: datasetHash(o.train), model: await moduleHash(model) },
+    inputs: files ? { data: files.datasetHash(o.train), model: await files.moduleHash(model) } : undefined,
     config: {
       protocol: 'finetune',
       seed,
@@ -127,14 +127,16 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
       classes,
       clips: clipCount(o.train),
     },
-    log: o.outDir ? join(o.outDir, 'log.jsonl') : null,
+    log: out('log.jsonl'),
     progress: o.progress ?? 'finetune',
     onEpoch: o.onEpoch,
     readEvery: o.readEvery,
   });
   await moveToHost(model);
-  if (o.outDir)
-    saveCheckpoint(model, join(o.outDir, 'classifier.safetensors'), { 'asma.classes': String(classes) });
+  if (files && o.outDir)
+    files.saveCheckpoint(model, files.join(o.outDir, 'classifier.safetensors'), {
+      'asma.classes': String(classes),
+    });
   const last = history[history.length - 1];
   return { model, history, valAccuracy: last?.metrics.valAccuracy };
 }

@@ -7,9 +7,10 @@
  * On a device backend (WebGPU) nothing is read synchronously: the steps' losses are read together
  * every `readEvery` steps and at each epoch's end (pending.ts), and the NaN guard then checks the
  * weights on the device (device-finite.ts). The numbers are the CPU loop's, in the same order.
+ *
+ * The checkpoint, the log and the progress bar need Node (../node/run-files.ts, imported only when
+ * one is asked for): with `progress: false` and neither path the loop runs in browsers too.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
   deviceActive,
   firstNonFinite,
@@ -20,13 +21,10 @@ import {
 } from '@asma/autodiff';
 import { NonFiniteEnergyError } from '@asma/masking';
 import type { Rng } from '@asma/util';
-import { JsonlLog, ProgressBar } from '@asma/util/node';
 import { epochBatches } from '../data/dataset.js';
 import { checkWeightsOnDevice } from './device-finite.js';
 import { NonFiniteError } from './errors.js';
-import { removeStaleTemporaries, truncateLog } from './leftovers.js';
 import { type Observe, type PendingStep, type ReadStep, readPending } from './pending.js';
-import { loadTrainState, saveTrainState } from './state.js';
 
 export interface StepResult {
   loss: Tensor;
@@ -182,14 +180,14 @@ function scheduleExtends(
 export async function fit(o: FitOptions): Promise<FitResult> {
   const config = o.config ?? {};
   const checkpoint = o.checkpoint ?? null;
+  // Node's half (files, the terminal bar), loaded only when asked for: see the note above.
+  const files =
+    checkpoint !== null || o.log || o.progress !== false ? await import('../node/run-files.js') : null;
   let history: EpochRecord[] = [];
   let startEpoch = 0;
-  if (checkpoint !== null) {
-    mkdirSync(dirname(checkpoint), { recursive: true });
-    removeStaleTemporaries(checkpoint);
-  }
-  if (o.resume && checkpoint !== null && existsSync(checkpoint)) {
-    const s = loadTrainState<EpochRecord>(checkpoint, o.module, o.optimizer, o.rng, config, {
+  if (checkpoint !== null) files!.prepareCheckpoint(checkpoint);
+  if (o.resume && checkpoint !== null && files!.existsSync(checkpoint)) {
+    const s = files!.loadTrainState<EpochRecord>(checkpoint, o.module, o.optimizer, o.rng, config, {
       inputs: o.inputs,
       epochsChange: (saved, done) => scheduleExtends(o.schedule, saved, o.epochs, done),
     });
@@ -202,12 +200,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
         : `resume: no checkpoint at ${checkpoint}; starting from scratch\n`,
     );
   }
-  const log = new JsonlLog(o.log ?? null);
-  if (o.log) {
-    mkdirSync(dirname(o.log), { recursive: true });
-    // A resumed run continues the log after the checkpoint's epoch; a killed run's later lines are dropped.
-    truncateLog(o.log, startEpoch);
-  }
+  const log = o.log ? files!.openLog(o.log, startEpoch) : null;
   // The checkpoint this run resumed from or wrote (a file left by another run is not this run's to name).
   let intact: string | null = startEpoch > 0 ? checkpoint : null;
   const written = (): string | null => intact;
@@ -219,7 +212,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   const bar =
     o.progress === false
       ? null
-      : new ProgressBar((o.epochs - startEpoch) * perEpoch, {
+      : new files!.ProgressBar((o.epochs - startEpoch) * perEpoch, {
           label: o.progress ?? 'train',
           unit: 'samples',
         });
@@ -304,11 +297,11 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       metrics,
     };
     history.push(record);
-    log.write({ event: 'epoch', ...record });
+    log?.write({ event: 'epoch', ...record });
     // One line per epoch with the epoch's mean loss: the only output when stderr is not a terminal.
     bar?.line(`epoch ${epoch + 1}/${o.epochs} mean loss ${record.loss.toPrecision(4)}`);
     if (checkpoint !== null)
-      await saveTrainState(checkpoint, o.module, o.optimizer, o.rng, {
+      await files!.saveTrainState(checkpoint, o.module, o.optimizer, o.rng, {
         epoch,
         config,
         inputs: o.inputs,

@@ -1,15 +1,12 @@
 /** Save an StGcn with its architecture, and rebuild + load one from any ST-GCN safetensors checkpoint. */
-import { readSafetensors, Tensor } from '@asma/autodiff';
+import { Tensor } from '@asma/autodiff';
+import { readSafetensors } from '@asma/autodiff/node';
 import { type Adjacency, adjacency, NTU25 } from '@asma/skeleton';
 import { Rng } from '@asma/util';
+import { CheckpointError, type LoadCheckpointResult, loadStateDictInto } from '../interop/checkpoint.js';
+import { architectureOf, inferArchitecture, STGCN_METADATA_KEY } from '../interop/stgcn-config.js';
 import { StGcn } from '../model/stgcn.js';
-import {
-  CheckpointError,
-  type LoadCheckpointResult,
-  loadStateDictInto,
-  saveCheckpoint,
-} from './checkpoint.js';
-import { architectureOf, inferArchitecture, STGCN_METADATA_KEY } from './stgcn-config.js';
+import { saveCheckpoint } from './checkpoint.js';
 
 /** Write the encoder's PyTorch-named state dict plus its architecture (metadata "asma.stgcn"). */
 export function saveStGcn(model: StGcn, path: string, metadata: Record<string, string> = {}): void {

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonlLog, ProgressBar, writeFileAtomic } from '@asma/util/node';
-import { SkeletonParseError } from '../errors.js';
-import { int64Array, NpyReader, NpyWriter, writeNpy } from '../npy.js';
+import { SkeletonParseError } from '../../errors.js';
+import { int64Array } from '../../npy.js';
+import { NpyReader, NpyWriter, writeNpy } from '../npy-file.js';
 
 export type Part = 'train' | 'val';
 

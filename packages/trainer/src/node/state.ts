@@ -16,15 +16,14 @@ import {
   type Optimizer,
   optimizerStateFromSafetensors,
   optimizerStateToSafetensors,
-  readSafetensors,
   type StoredTensor,
   Tensor,
-  writeSafetensors,
 } from '@asma/autodiff';
+import { readSafetensors, writeSafetensors } from '@asma/autodiff/node';
 import { isDeviceArray } from '@asma/kernels';
 import type { Rng } from '@asma/util';
 import { CheckpointError, loadStateDictInto } from '../interop/checkpoint.js';
-import { ResumeError } from './errors.js';
+import { ResumeError } from '../train/errors.js';
 
 const META_KEY = 'asma.train';
 const CHECKSUM_KEY = 'asma.sha256';

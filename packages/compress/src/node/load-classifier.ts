@@ -1,7 +1,9 @@
 /** A float classifier from either file kind: the compact .asma model or a classifier .safetensors (encoder.*, fc.*). */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { readSafetensors, Tensor } from '@asma/autodiff';
-import { ActionClassifier, loadCheckpoint, loadStGcn } from '@asma/trainer';
+import { Tensor } from '@asma/autodiff';
+import { readSafetensors } from '@asma/autodiff/node';
+import { ActionClassifier } from '@asma/trainer';
+import { loadCheckpoint, loadStGcn } from '@asma/trainer/node';
 import { Rng } from '@asma/util';
 import { MODEL_MAGIC, readModelFile } from './model-file.js';
 import { FLOAT_KIND, INT8_KIND, loadClassifierModel } from './model-io.js';

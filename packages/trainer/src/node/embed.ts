@@ -3,11 +3,11 @@
  * batches (the input is never loaded whole) into an (N, D) float32 .npy written atomically.
  */
 import { noGrad, Tensor } from '@asma/autodiff';
-import { NpyReader, NpyWriter } from '@asma/skeleton';
+import { NpyReader, NpyWriter } from '@asma/skeleton/node';
 import { ProgressBar } from '@asma/util/node';
-import { checkFiniteClips } from './data/dataset.js';
-import { loadStGcn } from './interop/stgcn-checkpoint.js';
-import type { StGcn } from './model/stgcn.js';
+import { checkFiniteClips } from '../data/dataset.js';
+import type { StGcn } from '../model/stgcn.js';
+import { loadStGcn } from './stgcn-checkpoint.js';
 
 /** The data file does not have the shape the encoder needs; names the file and both shapes. */
 export class EmbedDataError extends Error {

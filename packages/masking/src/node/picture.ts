@@ -1,10 +1,11 @@
-import { NpyReader, NTU25, type SkeletonBatch } from '@asma/skeleton';
+import { NTU25, type SkeletonBatch } from '@asma/skeleton';
+import { NpyReader } from '@asma/skeleton/node';
 import { Rng } from '@asma/util';
 import { writeFileAtomic } from '@asma/util/node';
-import { MaskingConfigError } from './errors.js';
-import { type PresetOptions, strategyByName } from './presets.js';
-import { renderMasksSvg } from './svg.js';
-import type { ViewMasks } from './views.js';
+import { MaskingConfigError } from '../errors.js';
+import { type PresetOptions, strategyByName } from '../presets.js';
+import { renderMasksSvg } from '../svg.js';
+import type { ViewMasks } from '../views.js';
 
 export interface MasksPictureOptions {
   /** (N, 3, T, 25, M) clips .npy, float32 or float64. */

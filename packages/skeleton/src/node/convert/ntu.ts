@@ -1,22 +1,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SkeletonParseError } from '../errors.js';
-import { type ActorStrategy, selectActors } from '../ntu/actors.js';
-import { parseNtuName } from '../ntu/name.js';
-import { readNtuSkeleton } from '../ntu/parse.js';
-import { frame50 } from '../preprocess/frame50.js';
+import { SkeletonParseError } from '../../errors.js';
+import { type ActorStrategy, selectActors } from '../../ntu/actors.js';
+import { parseNtuName } from '../../ntu/name.js';
+import { frame50 } from '../../preprocess/frame50.js';
 import {
   checkNtuSplit,
   inNtuBenchmark,
   isNtuTraining,
+  NTU_CLASSES,
   type NtuBenchmark,
   type NtuSplit,
   parseNameList,
-} from '../splits.js';
+} from '../../splits.js';
+import { readNtuSkeleton } from '../read-skeleton.js';
 import { type ConversionSummary, runConversion, type Skipped } from './engine.js';
-
-/** Action classes of each benchmark (labels are action - 1). */
-export const NTU_CLASSES: Record<NtuBenchmark, number> = { ntu60: 60, ntu120: 120 };
 
 export interface ConvertNtuOptions {
   split: NtuSplit;

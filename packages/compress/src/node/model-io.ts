@@ -9,7 +9,7 @@ import { Tensor } from '@asma/autodiff';
 import { adjacency, NTU25 } from '@asma/skeleton';
 import { ActionClassifier, architectureOf, StGcn, type StGcnArchitecture } from '@asma/trainer';
 import { Rng } from '@asma/util';
-import type { ConvLayer, FoldedBlock, FoldedClassifier } from './folded.js';
+import type { ConvLayer, FoldedBlock, FoldedClassifier } from '../folded.js';
 import {
   type ModelFileContents,
   ModelFileError,

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SkeletonParseError } from '../errors.js';
-import { parsePkuLabels, parsePkuSplit, pkuClip, readPkuSkeleton } from '../pku/parse.js';
-import { frame50 } from '../preprocess/frame50.js';
+import { SkeletonParseError } from '../../errors.js';
+import { parsePkuLabels, parsePkuSplit, pkuClip } from '../../pku/parse.js';
+import { frame50 } from '../../preprocess/frame50.js';
+import { readPkuSkeleton } from '../read-skeleton.js';
 import { type ConversionSummary, runConversion, type SourceResult } from './engine.js';
 
 export interface ConvertPkuOptions {

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@asma/util/node';
-import { int64Array, NpyWriter, writeNpy } from '../npy.js';
-import type { SyntheticDataset } from './generate.js';
-import { type SyntheticSplit, splitIndices } from './split.js';
+import { int64Array } from '../npy.js';
+import type { SyntheticDataset } from '../synthetic/generate.js';
+import { type SyntheticSplit, splitIndices } from '../synthetic/split.js';
+import { NpyWriter, writeNpy } from './npy-file.js';
 
 export interface WrittenSplit {
   dir: string;
