@@ -7,6 +7,7 @@
 import type { Tensor } from '@asma/autodiff';
 import { getBackend } from '@asma/kernels';
 import { type ClipDataset, clipCount, gatherClips } from '@asma/trainer';
+import type { InferencePlan } from './infer/plan.js';
 
 export interface InferenceRunner {
   name: string;
@@ -23,7 +24,7 @@ export interface BenchRow {
 }
 
 export interface BenchResult {
-  /** Kernel backend of the autodiff models ('cpu', ...); int8 kernels are plain JS on the CPU. */
+  /** Kernel backend of the autodiff models ('cpu', ...); compiled plans run on the CPU in WebAssembly SIMD. */
   backend: string;
   rows: BenchRow[];
 }
@@ -69,4 +70,18 @@ export async function benchInference(
     });
   }
   return { backend: getBackend().name, rows };
+}
+
+/** A runner over compiled plans (compileClassifier, compileQuantized), one per clip shape, built on first use. */
+export function planRunner(compile: (shape: readonly number[]) => InferencePlan): InferenceRunner['run'] {
+  const plans = new Map<string, InferencePlan>();
+  return (x, s) => {
+    const key = s.join(',');
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      plan = compile(s);
+      plans.set(key, plan);
+    }
+    plan.run(x, s);
+  };
 }

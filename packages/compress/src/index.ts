@@ -8,6 +8,7 @@ export {
   type BenchRow,
   benchInference,
   type InferenceRunner,
+  planRunner,
 } from './bench.js';
 export {
   benchAgainstOnnx,
@@ -73,6 +74,6 @@ export {
   quantizeClassifier,
   quantizedLayers,
 } from './quantize.js';
-export { type CompressionReport, compressionTable, type ModelRow } from './report.js';
+export { type CompressionReport, compressionTable, FLOAT_PLAN_ROW, type ModelRow } from './report.js';
 export { createStudent, type StudentOptions, type StudentPlanOptions, studentPlan } from './student.js';
 export { type AsmaTeacher, teacherFn, teacherParameters } from './teacher.js';

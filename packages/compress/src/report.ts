@@ -31,6 +31,9 @@ export interface CompressionReport {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
+/** The speed table's row of the float student as a compiled plan (the int8 row is the int8 plan). */
+export const FLOAT_PLAN_ROW = 'student as a compiled plan (float)';
+
 /** Markdown: one row per model (parameters, share of the teacher, file, accuracy, ms per clip). */
 export function compressionTable(r: CompressionReport): string {
   const rows = [r.teacher, r.student, ...(r.pruned ? [r.pruned] : []), r.int8];
@@ -48,12 +51,14 @@ export function compressionTable(r: CompressionReport): string {
     lines.push(
       `| ${m.name} | ${m.parameters.toLocaleString('en-US')} | ${pct(m.parameters / r.teacher.parameters)} | ${m.fileBytes === undefined ? '-' : `${(m.fileBytes / 1024).toFixed(1)} KiB`} | ${pct(m.valAccuracy)} | ${sizes.map((b) => ms(name, b)).join(' | ')} |`,
     );
+    if (m === (r.pruned ?? r.student))
+      lines.push(`| ${FLOAT_PLAN_ROW} | | | | | ${sizes.map((b) => ms(FLOAT_PLAN_ROW, b)).join(' | ')} |`);
   }
   const c = r.onnx.check;
   const speed = sizes.map((b) => `${r.speedup[b]?.toFixed(1) ?? '-'}x at B=${b}`).join(', ');
   lines.push(
     '',
-    `Backend ${r.backend} (int8 kernels: plain JS). Student speed-up over the teacher: ${speed}. ` +
+    `Backend ${r.backend}; the compiled plans (float and int8) run on the CPU in WebAssembly SIMD, one thread. Student speed-up over the teacher (both eager): ${speed}. ` +
       `int8 file ${r.int8SizeRatio.toFixed(2)}x smaller than float; int8 vs float accuracy ${(100 * (r.int8.valAccuracy - (r.pruned ?? r.student).valAccuracy)).toFixed(1)} points, max logit error ${r.int8.maxLogitError.toExponential(2)}. ` +
       `ONNX (${(r.onnx.bytes / 1024).toFixed(1)} KiB): ${c.ran ? `onnxruntime-node logits match, relative error ${c.relativeError!.toExponential(1)}` : `not run: ${c.reason}`}.`,
   );

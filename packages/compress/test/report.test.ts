@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AlignmentModule, StGcn } from '@asma/trainer';
 import { Rng } from '@asma/util';
 import { describe, expect, it } from 'vitest';
-import { benchInference, compressionTable } from '../src/index.js';
+import { benchInference, compressionTable, FLOAT_PLAN_ROW } from '../src/index.js';
 import { compressionReport } from '../src/node/index.js';
 import { tinyDataset, tinyPlan } from './helpers.js';
 
@@ -36,13 +36,16 @@ describe('compressionReport', () => {
     expect(r.parameterRatio).toBeLessThan(1);
     expect(r.pruned!.parameters).toBeLessThan(r.student.parameters);
     expect(r.int8SizeRatio).toBeGreaterThan(1.5);
-    expect(r.speed.rows.length).toBe(6);
+    // teacher, student, student as a float plan, int8 plan; at two batch sizes.
+    expect(r.speed.rows.length).toBe(8);
     for (const f of ['student.asma', 'student-pruned.asma', 'student-int8.asma', 'student.onnx'])
       expect(existsSync(join(dir, f))).toBe(true);
     if (r.onnx.check.ran) expect(r.onnx.check.relativeError!).toBeLessThan(1e-5);
     const table = compressionTable(r);
     expect(table).toContain('| teacher (ASMa A + B + alignment) |');
-    expect(table.split('\n').filter((l) => l.startsWith('| student')).length).toBe(3);
+    expect(table.split('\n').filter((l) => l.startsWith('| student')).length).toBe(4);
+    const planLine = table.split('\n').find((l) => l.startsWith(`| ${FLOAT_PLAN_ROW} |`));
+    expect(planLine).toMatch(/\| \| \| \| \| \d+\.\d\d \| \d+\.\d\d \|$/);
     expect(table).toMatch(/ms\/clip B=4 \| ms\/clip B=1/);
   });
 

@@ -6,8 +6,8 @@ import {
   compileClassifier,
   compileQuantized,
   type FoldedClassifier,
-  type InferencePlan,
   type InferenceRunner,
+  planRunner,
   teacherFn,
   teacherParameters,
 } from '@asma/compress';
@@ -136,20 +136,6 @@ export const benchInferCommand: Command = {
     return 0;
   },
 };
-
-/** A runner over compiled plans, one per clip shape, built on first use. */
-function planRunner(compile: (shape: readonly number[]) => InferencePlan): InferenceRunner['run'] {
-  const plans = new Map<string, InferencePlan>();
-  return (x, s) => {
-    const key = s.join(',');
-    let plan = plans.get(key);
-    if (plan === undefined) {
-      plan = compile(s);
-      plans.set(key, plan);
-    }
-    plan.run(x, s);
-  };
-}
 
 /** Whether a quantised model has the student's layer shapes (then it is taken as its int8 version). */
 function sameArchitecture(student: ActionClassifier, q: FoldedClassifier): boolean {

@@ -17,14 +17,16 @@ import {
   requireLabels,
 } from '@asma/trainer';
 import { writeFileAtomic } from '@asma/util/node';
-import { type BenchOptions, benchInference, type InferenceRunner } from '../bench.js';
+import { type BenchOptions, benchInference, type InferenceRunner, planRunner } from '../bench.js';
 import { distill, teacherLogits } from '../distill.js';
-import { foldClassifier, foldedForward } from '../folded.js';
+import { type FoldedClassifier, foldClassifier } from '../folded.js';
+import { compileQuantized } from '../infer/int8-plan.js';
+import { compileFolded, type InferencePlan, type InferencePlanOptions } from '../infer/plan.js';
 import { exportOnnx } from '../onnx.js';
 import { checkOnnx } from '../onnx-check.js';
 import { prune } from '../prune.js';
 import { foldedLogits, quantizeClassifier } from '../quantize.js';
-import type { CompressionReport, ModelRow } from '../report.js';
+import { type CompressionReport, FLOAT_PLAN_ROW, type ModelRow } from '../report.js';
 import type { StudentOptions } from '../student.js';
 import { type AsmaTeacher, teacherFn, teacherParameters } from '../teacher.js';
 import { saveClassifierModel, saveQuantizedModel } from './model-io.js';
@@ -132,7 +134,8 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   }
   const last = prunedRow ?? studentRow;
   const q = quantizeClassifier(student, o.train, { batches: o.calibrationBatches ?? 4 });
-  const intLogits = foldedLogits(q, o.val, 'int8');
+  // int8 as deployed: the compiled int8 plan (the same logits as foldedLogits(q, val, 'int8')).
+  const intLogits = planLogits(compileQuantized, q, o.val);
   const floatLogits = foldedLogits(foldClassifier(student), o.val, 'float');
   let maxErr = 0;
   for (let i = 0; i < intLogits.length; i++)
@@ -156,10 +159,12 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   const check = await checkOnnx(onnx, batch.data, batch.shape, want);
 
   const teacherName = 'teacher (ASMa A + B + alignment)';
+  const floatPlan = foldClassifier(student);
   const runners: InferenceRunner[] = [
     { name: teacherName, run: (x, s) => noGrad(() => teacher(new Tensor(x, [...s]))) },
     { name: last.name, run: (x, s) => noGrad(() => student.forward(new Tensor(x, [...s]))) },
-    { name: int8Row.name, run: (x, s) => foldedForward(q, x, s, 'int8') },
+    { name: FLOAT_PLAN_ROW, run: planRunner((s) => compileFolded(floatPlan, planOptions(s))) },
+    { name: int8Row.name, run: planRunner((s) => compileQuantized(q, planOptions(s))) },
   ];
   const speed = await benchInference(runners, o.val, o.bench);
   const speedup: Record<number, number> = {};
@@ -188,4 +193,23 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
     speed,
     speedup,
   };
+}
+
+const planOptions = (s: readonly number[]) => ({ batch: s[0]!, frames: s[2]!, persons: s[4]! });
+
+/** (N, classes) logits of every clip of `data`, one clip at a time through a batch-1 plan. */
+function planLogits(
+  compile: (m: FoldedClassifier, o: InferencePlanOptions) => InferencePlan,
+  m: FoldedClassifier,
+  data: ClipDataset,
+): Float32Array {
+  const [, , frames, , persons] = data.clips.shape;
+  const plan = compile(m, { frames, persons });
+  const n = clipCount(data);
+  const out = new Float32Array(n * m.classes);
+  for (let i = 0; i < n; i++) {
+    const { batch } = gatherClips(data, [i]);
+    out.set(plan.run(batch.data as Float32Array, batch.shape), i * m.classes);
+  }
+  return out;
 }
