@@ -19,7 +19,7 @@ import {
   moveToHost,
   requireLabels,
 } from '@asma/trainer';
-import { Rng } from '@asma/util';
+import { loadNodeOnly, Rng } from '@asma/util';
 import { createStudent, type StudentOptions } from './student.js';
 
 export interface DistillationLossOptions {
@@ -135,7 +135,9 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   const batchSize = Math.min(o.batchSize ?? 32, n);
   const optimizer = new HookedAdam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 }, o.afterStep);
   // Writing files needs Node: loaded only for a run with an output folder.
-  const files = o.outDir ? await import('./node/run-files.js') : null;
+  const files = o.outDir
+    ? await loadNodeOnly('distill with an outDir', 'leave outDir out', () => import('./node/run-files.js'))
+    : null;
   const out = (name: string): string | null => (files && o.outDir ? files.join(o.outDir, name) : null);
   const { history } = await fit({
     module: model,

@@ -3,3 +3,4 @@
 export { FileWriteError } from './file-error.js';
 export { formatDuration, formatRate } from './format.js';
 export { Rng } from './rng.js';
+export { isNodeRuntime, loadNodeOnly, NodeOnlyError } from './runtime.js';

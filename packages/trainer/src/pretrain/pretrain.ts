@@ -5,7 +5,7 @@
  * epoch, for --resume), one ST-GCN file per encoder (PyTorch names), and log.jsonl.
  */
 import { Adam, warmupCosineLr } from '@asma/autodiff';
-import { Rng } from '@asma/util';
+import { loadNodeOnly, Rng } from '@asma/util';
 import { type ClipDataset, clipCount, gatherClips } from '../data/dataset.js';
 import { type EpochRecord, fit } from '../train/fit.js';
 import { moveToHost } from '../train/host-module.js';
@@ -46,7 +46,9 @@ export interface PretrainResult {
 
 export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   // Writing files needs Node: loaded only for a run with an output folder.
-  const files = o.outDir ? await import('../node/run-files.js') : null;
+  const files = o.outDir
+    ? await loadNodeOnly('pretrain with an outDir', 'leave outDir out', () => import('../node/run-files.js'))
+    : null;
   const out = (name: string): string | null => (files && o.outDir ? files.join(o.outDir, name) : null);
   const seed = o.seed ?? 0;
   const root = new Rng(seed);

@@ -6,7 +6,7 @@
  */
 import { Adam, cosineLr, crossEntropy, Linear, Module, type Tensor } from '@asma/autodiff';
 import { type Augmentation, type PstlAugmentOptions, pstlAugment } from '@asma/skeleton';
-import { Rng } from '@asma/util';
+import { loadNodeOnly, Rng } from '@asma/util';
 import {
   type ClipDataset,
   classCount,
@@ -98,7 +98,9 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const augment: Augmentation = o.augment ? pstlAugment(o.augment) : (x) => x;
   const optimizer = new Adam(model.parameters(), { lr, weightDecay: o.weightDecay ?? 0 });
   // Writing files needs Node: loaded only for a run with an output folder.
-  const files = o.outDir ? await import('../node/run-files.js') : null;
+  const files = o.outDir
+    ? await loadNodeOnly('finetune with an outDir', 'leave outDir out', () => import('../node/run-files.js'))
+    : null;
   const out = (name: string): string | null => (files && o.outDir ? files.join(o.outDir, name) : null);
   const { history } = await fit({
     module: model,

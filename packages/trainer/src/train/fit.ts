@@ -9,7 +9,8 @@
  * weights on the device (device-finite.ts). The numbers are the CPU loop's, in the same order.
  *
  * The checkpoint, the log and the progress bar need Node (../node/run-files.ts, imported only when
- * one is asked for): with `progress: false` and neither path the loop runs in browsers too.
+ * one is asked for): without either path the loop runs in browsers too (the bar is drawn by default in
+ * Node only; asking for one of them in a browser throws NodeOnlyError saying so).
  */
 import {
   deviceActive,
@@ -20,7 +21,7 @@ import {
   Tensor,
 } from '@asma/autodiff';
 import { NonFiniteEnergyError } from '@asma/masking';
-import type { Rng } from '@asma/util';
+import { isNodeRuntime, loadNodeOnly, type Rng } from '@asma/util';
 import { epochBatches } from '../data/dataset.js';
 import { checkWeightsOnDevice } from './device-finite.js';
 import { NonFiniteError } from './errors.js';
@@ -180,9 +181,17 @@ function scheduleExtends(
 export async function fit(o: FitOptions): Promise<FitResult> {
   const config = o.config ?? {};
   const checkpoint = o.checkpoint ?? null;
-  // Node's half (files, the terminal bar), loaded only when asked for: see the note above.
+  // Node's half (files, the terminal bar), loaded only when asked for: see the note above. The bar is
+  // drawn by default in Node only.
+  const drawBar = o.progress !== false && (o.progress !== undefined || isNodeRuntime());
   const files =
-    checkpoint !== null || o.log || o.progress !== false ? await import('../node/run-files.js') : null;
+    checkpoint !== null || o.log || drawBar
+      ? await loadNodeOnly(
+          'fit with a checkpoint, a log or a progress bar',
+          'pass progress: false and no checkpoint or log',
+          () => import('../node/run-files.js'),
+        )
+      : null;
   let history: EpochRecord[] = [];
   let startEpoch = 0;
   if (checkpoint !== null) files!.prepareCheckpoint(checkpoint);
@@ -194,11 +203,13 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     history = s.history;
     startEpoch = s.epoch + 1;
   } else if (o.resume) {
-    process.stderr.write(
+    const said =
       checkpoint === null
-        ? 'resume: this run writes no checkpoint; starting from scratch\n'
-        : `resume: no checkpoint at ${checkpoint}; starting from scratch\n`,
-    );
+        ? 'resume: this run writes no checkpoint; starting from scratch'
+        : `resume: no checkpoint at ${checkpoint}; starting from scratch`;
+    // stderr where there is one (Node), the console otherwise.
+    if (isNodeRuntime()) process.stderr.write(`${said}\n`);
+    else console.warn(said);
   }
   const log = o.log ? files!.openLog(o.log, startEpoch) : null;
   // The checkpoint this run resumed from or wrote (a file left by another run is not this run's to name).
@@ -210,12 +221,12 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       `fit: ${o.count} examples give no full batch of ${o.batchSize}; lower the batch size`,
     );
   const bar =
-    o.progress === false
-      ? null
-      : new files!.ProgressBar((o.epochs - startEpoch) * perEpoch, {
+    drawBar && o.progress !== false
+      ? new files!.ProgressBar((o.epochs - startEpoch) * perEpoch, {
           label: o.progress ?? 'train',
           unit: 'samples',
-        });
+        })
+      : null;
   let globalStep = history.length * Math.ceil(perEpoch / o.batchSize);
   for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
     const lr = o.schedule.lrAt(epoch);
