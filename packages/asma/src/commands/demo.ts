@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { balancedLambda } from '@asma/trainer';
 import { formatDuration } from '@asma/util';
 import { JsonlLog } from '@asma/util/node';
 import { floatOption, intOption, parseOptions } from '../args.js';
@@ -33,7 +34,8 @@ options:
   --base <n>             ST-GCN base width (default ${d.base}; the paper's ST-GCN-16 is 16)
   --features <n>         encoder output features (default ${d.features}; paper 256)
   --width <n>            Barlow Twins projector width (default ${d.projectorWidth}; paper 6144)
-  --lambda <x>           Barlow Twins off-diagonal weight (default ${d.lambda}; paper 2e-4 at width 6144)
+  --lambda <x>           Barlow Twins off-diagonal weight (default: balanced for the width, lambda * width =
+                         the paper's 2e-4 * 6144 = 1.23, i.e. ${d.lambda} at ${d.projectorWidth}; 2e-4 at 256 collapses)
   --epochs <n>           pretraining epochs (default ${d.pretrainEpochs})
   --batch <n>            pretraining batch size (default ${d.batchSize})
   --lr <x>               pretraining Adam learning rate (default ${d.lr})
@@ -63,14 +65,16 @@ function parseMethods(text: string | undefined): string[] {
 export function demoConfig(values: Record<string, string | undefined>, quick: boolean): DemoConfig {
   const b: DemoConfig = { ...d, ...(quick ? QUICK_DEMO : {}) };
   const epochs = intOption('epochs', values.epochs, b.pretrainEpochs, 1);
+  const projectorWidth = intOption('width', values.width, b.projectorWidth, 2);
   return {
     ...b,
     perClass: intOption('per-class', values['per-class'], b.perClass, 2),
     frames: intOption('frames', values.frames, b.frames, 10),
     base: intOption('base', values.base, b.base, 1),
     features: intOption('features', values.features, b.features, 2),
-    projectorWidth: intOption('width', values.width, b.projectorWidth, 2),
-    lambda: floatOption('lambda', values.lambda, b.lambda, { min: 0 }),
+    projectorWidth,
+    // Balanced for the width unless given (the paper's lambda * width).
+    lambda: floatOption('lambda', values.lambda, balancedLambda(projectorWidth), { min: 0 }),
     pretrainEpochs: epochs,
     batchSize: intOption('batch', values.batch, b.batchSize, 2),
     lr: floatOption('lr', values.lr, b.lr, { min: 0, exclusiveMin: true }),

@@ -1,4 +1,5 @@
 import { scaledDropCounts } from '@asma/masking';
+import { balancedLambda } from '@asma/trainer';
 /**
  * The demo's experiment: sizes chosen so that one seed (data, three pretrainings, linear evaluation
  * of six encoder sets, alignment, report) fits in a few minutes on a 2-core machine. Every field is a
@@ -13,7 +14,10 @@ export interface DemoConfig {
   base: number;
   features: number;
   projectorWidth: number;
-  /** Barlow Twins off-diagonal weight. */
+  /**
+   * Barlow Twins off-diagonal weight. By default balanced for the projector width (lambda * width at
+   * the paper's 2e-4 * 6144 = 1.23): at 2e-4 and width 256 the projections collapse (docs/results.md).
+   */
   lambda: number;
   pretrainEpochs: number;
   batchSize: number;
@@ -34,7 +38,7 @@ export const DEFAULT_DEMO: DemoConfig = {
   base: 4,
   features: 32,
   projectorWidth: 256,
-  lambda: 2e-4,
+  lambda: balancedLambda(256),
   pretrainEpochs: 8,
   batchSize: 32,
   /** PSTL uses 5e-3 at batch 128; at batch 32 on these small encoders 2e-3 was steadier (ASMa A+B 64.8 vs 60.2 % on seed 0). */

@@ -15,9 +15,9 @@ export const COLLAPSED_REDUNDANCY = 0.5;
 /** The paper's balance of the two terms: lambda * projector width = 2e-4 * 6144. */
 export const PAPER_LAMBDA_WIDTH = BARLOW_TWINS_LAMBDA * 6144;
 
-/** The lambda that keeps the paper's balance at `width`. */
+/** The lambda that keeps the paper's balance at `width`, to 6 significant digits (0.0048 at 256, not 0.0048000000000000004). */
 export function balancedLambda(width: number): number {
-  return PAPER_LAMBDA_WIDTH / width;
+  return Number((PAPER_LAMBDA_WIDTH / width).toPrecision(6));
 }
 
 /** A one-paragraph warning when the last epoch's redundancy says the projections collapsed, else null. */
