@@ -2,7 +2,7 @@
 // One point of the demo-benchmark search (issue 18): pretrain one method on the demo's synthetic
 // data with the given settings, then score its frozen features (linear probe, kNN) and whether they
 // collapsed (effective rank, top direction's share). Prints one JSON line per encoder set.
-// Usage: node tools/evidence/probe.mjs --method pstl --lambda 4.8e-3 --seed 0 [--epochs 8] [--per-class 20]
+// Usage: node tools/evidence/probe.mjs --method pstl|asma|barlow-twins|none|none-pair [--lambda 4.8e-3] --seed 0 [--epochs 8] [--per-class 20]
 //        [--frames 30] [--projector 256] [--base 4] [--features 32] [--lr 2e-3] [--batch 32] [--out DIR]
 // Needs `pnpm build`.
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DEMO } from '../../packages/asma/dist/demo/config.js';
 import { methodOptions, prepareData, pretrainMethod, scoreFeatures } from '../../packages/asma/dist/demo/run.js';
 import {
+  balancedLambda,
   classCount,
   encodeClips,
   joinFeatures,
@@ -48,8 +49,9 @@ const c = {
   features: num(v.features, DEFAULT_DEMO.features),
   lr: num(v.lr, DEFAULT_DEMO.lr),
   batchSize: num(v.batch, DEFAULT_DEMO.batchSize),
-  lambda: num(v.lambda, DEFAULT_DEMO.lambda),
 };
+// Balanced for the projector width unless given, as asma demo does.
+c.lambda = num(v.lambda, balancedLambda(c.projectorWidth));
 const out = v.out ?? mkdtempSync(join(tmpdir(), 'asma-probe-'));
 const data = prepareData(c, join(out, 'data'));
 const classes = Math.max(classCount(data.train), classCount(data.val));
@@ -84,6 +86,11 @@ async function score(name, encoders, extra) {
 
 if (v.method === 'none') {
   await score('untrained', [new StGcn({ ...methodOptions(c).encoder, rng: new Rng(c.seed).fork() })], {});
+} else if (v.method === 'none-pair') {
+  // Two untrained encoders side by side: the baseline with A+B's parameters (the first is 'none''s encoder).
+  const rng = new Rng(c.seed);
+  const o = methodOptions(c).encoder;
+  await score('untrained A+B', [new StGcn({ ...o, rng: rng.fork() }), new StGcn({ ...o, rng: rng.fork() })], {});
 } else {
   const t0 = performance.now();
   const { method, history } = await pretrainMethod(c, v.method, data.train, join(out, v.method));

@@ -147,6 +147,9 @@ export async function scoreFeatures(
   };
 }
 
+/** The untrained baseline with a two-encoder method's parameters and feature width. */
+export const UNTRAINED_PAIR = 'no pretraining, two encoders (random init)';
+
 export async function runDemoSeed(
   c: DemoConfig,
   outDir: string,
@@ -186,8 +189,14 @@ export async function runDemoSeed(
       sets.push({ name: `${label(method)} encoder B`, encoders: [encoders[1]!] });
     } else sets.push({ name: label(method), encoders });
   }
-  const fresh = new StGcn({ ...methodOptions(c).encoder, rng: new Rng(c.seed).fork() });
+  const untrained = new Rng(c.seed);
+  const fresh = new StGcn({ ...methodOptions(c).encoder, rng: untrained.fork() });
   sets.push({ name: 'no pretraining (random init)', encoders: [fresh] });
+  // The fair baseline for a two-encoder set: two untrained encoders side by side (the same features width).
+  if (sets.some((s) => s.encoders.length === 2)) {
+    const second = new StGcn({ ...methodOptions(c).encoder, rng: untrained.fork() });
+    sets.push({ name: UNTRAINED_PAIR, encoders: [fresh, second] });
+  }
 
   const evaluations: EvaluatedSet[] = [];
   const trainLabels = requireLabels(data.train);
