@@ -45,3 +45,35 @@ export function tinyClassifier(
   const enc = new StGcn({ rng: rng.fork(), blocks: plan, temporalKernel: 3, dropout: 0, edgeImportance });
   return new ActionClassifier(enc, classes, rng.fork());
 }
+
+/**
+ * An eval-mode classifier of random shape (block widths and strides, temporal kernel, classes) with
+ * non-trivial statistics: the compiled plans' property tests draw these. Returns the rng for inputs.
+ */
+export function randomClassifier(a: {
+  widths: number[];
+  strides: number[];
+  kt: number;
+  classes: number;
+  importance: boolean;
+  seed: number;
+}): { model: ActionClassifier; rng: Rng } {
+  const rng = new Rng(a.seed);
+  let prev = 3;
+  const blocks: StGcnBlockSpec[] = a.widths.map((w, i) => {
+    const b = { in: prev, out: w, stride: a.strides[i]!, residual: i > 0 };
+    prev = w;
+    return b;
+  });
+  const enc = new StGcn({
+    rng: rng.fork(),
+    blocks,
+    temporalKernel: a.kt,
+    dropout: 0,
+    edgeImportance: a.importance,
+  });
+  const model = new ActionClassifier(enc, a.classes, rng.fork());
+  randomizeStats(model, a.seed + 1);
+  model.eval();
+  return { model, rng };
+}

@@ -10,7 +10,7 @@ import { Rng } from '@asma/util';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { ClipShapeError, compileClassifier } from '../src/index.js';
-import { randomizeStats, tinyClassifier } from './helpers.js';
+import { randomClassifier, randomizeStats, tinyClassifier } from './helpers.js';
 
 const arch = fc.record({
   widths: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
@@ -27,23 +27,7 @@ const arch = fc.record({
 it('equals the eager model on random architectures', () => {
   fc.assert(
     fc.property(arch, (a) => {
-      const rng = new Rng(a.seed);
-      let prev = 3;
-      const blocks: StGcnBlockSpec[] = a.widths.map((w, i) => {
-        const b = { in: prev, out: w, stride: a.strides[i]!, residual: i > 0 };
-        prev = w;
-        return b;
-      });
-      const enc = new StGcn({
-        rng: rng.fork(),
-        blocks,
-        temporalKernel: a.kt,
-        dropout: 0,
-        edgeImportance: a.importance,
-      });
-      const model = new ActionClassifier(enc, a.classes, rng.fork());
-      randomizeStats(model, a.seed + 1);
-      model.eval();
+      const { model, rng } = randomClassifier(a);
       const shape = [a.batch, 3, a.frames, 25, a.persons];
       const x = randn(shape, rng);
       const want = noGrad(() => model.forward(x)).data as Float32Array;

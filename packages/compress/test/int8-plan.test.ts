@@ -7,8 +7,7 @@
  * cases must agree to the bit.
  */
 import { maxRelativeError, randn } from '@asma/autodiff';
-import { ActionClassifier, type ClipDataset, StGcn, type StGcnBlockSpec } from '@asma/trainer';
-import { Rng } from '@asma/util';
+import type { ClipDataset } from '@asma/trainer';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import {
@@ -19,7 +18,7 @@ import {
   NonFiniteInputError,
   quantizeClassifier,
 } from '../src/index.js';
-import { randomizeStats, tinyClassifier, tinyDataset } from './helpers.js';
+import { randomClassifier, tinyClassifier, tinyDataset } from './helpers.js';
 
 const arch = fc.record({
   widths: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
@@ -36,23 +35,7 @@ it('equals the int8 reference on random architectures', () => {
   const errors: number[] = [];
   fc.assert(
     fc.property(arch, (a) => {
-      const rng = new Rng(a.seed);
-      let prev = 3;
-      const blocks: StGcnBlockSpec[] = a.widths.map((w, i) => {
-        const b = { in: prev, out: w, stride: a.strides[i]!, residual: i > 0 };
-        prev = w;
-        return b;
-      });
-      const enc = new StGcn({
-        rng: rng.fork(),
-        blocks,
-        temporalKernel: a.kt,
-        dropout: 0,
-        edgeImportance: true,
-      });
-      const model = new ActionClassifier(enc, a.classes, rng.fork());
-      randomizeStats(model, a.seed + 1);
-      model.eval();
+      const { model, rng } = randomClassifier({ ...a, importance: true });
       const shape = [a.batch, 3, a.frames, 25, a.persons];
       const calib = randn([8, 3, a.frames, 25, a.persons], rng);
       const data: ClipDataset = {

@@ -19,6 +19,15 @@ import {
   zeroF32Padding,
 } from '../src/index.js';
 
+/** A seeded stream of uint32 (kernels depends on nothing, so no Rng from @asma/util here). */
+function uint32s(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
+    return x;
+  };
+}
+
 /** The integer reference: float32 product, round to nearest with ties to even, clamp to +-127. */
 function quantRef(x: number, inv: number): number {
   const v = Math.fround(x * inv);
@@ -132,11 +141,7 @@ describe('int8 WebAssembly kernels', () => {
       fc.property(shapeArb, (r) => {
         const s: ConvShape = r;
         if (s.t + 2 * s.pad < s.kt) return;
-        let seed = r.seed >>> 0;
-        const next = () => {
-          seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-          return seed;
-        };
+        const next = uint32s(r.seed);
         const int8 = (n: number) => Int8Array.from({ length: n }, () => (next() % 255) - 127);
         const xq = int8(s.cin * s.t * s.vm);
         const wq = int8(s.cout * s.cin * s.kt);
@@ -197,11 +202,8 @@ describe('int8 WebAssembly kernels', () => {
       fc.property(shapeArb, (r) => {
         const s: ConvShape = r;
         if (s.t + 2 * s.pad < s.kt) return;
-        let seed = r.seed >>> 0;
-        const next = () => {
-          seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-          return seed / 2 ** 32 - 0.5;
-        };
+        const u = uint32s(r.seed);
+        const next = () => u() / 2 ** 32 - 0.5;
         const tout = tconvOutLength(s);
         const outCount = s.cout * tout * s.vm;
         const x = Float32Array.from({ length: s.cin * s.t * s.vm }, next);
@@ -262,11 +264,8 @@ describe('int8 WebAssembly kernels', () => {
           seed: fc.integer(),
         }),
         (r) => {
-          let seed = r.seed >>> 0;
-          const next = () => {
-            seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-            return seed / 2 ** 32;
-          };
+          const u = uint32s(r.seed);
+          const next = () => u() / 2 ** 32;
           const { v, k, channels, rows } = r;
           const a = Float32Array.from({ length: k * v * v }, () => (next() < r.density ? next() - 0.3 : 0));
           const p = rows * v;

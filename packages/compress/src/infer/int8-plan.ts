@@ -9,8 +9,6 @@
  * reference's int8 loop. One thread, no allocation per call, browser-safe.
  */
 import {
-  aggregateEntries,
-  aggregateTableBytes,
   type ConvEpilogue,
   type ConvShape,
   convEdgeBytes,
@@ -21,11 +19,10 @@ import {
   packInt8Weights,
   quantizeInt8Input,
   tconvOutLength,
-  writeAggregateTable,
 } from '@asma/kernels';
 import type { ConvLayer, FoldedClassifier } from '../folded.js';
 import { int8Conv as int8ConvRef, quantizeInto } from '../int8-kernels.js';
-import { meanPlanes, PlanMemory } from './memory.js';
+import { blockEpilogue, meanPlanes, PlanMemory, planAggregation } from './memory.js';
 import { checkClips, dataBnInto, type InferencePlan, type InferencePlanOptions } from './plan.js';
 
 interface Int8Layer {
@@ -105,18 +102,14 @@ export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): 
       maxInput = Math.max(maxInput, convInputBytes(l.shape, 'int8'));
       maxEdge = Math.max(maxEdge, convEdgeBytes(convTileFor(l.shape.cout)));
     }
-    const table = mem.take(aggregateTableBytes(Math.ceil(v / 4), aggregateEntries(b.adjacency, k, v)));
-    const shift = mem.take(b.out * 4);
-    const kStride = b.out * t * vm * 4;
+    const { table, shift, fill: fillAggregation } = planAggregation(mem, b, k, v, t, vm);
     maxG = Math.max(maxG, k * b.out * t * vm);
     maxAct = Math.max(maxAct, b.out * t * vm);
     const fill = (f32: Float32Array, i16: Int16Array, i32: Int32Array) => {
       for (const l of layers) l.fill(f32, i16);
-      writeAggregateTable(i32, f32, table, b.adjacency, k, v, kStride);
-      f32.set(b.bn0.shift, shift / 4);
+      fillAggregation(f32, i32);
     };
-    const epilogue: ConvEpilogue = b.residual === 'none' ? 'relu' : 'addRelu';
-    const block = { out: b.out, t, gcn, tcn, residual, table, shift, fill, epilogue };
+    const block = { out: b.out, t, gcn, tcn, residual, table, shift, fill, epilogue: blockEpilogue(b) };
     t = tconvOutLength({ t, ...b.tcn });
     return block;
   });

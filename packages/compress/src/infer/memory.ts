@@ -3,7 +3,15 @@
  * planned once (byte offsets, 16-byte aligned, each followed by slack for the SIMD kernels' overreads
  * and tail spills), views made once the memory has its final size.
  */
-import { type InferenceWasm, instantiateInferenceWasm } from '@asma/kernels';
+import {
+  aggregateEntries,
+  aggregateTableBytes,
+  type ConvEpilogue,
+  type InferenceWasm,
+  instantiateInferenceWasm,
+  writeAggregateTable,
+} from '@asma/kernels';
+import type { FoldedBlock } from '../folded.js';
 
 export class PlanMemory {
   readonly wasm: InferenceWasm;
@@ -52,3 +60,31 @@ export function meanPlanes(
     pooled[c] = s * f;
   }
 }
+
+/**
+ * A block's graph aggregation in a plan (@asma/kernels' `aggregate`): its table of the adjacency's
+ * nonzeros for the g layout (K, out, t * vm) and its BN shift, written by `fill` once the memory is viewed.
+ */
+export function planAggregation(
+  mem: PlanMemory,
+  b: FoldedBlock,
+  k: number,
+  v: number,
+  t: number,
+  vm: number,
+) {
+  const table = mem.take(aggregateTableBytes(Math.ceil(v / 4), aggregateEntries(b.adjacency, k, v)));
+  const shift = mem.take(b.out * 4);
+  const kStride = b.out * t * vm * 4;
+  return {
+    table,
+    shift,
+    fill(f32: Float32Array, i32: Int32Array): void {
+      writeAggregateTable(i32, f32, table, b.adjacency, k, v, kStride);
+      f32.set(b.bn0.shift, shift / 4);
+    },
+  };
+}
+
+/** The temporal conv's epilogue: ReLU, or the residual (block input or residual conv) added first. */
+export const blockEpilogue = (b: FoldedBlock): ConvEpilogue => (b.residual === 'none' ? 'relu' : 'addRelu');

@@ -11,8 +11,6 @@
  * (C, T, M*V) problem. One thread, no allocation per call, no node: imports (it runs in the browser).
  */
 import {
-  aggregateEntries,
-  aggregateTableBytes,
   type ConvEpilogue,
   type ConvShape,
   convEdgeBytes,
@@ -24,12 +22,11 @@ import {
   tconvForwardCpu,
   tconvOutLength,
   winogradApplies,
-  writeAggregateTable,
   zeroF32Padding,
 } from '@asma/kernels';
 import { type ActionClassifier, layerPlan } from '@asma/trainer';
 import { type ConvLayer, type FoldedClassifier, foldPlan } from '../folded.js';
-import { meanPlanes, PlanMemory } from './memory.js';
+import { blockEpilogue, meanPlanes, PlanMemory, planAggregation } from './memory.js';
 
 export interface InferencePlanOptions {
   /** Clips per call N (default 1). */
@@ -114,18 +111,15 @@ export function compileFolded(m: FoldedClassifier, o: InferencePlanOptions): Inf
     const residual = typeof b.residual === 'object' ? planLayer(mem, b.residual, t, vm) : null;
     for (const l of [gcn, tcn, ...(residual ? [residual] : [])])
       maxEdge = Math.max(maxEdge, convEdgeBytes(convTileFor(l.shape.cout)));
-    const table = mem.take(aggregateTableBytes(Math.ceil(v / 4), aggregateEntries(b.adjacency, k, v)));
-    const shift = mem.take(b.out * 4);
-    const kStride = b.out * t * vm * 4;
+    const { table, shift, fill: fillAggregation } = planAggregation(mem, b, k, v, t, vm);
     maxG = Math.max(maxG, k * b.out * t * vm);
     maxAct = Math.max(maxAct, b.out * t * vm);
     maxTcnIn = Math.max(maxTcnIn, convInputBytes(tcn.shape, 'f32'));
     const fill = (f32: Float32Array, i32: Int32Array) => {
       for (const l of [gcn, tcn, ...(residual ? [residual] : [])]) l.fill(f32);
-      writeAggregateTable(i32, f32, table, b.adjacency, k, v, kStride);
-      f32.set(b.bn0.shift, shift / 4);
+      fillAggregation(f32, i32);
     };
-    const epilogue: ConvEpilogue = b.residual === 'none' ? 'relu' : 'addRelu';
+    const epilogue = blockEpilogue(b);
     const winograd = b.tcn.stride === 1 && winogradApplies({ m: b.out, c: b.out, kt: b.tcn.kt });
     const tcnArgs = { n: 1, cin: b.out, cout: b.out, t, v: vm, kt: b.tcn.kt, stride: 1, pad: b.tcn.pad };
     const block = {

@@ -12,7 +12,7 @@
  * holding the entry count, then 32-byte entries: the g byte offset at +0, the A vector at +16.
  */
 import { type FuncDef, I32, op, V128 } from './encode.js';
-import { bump, bumpBy, countedLoop, indices, mov } from './tile.js';
+import { bump, bumpBy, countedLoop, indices, mov, repeat } from './tile.js';
 
 /** Bytes of the table for `entries` nonzero (k, v, group) triples and `groups` groups. */
 export const aggregateTableBytes = (groups: number, entries: number) => 16 * groups + 32 * entries;
@@ -79,14 +79,6 @@ export function aggregate(v: number): FuncDef {
       ...bump(OR, count * rowBytes),
     ];
   };
-  const repeat = (counter: number, body: number[]) => [
-    ...op.block,
-    ...op.get(counter),
-    ...op.i32Eqz,
-    ...op.brIf(0),
-    ...countedLoop(counter, body),
-    ...op.end,
-  ];
   return {
     name: 'aggregate',
     params: new Array<number>(7).fill(I32),

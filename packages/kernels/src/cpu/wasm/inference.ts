@@ -18,7 +18,7 @@
  */
 import { aggregate } from './aggregate.js';
 import { buildModule, F32, type FuncDef, I32, op, V128 } from './encode.js';
-import { bump, bumpBy, countedLoop, indices, mov } from './tile.js';
+import { bump, bumpBy, countedLoop, indices, mov, repeat } from './tile.js';
 
 /** Register block: mr output channels x nv vectors of four positions. */
 export interface ConvTile {
@@ -253,11 +253,7 @@ function quantPair(): FuncDef {
       ...op.set(HI),
       ...i16x8(-127),
       ...op.set(LO),
-      ...op.block,
-      ...op.get(N),
-      ...op.i32Eqz,
-      ...op.brIf(0),
-      ...countedLoop(N, [
+      ...repeat(N, [
         ...op.get(D),
         ...quant4(S0),
         ...quant4(S1),
@@ -274,7 +270,6 @@ function quantPair(): FuncDef {
         ...bump(S1, 16),
         ...bump(D, 16),
       ]),
-      ...op.end,
       ...op.get(DS),
       ...op.get(PRE),
       ...op.i32Sub,

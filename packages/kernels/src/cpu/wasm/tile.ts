@@ -29,6 +29,16 @@ export const countedLoop = (counter: number, body: number[]) => [
   ...op.end,
 ];
 
+/** Runs `body` `counter` times (the counter may be 0). */
+export const repeat = (counter: number, body: number[]) => [
+  ...op.block,
+  ...op.get(counter),
+  ...op.i32Eqz,
+  ...op.brIf(0),
+  ...countedLoop(counter, body),
+  ...op.end,
+];
+
 /** `count` consecutive local indices from `first` (params first, then locals). */
 export const indices = (count: number, first = 0): number[] =>
   Array.from({ length: count }, (_, i) => first + i);

@@ -11,17 +11,7 @@
 
 import { DROPOUT_GOLDEN as GOLDEN, DROPOUT_MIX1 as MIX1, DROPOUT_MIX2 as MIX2 } from '../elementwise/hash.js';
 import { buildModule, F32, F64, type FuncDef, I32, op, V128 } from './encode.js';
-import { bump, bumpBy, countedLoop, indices } from './tile.js';
-
-/** Runs `body` `counter` times (the counter may be 0). */
-const repeat = (counter: number, body: number[]) => [
-  ...op.block,
-  ...op.get(counter),
-  ...op.i32Eqz,
-  ...op.brIf(0),
-  ...countedLoop(counter, body),
-  ...op.end,
-];
+import { bump, bumpBy, countedLoop, indices, repeat } from './tile.js';
 
 const ZERO_V128 = op.v128Zero;
 /** Lanes 2-3 of the operand moved down to lanes 0-1 (for promoting the high half). */
