@@ -109,7 +109,22 @@ export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): 
       for (const l of layers) l.fill(f32, i16);
       fillAggregation(f32, i32);
     };
-    const block = { out: b.out, t, gcn, tcn, residual, table, shift, fill, epilogue: blockEpilogue(b) };
+    // The residual conv reads the block input as the gcn does; calibration saw the same values, so with
+    // the same scale and layout it takes the gcn's quantised input instead of quantising h again.
+    const residualReusesInput =
+      residual !== null && residual.inv === gcn.inv && residual.shape.pad === gcn.shape.pad;
+    const block = {
+      out: b.out,
+      t,
+      gcn,
+      tcn,
+      residual,
+      residualReusesInput,
+      table,
+      shift,
+      fill,
+      epilogue: blockEpilogue(b),
+    };
     t = tconvOutLength({ t, ...b.tcn });
     return block;
   });
@@ -133,8 +148,9 @@ export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): 
   const logits = new Float32Array(n * m.classes);
   const fcArgs = { n: 1, cin: d, cout: m.classes, t: 1, v: 1, kt: 1, stride: 1, pad: 0 };
 
-  const conv = (l: Int8Layer, src: number, out: number, epilogue: ConvEpilogue, add?: number) => {
-    quantizeInt8Input(wasm, l.shape, src, zeros, xq, l.inv);
+  const quantize = (l: Int8Layer, src: number) => quantizeInt8Input(wasm, l.shape, src, zeros, xq, l.inv);
+  /** The conv over what `quantize` last wrote. */
+  const conv = (l: Int8Layer, out: number, epilogue: ConvEpilogue, add?: number) => {
     const buffers = { x: xq, weights: l.weights, out, scale: l.scale, bias: l.bias, edge, add };
     convSimd(wasm, l.shape, buffers, epilogue, 'int8');
   };
@@ -143,11 +159,17 @@ export function compileQuantized(m: FoldedClassifier, o: InferencePlanOptions): 
     dataBnInto(f32, h / 4, x, ni, m.dataBn, c, o.frames, v, persons);
     for (const b of blocks) {
       // g (K*out, p) = int8 gcn (BN scale folded in); agg = ReLU(sum_k g_k A_k + BN shift).
-      conv(b.gcn, h, g, 'none');
+      quantize(b.gcn, h);
+      conv(b.gcn, g, 'none');
       wasm.aggregate(g, agg, b.shift, b.out, b.t * persons, b.table, 0);
       // tcn, + the residual (its conv's output, or the block's input), ReLU: all in the tcn's epilogue.
-      if (b.residual) conv(b.residual, h, res, 'none');
-      conv(b.tcn, agg, next, b.epilogue, b.residual ? res : h);
+      // (The aggregation leaves the quantised input alone: the residual conv may still read it.)
+      if (b.residual) {
+        if (!b.residualReusesInput) quantize(b.residual, h);
+        conv(b.residual, res, 'none');
+      }
+      quantize(b.tcn, agg);
+      conv(b.tcn, next, b.epilogue, b.residual ? res : h);
       [h, next] = [next, h];
     }
     meanPlanes(pooled, f32, h / 4, d, t * vm);

@@ -25,7 +25,7 @@ import { compileFolded, type InferencePlan, type InferencePlanOptions } from '..
 import { exportOnnx } from '../onnx.js';
 import { checkOnnx } from '../onnx-check.js';
 import { prune } from '../prune.js';
-import { foldedLogits, quantizeClassifier } from '../quantize.js';
+import { quantizeClassifier } from '../quantize.js';
 import { type CompressionReport, FLOAT_PLAN_ROW, type ModelRow } from '../report.js';
 import type { StudentOptions } from '../student.js';
 import { type AsmaTeacher, teacherFn, teacherParameters } from '../teacher.js';
@@ -136,9 +136,10 @@ export async function compressionReport(o: CompressionReportOptions): Promise<Co
   const q = quantizeClassifier(student, o.train, { batches: o.calibrationBatches ?? 4 });
   // int8 as deployed: the compiled int8 plan (the same logits as foldedLogits(q, val, 'int8')).
   const intLogits = planLogits(compileQuantized, q, o.val);
-  // Folded while the weights are on the host (the ONNX check below runs the student on the backend).
+  // Folded while the weights are on the host (the ONNX check below runs the student on the backend);
+  // int8 against float as both are deployed: the compiled plans.
   const folded = foldClassifier(student);
-  const floatLogits = foldedLogits(folded, o.val, 'float');
+  const floatLogits = planLogits(compileFolded, folded, o.val);
   let maxErr = 0;
   for (let i = 0; i < intLogits.length; i++)
     maxErr = Math.max(maxErr, Math.abs(intLogits[i]! - floatLogits[i]!));
