@@ -2,12 +2,14 @@
 import { requestWebGpuBackend } from '@asma/webgpu';
 import { type CheckReport, runChecks } from './checks.js';
 import { type PortabilityReport, runPortability } from './portability.js';
-import { runTraining, type TrainingReport } from './training.js';
+import { runTraining, type TRAINING_RUNS, type TrainingReport } from './training.js';
 
 declare global {
   interface Window {
     __webgpuChecks?: (seed: number) => Promise<CheckReport | { unavailable: string }>;
-    __webgpuTraining?: () => Promise<TrainingReport[] | { unavailable: string } | { error: string }>;
+    __webgpuTraining?: (
+      only: (keyof typeof TRAINING_RUNS)[],
+    ) => Promise<TrainingReport[] | { unavailable: string } | { error: string }>;
     __webgpuPortability?: () => Promise<PortabilityReport[] | { unavailable: string } | { error: string }>;
   }
 }
@@ -26,7 +28,7 @@ window.__webgpuChecks = async (seed) => {
   }
 };
 
-window.__webgpuTraining = async () => {
+window.__webgpuTraining = async (only) => {
   let gpu: Awaited<ReturnType<typeof requestWebGpuBackend>>;
   try {
     gpu = await requestWebGpuBackend();
@@ -34,7 +36,7 @@ window.__webgpuTraining = async () => {
     return { unavailable: (e as Error).message };
   }
   try {
-    return await runTraining(gpu);
+    return await runTraining(gpu, only);
   } catch (e) {
     return { error: `${(e as Error).message}\n${(e as Error).stack ?? ''}` };
   } finally {

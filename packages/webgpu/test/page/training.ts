@@ -108,12 +108,18 @@ async function pretraining(gpu: WebGpuBackend | null) {
   return { losses, values: await stateValues(m.module), readbacks };
 }
 
-export async function runTraining(gpu: WebGpuBackend): Promise<TrainingReport[]> {
+export const TRAINING_RUNS = {
+  classifier: ['ST-GCN classifier (cross-entropy)', classifier],
+  pretraining: ['ASMa pretraining loss', pretraining],
+} as const;
+
+/** CPU then WebGPU, 3 Adam steps each, of the named runs (default: all). */
+export async function runTraining(
+  gpu: WebGpuBackend,
+  only: readonly (keyof typeof TRAINING_RUNS)[] = ['classifier', 'pretraining'],
+): Promise<TrainingReport[]> {
   const reports: TrainingReport[] = [];
-  for (const [name, run] of [
-    ['ST-GCN classifier (cross-entropy)', classifier],
-    ['ASMa pretraining loss', pretraining],
-  ] as const) {
+  for (const [name, run] of only.map((k) => TRAINING_RUNS[k])) {
     const t = performance.now();
     setBackend(cpuBackend);
     const cpu = await run(null);
