@@ -82,32 +82,36 @@ describe.skipIf(trainingReason !== null)(
     it.each([
       ['classifier', 'an ST-GCN classifier (cross-entropy)'],
       ['pretraining', 'the ASMa pretraining loss (two encoders, masked views, Barlow Twins)'],
-    ] as const)('runs 3 Adam steps of %s: %s, like the CPU, reading back nothing per step', async (run) => {
-      const script = await bundlePage(join(import.meta.dirname, 'page', 'main.ts'));
-      const browser = await openWebGpuPage(script);
-      let training: TrainingReport[] | { unavailable: string } | { error: string };
-      try {
-        await browser.page.waitForFunction(() => window.__webgpuTraining !== undefined, null, {
-          timeout: 30_000,
-        });
-        training = await browser.page.evaluate((only) => window.__webgpuTraining!(only), [run]);
-      } finally {
-        await browser.close();
-      }
-      if ('error' in training) throw new Error(`training on WebGPU failed: ${training.error}`);
-      if ('unavailable' in training)
-        throw new Error(`Chromium is installed but WebGPU did not come up: ${training.unavailable}`);
-      expect(training.length).toBe(1);
-      for (const t of training) {
-        console.log(
-          `${t.name}: losses cpu ${t.losses.cpu.map((l) => l.toFixed(6))} gpu ${t.losses.gpu.map((l) => l.toFixed(6))}; ` +
-            `loss rel err ${t.lossErr.toExponential(2)}; parameters: worst tensor ${t.paramErr.toExponential(2)} (${t.worstParam}); ` +
-            `readbacks per step ${t.readbacksInSteps}; ${t.seconds.toFixed(1)} s`,
-        );
-        expect(t.readbacksInSteps, t.name).toEqual([0, 0, 0]);
-        expect(t.lossErr, t.name).toBeLessThanOrEqual(1e-4);
-      }
-    }, 280_000);
+    ] as const)(
+      'runs 3 Adam steps of %s: %s, like the CPU, reading back nothing per step',
+      async (run) => {
+        const script = await bundlePage(join(import.meta.dirname, 'page', 'main.ts'));
+        const browser = await openWebGpuPage(script);
+        let training: TrainingReport[] | { unavailable: string } | { error: string };
+        try {
+          await browser.page.waitForFunction(() => window.__webgpuTraining !== undefined, null, {
+            timeout: 30_000,
+          });
+          training = await browser.page.evaluate((only) => window.__webgpuTraining!(only), [run]);
+        } finally {
+          await browser.close();
+        }
+        if ('error' in training) throw new Error(`training on WebGPU failed: ${training.error}`);
+        if ('unavailable' in training)
+          throw new Error(`Chromium is installed but WebGPU did not come up: ${training.unavailable}`);
+        expect(training.length).toBe(1);
+        for (const t of training) {
+          console.log(
+            `${t.name}: losses cpu ${t.losses.cpu.map((l) => l.toFixed(6))} gpu ${t.losses.gpu.map((l) => l.toFixed(6))}; ` +
+              `loss rel err ${t.lossErr.toExponential(2)}; parameters: worst tensor ${t.paramErr.toExponential(2)} (${t.worstParam}); ` +
+              `readbacks per step ${t.readbacksInSteps}; ${t.seconds.toFixed(1)} s`,
+          );
+          expect(t.readbacksInSteps, t.name).toEqual([0, 0, 0]);
+          expect(t.lossErr, t.name).toBeLessThanOrEqual(1e-4);
+        }
+      },
+      280_000,
+    );
   },
 );
 
