@@ -84,7 +84,7 @@ describe.skipIf(trainingReason !== null)(
       ['pretraining', 'the ASMa pretraining loss (two encoders, masked views, Barlow Twins)'],
     ] as const)(
       'runs 3 Adam steps of %s: %s, like the CPU, reading back nothing per step',
-      async (run) => {
+      async (run, _what) => {
         const script = await bundlePage(join(import.meta.dirname, 'page', 'main.ts'));
         const browser = await openWebGpuPage(script);
         let training: TrainingReport[] | { unavailable: string } | { error: string };
