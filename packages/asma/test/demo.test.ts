@@ -49,15 +49,52 @@ it('asma demo --quick runs the whole pipeline for two seeds and writes the repor
   // The quick demo's projector is 16 wide: lambda balanced for it, 1.2288 / 16.
   expect(md).toContain('lambda 0.0768');
   expect(md).toMatch(/kernel backend 'cpu' \(.*\d+ kernel threads?\)/);
+  // Every protocol of the paper, for every frozen-feature set, on every seed.
+  const protocols = [
+    'linear',
+    'kNN',
+    'fine-tune',
+    'semi 1 %',
+    'semi 10 %',
+    'transfer, linear',
+    'transfer, kNN',
+    'transfer, fine-tune',
+  ];
+  for (const set of names.filter((n: string) => n !== 'ASMa + alignment module')) {
+    const row = report.protocols.scores[set];
+    expect(Object.keys(row), set).toEqual(protocols);
+    for (const p of protocols) {
+      expect(row[p], `${set} ${p}`).toHaveLength(2);
+      for (const v of row[p]) expect(v).toBeGreaterThanOrEqual(0);
+    }
+  }
+  // Semi-supervised: 16 classes x round(fraction * 3 training clips), at least one each.
+  const seed0 = report.results[0];
+  expect(seed0.protocols.find((p: { protocol: string }) => p.protocol === 'semi 10 %').labelled).toBe(16);
+  expect(
+    report.protocols.comparisons.some(
+      (c: { a: string; b: string }) => c.a === 'ASMa encoder A' && c.b === 'PSTL',
+    ),
+  ).toBe(true);
+  // The distillation study: every alpha on every seed; alpha 0.5 is the compression report's student.
+  for (const r of report.results)
+    expect(r.distillation.map((d: { alpha: number }) => d.alpha)).toEqual([0, 0.5, 1]);
+  expect(seed0.distillation[1].valAccuracy).toBe(seed0.compression.student.valAccuracy);
+  expect(seed0.distillation[0].teacherAccuracy).toBe(seed0.compression.teacher.valAccuracy);
+  expect(md).toContain('## Every protocol');
+  expect(md).toContain('## Paired comparisons');
+  expect(md).toContain('## Distillation: student against teacher');
   // A second run resumes every finished pretraining from its checkpoint.
   const before = readFileSync(join(out, 'seed-0', 'asma', 'encoder_a.safetensors'));
   expect(await demoCommand.run(['--quick', '--out', out, '--seeds', '0'])).toBe(0);
   expect(readFileSync(join(out, 'seed-0', 'asma', 'encoder_a.safetensors')).equals(before)).toBe(true);
   // ... and still reports the time the epochs took, not the seconds spent reloading them.
+  const again = readFileSync(join(out, 'report.md'), 'utf8');
+  const timing = again.slice(again.indexOf('| method | pretraining time'));
   const times = [
-    ...readFileSync(join(out, 'report.md'), 'utf8').matchAll(
-      /^\| (?:ASMa|PSTL|Barlow Twins[^|]*) \| ([\d.]+) \|/gm,
-    ),
+    ...timing
+      .slice(0, timing.indexOf('\n\n'))
+      .matchAll(/^\| (?:ASMa|PSTL|Barlow Twins[^|]*) \| ([\d.]+) \|/gm),
   ];
   expect(times).toHaveLength(3);
   for (const t of times) expect(Number(t[1])).toBeGreaterThan(0);
@@ -67,4 +104,6 @@ it('rejects bad options', async () => {
   await expect(demoCommand.run(['--seeds', 'a,b'])).rejects.toThrow(UsageError);
   await expect(demoCommand.run(['--methods', 'asma,mae'])).rejects.toThrow(/unknown method 'mae'/);
   await expect(demoCommand.run(['--epochs', '0'])).rejects.toThrow(/--epochs/);
+  await expect(demoCommand.run(['--semi-fractions', '0.1,0'])).rejects.toThrow(/--semi-fractions must be/);
+  await expect(demoCommand.run(['--distill-alphas', '2'])).rejects.toThrow(/--distill-alphas must be/);
 });

@@ -29,6 +29,7 @@ export {
 } from './augment.js';
 export type { BatchShape, ClipArray, SkeletonBatch } from './batch.js';
 export { batchIndex, checkBatch, sliceBatch, zerosBatch } from './batch.js';
+export { type CorruptionOptions, corruptClips, NTU25_LIMBS } from './corrupt.js';
 export { SkeletonEmptyError, SkeletonParseError } from './errors.js';
 export type { Adjacency, AdjacencyOptions, PartitionStrategy } from './graph.js';
 export { adjacency, hopDistance, normalizeDigraph, subAdjacency } from './graph.js';

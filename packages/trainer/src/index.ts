@@ -124,10 +124,12 @@ export { batchTensor } from './pretrain/tensor.js';
 export { concatFeatures, encodeClips, forEachBatch } from './protocols/encode.js';
 export {
   ActionClassifier,
+  type EncoderClassifier,
   evaluateClassifier,
   type FinetuneOptions,
   type FinetuneResult,
   finetune,
+  PairClassifier,
   type SemiSupervisedOptions,
   semiSupervised,
 } from './protocols/finetune.js';

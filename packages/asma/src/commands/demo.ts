@@ -15,8 +15,10 @@ const help = `usage: asma demo [--out <dir>] [options]
 
 The whole ASMa pipeline on the embedded synthetic benchmark, end to end: generate the data (xsub
 split), pretrain ASMa (two encoders, asymmetric masks), PSTL and plain Barlow Twins with the same
-budget, linear-evaluate every encoder set on frozen features (and an untrained encoder as a floor),
-train the alignment module on ASMa's two encoders, distil the aligned teacher into a small student
+budget, evaluate every encoder set with the paper's protocols (linear and kNN on frozen features,
+fine-tuning, semi-supervised with 1 % and 10 % of the labels, transfer to a noisy variant of the
+benchmark) against untrained encoders as a floor, compare them pairwise per seed, train the alignment
+module on ASMa's two encoders, distil the aligned teacher into a small student at several alphas
 (int8 copy, compact model files, ONNX export checked in onnxruntime-node when installed), and write a report:
   <out>/report.md, report.json, accuracy.svg, loss.svg   the comparison (mean ± std over seeds)
   <out>/seed-<s>/data/xsub/*.npy                         the generated data
@@ -41,8 +43,15 @@ options:
   --lr <x>               pretraining Adam learning rate (default ${d.lr})
   --linear-epochs <n>    linear-evaluation epochs (default ${d.linearEpochs})
   --align-epochs <n>     alignment-module epochs (default ${d.alignEpochs})
-  --distill-epochs <n>   student distillation epochs, first seed only (default ${d.distillEpochs}; 0 skips
-                         distillation, int8 and ONNX export)
+  --distill-epochs <n>   student distillation epochs (default ${d.distillEpochs}; 0 skips the distillation
+                         study, and int8 and ONNX export, which run on the first seed)
+  --distill-alphas <l>   alphas of the distillation study, every seed (default ${d.distillAlphas.join(',')}; 1 = labels only)
+  --finetune-epochs <n>  epochs of the fine-tune and transfer fine-tune protocols (default ${d.finetuneEpochs};
+                         0 skips fine-tune, semi-supervised and transfer fine-tuning)
+  --finetune-lr <x>      fine-tuning Adam learning rate, cosine (default ${d.finetuneLr})
+  --semi-fractions <l>   label fractions of the semi-supervised protocol (default ${d.semiFractions.join(',')})
+  --semi-epochs <n>      semi-supervised fine-tuning epochs (default ${d.semiEpochs})
+  --no-transfer          leave out the transfer protocol (noisy variant of the benchmark)
   --methods <list>       methods to compare (default ${d.methods.join(',')}; also random)`;
 
 function parseSeeds(text: string | undefined): number[] {
@@ -51,6 +60,20 @@ function parseSeeds(text: string | undefined): number[] {
   if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0))
     throw new UsageError(`--seeds must be comma-separated non-negative integers, got '${text}'`);
   return seeds;
+}
+
+function parseList(
+  name: string,
+  text: string | undefined,
+  fallback: number[],
+  min: number,
+  max: number,
+): number[] {
+  if (text === undefined) return [...fallback];
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (text.trim() === '' || values.some((v) => !(v >= min && v <= max)))
+    throw new UsageError(`--${name} must be comma-separated numbers in [${min}, ${max}], got '${text}'`);
+  return values;
 }
 
 function parseMethods(text: string | undefined): string[] {
@@ -62,7 +85,11 @@ function parseMethods(text: string | undefined): string[] {
   return methods;
 }
 
-export function demoConfig(values: Record<string, string | undefined>, quick: boolean): DemoConfig {
+export function demoConfig(
+  values: Record<string, string | undefined>,
+  quick: boolean,
+  noTransfer = false,
+): DemoConfig {
   const b: DemoConfig = { ...d, ...(quick ? QUICK_DEMO : {}) };
   const epochs = intOption('epochs', values.epochs, b.pretrainEpochs, 1);
   const projectorWidth = intOption('width', values.width, b.projectorWidth, 2);
@@ -83,6 +110,21 @@ export function demoConfig(values: Record<string, string | undefined>, quick: bo
     distillEpochs: intOption('distill-epochs', values['distill-epochs'], b.distillEpochs, 0),
     warmupEpochs: Math.min(b.warmupEpochs, epochs - 1),
     methods: parseMethods(values.methods),
+    finetuneEpochs: intOption('finetune-epochs', values['finetune-epochs'], b.finetuneEpochs, 0),
+    finetuneLr: floatOption('finetune-lr', values['finetune-lr'], b.finetuneLr, {
+      min: 0,
+      exclusiveMin: true,
+    }),
+    semiFractions: parseList(
+      'semi-fractions',
+      values['semi-fractions'],
+      b.semiFractions,
+      Number.MIN_VALUE,
+      1,
+    ),
+    semiEpochs: intOption('semi-epochs', values['semi-epochs'], b.semiEpochs, 1),
+    transferNoise: noTransfer ? false : b.transferNoise,
+    distillAlphas: parseList('distill-alphas', values['distill-alphas'], b.distillAlphas, 0, 1),
   };
 }
 
@@ -108,14 +150,20 @@ export const demoCommand: Command = {
         'lr',
         'linear-epochs',
         'align-epochs',
+        'distill-epochs',
+        'distill-alphas',
+        'finetune-epochs',
+        'finetune-lr',
+        'semi-fractions',
+        'semi-epochs',
         'methods',
       ],
       false,
-      ['quick'],
+      ['quick', 'no-transfer'],
     );
     const out = values.out ?? 'demo';
     const seeds = parseSeeds(values.seeds);
-    const base = demoConfig(values, flags.quick ?? false);
+    const base = demoConfig(values, flags.quick ?? false, flags['no-transfer'] ?? false);
     mkdirSync(out, { recursive: true });
     const log = new JsonlLog(join(out, 'demo.jsonl'));
     const started = performance.now();

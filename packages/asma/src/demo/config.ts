@@ -1,8 +1,10 @@
 import { scaledDropCounts } from '@asma/masking';
+import type { CorruptionOptions } from '@asma/skeleton';
 import { balancedLambda } from '@asma/trainer';
 /**
- * The demo's experiment: sizes chosen so that one seed (data, three pretrainings, linear evaluation
- * of six encoder sets, alignment, report) fits in a few minutes on a 2-core machine. Every field is a
+ * The demo's experiment: sizes chosen so that one seed (data, three pretrainings, linear and kNN
+ * evaluation of seven encoder sets, fine-tune, semi-supervised and transfer protocols, alignment,
+ * the distillation study, report) fits in under 10 minutes on a 2-core machine. Every field is a
  * command-line option of `asma demo`.
  */
 export interface DemoConfig {
@@ -29,6 +31,18 @@ export interface DemoConfig {
   distillEpochs: number;
   /** Methods pretrained and compared. */
   methods: string[];
+  /** Fine-tuning epochs of the fine-tune and transfer protocols (0 skips fine-tune, semi-supervised and transfer fine-tuning). */
+  finetuneEpochs: number;
+  /** Fine-tuning Adam learning rate, cosine to 0 (the paper's 5e-3). */
+  finetuneLr: number;
+  /** Label fractions of the semi-supervised protocol (class-balanced, at least one clip per class). */
+  semiFractions: number[];
+  /** Epochs of semi-supervised fine-tuning (its subsets are small: more epochs, as few steps). */
+  semiEpochs: number;
+  /** The transfer protocol's noisy variant of the benchmark; false skips transfer. */
+  transferNoise: CorruptionOptions | false;
+  /** Distillation alphas compared on every seed (1: labels only; 0: the teacher's soft targets only). */
+  distillAlphas: number[];
 }
 
 export const DEFAULT_DEMO: DemoConfig = {
@@ -48,6 +62,12 @@ export const DEFAULT_DEMO: DemoConfig = {
   alignEpochs: 60,
   distillEpochs: 30,
   methods: ['asma', 'pstl', 'barlow-twins'],
+  finetuneEpochs: 15,
+  finetuneLr: 5e-3,
+  semiFractions: [0.01, 0.1],
+  semiEpochs: 30,
+  transferNoise: {},
+  distillAlphas: [0, 0.5, 1],
 };
 
 /** A seconds-long configuration for tests and smoke runs. */
@@ -62,6 +82,8 @@ export const QUICK_DEMO: Partial<DemoConfig> = {
   linearEpochs: 5,
   alignEpochs: 3,
   distillEpochs: 2,
+  finetuneEpochs: 1,
+  semiEpochs: 2,
 };
 
 /** PSTL drops 10 + 10 of 50 frames; keep the same proportions for other lengths (the rule asma pretrain, masks and the viewer use). */

@@ -14,6 +14,13 @@ import {
 } from '@asma/trainer';
 import { writeFileAtomic } from '@asma/util/node';
 import type { DemoConfig } from './config.js';
+import {
+  comparisons,
+  distillationMarkdown,
+  protocolColumns,
+  protocolMarkdown,
+  protocolScores,
+} from './protocol-report.js';
 import { type DemoSeedResult, label } from './run.js';
 
 export interface Summary {
@@ -89,6 +96,8 @@ export function reportMarkdown(c: DemoConfig, results: readonly DemoSeedResult[]
     '',
     `Projection redundancy: the mean squared cross-correlation of distinct Barlow Twins projection features (0: decorrelated, 1: collapsed onto one). Above ${COLLAPSED_REDUNDANCY} the projections collapsed; lambda * width is ${(c.lambda * c.projectorWidth).toPrecision(3)} here, ${PAPER_LAMBDA_WIDTH.toPrecision(3)} in the paper (--lambda ${balancedLambda(c.projectorWidth).toPrecision(2)} keeps that balance at width ${c.projectorWidth}).`,
     '',
+    ...protocolMarkdown(results, c.semiFractions),
+    ...distillationMarkdown(results),
     ...(first.compression
       ? [
           `## Compression (seed ${first.seed}): the aligned ASMa teacher distilled into a small ST-GCN student`,
@@ -103,6 +112,21 @@ export function reportMarkdown(c: DemoConfig, results: readonly DemoSeedResult[]
     '',
   ];
   return lines.join('\n');
+}
+
+/** Every protocol's per-seed scores and the paired comparisons, for report.json. */
+function protocolJson(results: readonly DemoSeedResult[], c: DemoConfig) {
+  const table = protocolScores(results);
+  const columns = protocolColumns(table, c.semiFractions);
+  return {
+    scores: Object.fromEntries(
+      [...table].map(([set, row]) => [
+        set,
+        Object.fromEntries(columns.filter((p) => row.has(p)).map((p) => [p, row.get(p)])),
+      ]),
+    ),
+    comparisons: comparisons(table, columns),
+  };
 }
 
 export function writeReport(
@@ -130,7 +154,7 @@ export function writeReport(
   });
   const files = {
     'report.md': reportMarkdown(c, results, env),
-    'report.json': `${JSON.stringify({ config: c, summary: s, results }, null, 2)}\n`,
+    'report.json': `${JSON.stringify({ config: c, summary: s, protocols: protocolJson(results, c), results }, null, 2)}\n`,
     'accuracy.svg': accuracySvg,
     'loss.svg': lossSvg,
   };

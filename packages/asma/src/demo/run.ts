@@ -28,6 +28,16 @@ import { Rng } from '@asma/util';
 import type { JsonlLog } from '@asma/util/node';
 import { loadSplit } from '../split.js';
 import { type DemoConfig, frameDrops } from './config.js';
+import {
+  type DistillationScore,
+  distillationStudy,
+  type EncoderSet,
+  finetuneProtocols,
+  noisySplit,
+  type ProtocolScore,
+  TRANSFER_KNN,
+  TRANSFER_LINEAR,
+} from './protocols.js';
 
 export interface EvaluatedSet {
   name: string;
@@ -58,6 +68,10 @@ export interface DemoSeedResult {
   classes: number;
   pretraining: PretrainRun[];
   evaluations: EvaluatedSet[];
+  /** Fine-tune, semi-supervised and transfer scores of every encoder set (linear and kNN are in `evaluations`). */
+  protocols: ProtocolScore[];
+  /** Students distilled from the aligned teacher at each of the config's alphas. */
+  distillation: DistillationScore[];
   /** Distillation, int8 and export of the aligned ASMa teacher (first seed only). */
   compression?: CompressionReport;
   seconds: number;
@@ -160,7 +174,7 @@ export async function runDemoSeed(
 ): Promise<DemoSeedResult> {
   const started = performance.now();
   const classes = Math.max(classCount(data.train), classCount(data.val));
-  const sets: { name: string; encoders: StGcn[] }[] = [];
+  const sets: EncoderSet[] = [];
   const pretraining: PretrainRun[] = [];
   for (const method of c.methods) {
     const t0 = performance.now();
@@ -229,8 +243,45 @@ export async function runDemoSeed(
     log.write({ event: 'linear', seed: c.seed, ...e });
   }
 
+  // Transfer: encoders pretrained on the clean clips, evaluated on a noisy variant of the benchmark.
+  const noisy = c.transferNoise === false ? null : noisySplit(c, data, c.transferNoise);
+  const protocols: ProtocolScore[] = [];
+  if (noisy) {
+    const labelled = { train: requireLabels(noisy.train), val: requireLabels(noisy.val) };
+    const noisyFeatures = new Map<StGcn, { train: Float32Array; val: Float32Array }>();
+    for (const set of sets) {
+      type Part = { features: Float32Array; dim: number };
+      const parts: { train: Part[]; val: Part[] } = { train: [], val: [] };
+      for (const e of set.encoders) {
+        let f = noisyFeatures.get(e);
+        if (f === undefined) {
+          f = { train: await encodeClips(e, noisy.train), val: await encodeClips(e, noisy.val) };
+          noisyFeatures.set(e, f);
+        }
+        parts.train.push({ features: f.train, dim: e.outChannels });
+        parts.val.push({ features: f.val, dim: e.outChannels });
+      }
+      const s = await scoreFeatures(
+        c,
+        classes,
+        { ...joinFeatures(parts.train), labels: labelled.train },
+        { ...joinFeatures(parts.val), labels: labelled.val },
+      );
+      const n = labelled.train.length;
+      for (const [protocol, valAccuracy] of [
+        [TRANSFER_LINEAR, s.valAccuracy],
+        [TRANSFER_KNN, s.knnAccuracy!],
+      ] as const) {
+        protocols.push({ set: set.name, protocol, valAccuracy, labelled: n });
+        log.write({ event: 'protocol', seed: c.seed, set: set.name, protocol, valAccuracy, labelled: n });
+      }
+    }
+  }
+  if (c.finetuneEpochs > 0) protocols.push(...(await finetuneProtocols(c, sets, data, noisy, classes, log)));
+
   const asma = sets.find((s) => s.name === `${label('asma')} (A+B)`);
   let compression: CompressionReport | undefined;
+  let distillation: DistillationScore[] = [];
   if (asma) {
     const [a, b] = asma.encoders as [StGcn, StGcn];
     // Raw features: trainAlignment standardises them inside the module (training statistics).
@@ -256,9 +307,12 @@ export async function runDemoSeed(
     };
     evaluations.push(e);
     log.write({ event: 'align', seed: c.seed, ...e });
+    const teacher = { encoderA: a, encoderB: b, alignment: module };
+    if (c.distillEpochs > 0)
+      distillation = await distillationStudy(c, teacher, data, classes, e.valAccuracy, log);
     if (compress && c.distillEpochs > 0) {
       compression = await compressionReport({
-        teacher: { encoderA: a, encoderB: b, alignment: module },
+        teacher,
         train: data.train,
         val: data.val,
         outDir: join(outDir, 'compress'),
@@ -277,6 +331,8 @@ export async function runDemoSeed(
     classes,
     pretraining,
     evaluations,
+    protocols,
+    distillation,
     compression,
     seconds: (performance.now() - started) / 1000,
   };

@@ -4,7 +4,7 @@
  * class-balanced 1 % or 10 % subset of the training clips; transfer is fine-tuning (or linear
  * evaluation) of an encoder pretrained on another dataset. Checkpoints and resume as in pretraining.
  */
-import { Adam, cosineLr, crossEntropy, Linear, Module, type Tensor } from '@asma/autodiff';
+import { Adam, concat, cosineLr, crossEntropy, Linear, Module, type Tensor } from '@asma/autodiff';
 import { type Augmentation, type PstlAugmentOptions, pstlAugment } from '@asma/skeleton';
 import { loadNodeOnly, Rng } from '@asma/util';
 import {
@@ -37,9 +37,32 @@ export class ActionClassifier extends Module {
   }
 }
 
+/**
+ * Two encoders side by side + one linear classifier on their concatenated features (ASMa A+B fine-tuned
+ * end to end, without the alignment module). Torch names: encoder_a.*, encoder_b.*, fc.*
+ */
+export class PairClassifier extends Module {
+  readonly encoderA: StGcn;
+  readonly encoderB: StGcn;
+  readonly fc: Linear;
+  constructor(encoders: readonly [StGcn, StGcn], classes: number, rng: Rng) {
+    super();
+    this.encoderA = this.registerModule('encoder_a', encoders[0]);
+    this.encoderB = this.registerModule('encoder_b', encoders[1]);
+    const width = encoders[0].outChannels + encoders[1].outChannels;
+    this.fc = this.registerModule('fc', new Linear(width, classes, { rng }));
+  }
+  forward(x: Tensor): Tensor {
+    return this.fc.forward(concat([this.encoderA.forward(x), this.encoderB.forward(x)], 1));
+  }
+}
+
+/** What fine-tuning trains: one encoder or a pair, with a linear classifier on top. */
+export type EncoderClassifier = ActionClassifier | PairClassifier;
+
 export interface FinetuneOptions {
-  /** Pretrained (or fresh) encoder; it is trained in place. */
-  encoder: StGcn;
+  /** Pretrained (or fresh) encoder, or a pair of them; trained in place. */
+  encoder: StGcn | readonly [StGcn, StGcn];
   train: ClipDataset;
   val?: ClipDataset;
   /** Number of classes (default: from the training labels). */
@@ -61,8 +84,8 @@ export interface FinetuneOptions {
   readEvery?: number;
 }
 
-export interface FinetuneResult {
-  model: ActionClassifier;
+export interface FinetuneResult<M extends EncoderClassifier = EncoderClassifier> {
+  model: M;
   history: EpochRecord[];
   /** Eval-mode accuracy on val after the last epoch (when val was given). */
   valAccuracy?: number;
@@ -70,7 +93,7 @@ export interface FinetuneResult {
 
 /** Eval-mode accuracy of a classifier over a labelled clip set. */
 export async function evaluateClassifier(
-  model: ActionClassifier,
+  model: EncoderClassifier,
   data: ClipDataset,
   batchSize = 64,
 ): Promise<number> {
@@ -86,12 +109,19 @@ export async function evaluateClassifier(
   return accuracy(pred, labels);
 }
 
+export async function finetune(
+  o: FinetuneOptions & { encoder: StGcn },
+): Promise<FinetuneResult<ActionClassifier>>;
+export async function finetune(o: FinetuneOptions): Promise<FinetuneResult>;
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const labels = requireLabels(o.train);
   const classes = o.classes ?? Math.max(classCount(o.train), o.val ? classCount(o.val) : 0);
   const seed = o.seed ?? 0;
   const root = new Rng(seed);
-  const model = new ActionClassifier(o.encoder, classes, root.fork());
+  const model: EncoderClassifier =
+    'forward' in o.encoder
+      ? new ActionClassifier(o.encoder, classes, root.fork())
+      : new PairClassifier(o.encoder, classes, root.fork());
   const rng = root.fork();
   const lr = o.lr ?? 5e-3;
   const batchSize = Math.min(o.batchSize ?? 128, clipCount(o.train));
@@ -149,6 +179,12 @@ export interface SemiSupervisedOptions extends FinetuneOptions {
 }
 
 /** Fine-tuning on a class-balanced subset of the training clips (seeded by `seed`). */
+export async function semiSupervised(
+  o: SemiSupervisedOptions & { encoder: StGcn },
+): Promise<FinetuneResult<ActionClassifier> & { subset: Int32Array }>;
+export async function semiSupervised(
+  o: SemiSupervisedOptions,
+): Promise<FinetuneResult & { subset: Int32Array }>;
 export async function semiSupervised(
   o: SemiSupervisedOptions,
 ): Promise<FinetuneResult & { subset: Int32Array }> {
