@@ -16,12 +16,14 @@ import { masksCommand } from './masks.js';
 import { pretrainCommand } from './pretrain.js';
 import { pruneCommand } from './prune.js';
 import { quantizeCommand } from './quantize.js';
+import { reproduceCommand } from './reproduce.js';
 import { semiCommand } from './semi.js';
 import { viewCommand } from './view.js';
 
 /** Every `asma` subcommand. Each lives in its own file in this folder; add new ones here. */
 export const commands: Command[] = [
   demoCommand,
+  reproduceCommand,
   dataSynthCommand,
   dataNtuCommand,
   dataPkuCommand,

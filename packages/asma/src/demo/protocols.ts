@@ -8,13 +8,16 @@
 import { type AsmaTeacher, distill, teacherFn, teacherLogits } from '@asma/compress';
 import { type CorruptionOptions, corruptClips } from '@asma/skeleton';
 import {
+  type AlignmentModule,
   type ClipDataset,
+  clipCount,
   evaluateClassifier,
   finetune,
   moveToHost,
   requireLabels,
   StGcn,
   semiSupervised,
+  trainAlignment,
 } from '@asma/trainer';
 import { Rng } from '@asma/util';
 import type { JsonlLog } from '@asma/util/node';
@@ -79,66 +82,92 @@ export function noisySplit(
   return { train: noisy(data.train), val: noisy(data.val) };
 }
 
+/** A labelled split and its class count: the benchmark's, or a transfer target's. */
+export interface LabelledSplit {
+  train: ClipDataset;
+  val: ClipDataset;
+  classes: number;
+}
+
 /**
- * Fine-tune, semi-supervised and transfer fine-tune scores of every set. Frozen-feature transfer
- * scores come from the caller (they share the linear evaluation's code). Accuracy is taken once,
- * after the last epoch (no per-epoch validation: it would cost more than the training at this size).
+ * Fine-tune a copy of the set's encoders (on a class-balanced `fraction` of the training clips when
+ * given) and return val top-1, taken once after the last epoch (per-epoch validation would cost more
+ * than the training at the demo's size). With `outDir`, the run checkpoints every epoch and resumes.
  */
-export async function finetuneProtocols(
+export async function finetuneScore(
   c: DemoConfig,
-  sets: readonly EncoderSet[],
-  data: { train: ClipDataset; val: ClipDataset },
-  noisy: { train: ClipDataset; val: ClipDataset } | null,
-  classes: number,
-  log: JsonlLog,
-): Promise<ProtocolScore[]> {
-  const scores: ProtocolScore[] = [];
+  set: EncoderSet,
+  split: LabelledSplit,
+  o: { fraction?: number; outDir?: string } = {},
+): Promise<{ valAccuracy: number; labelled: number }> {
   const common = {
-    classes,
-    epochs: c.finetuneEpochs,
+    classes: split.classes,
+    epochs: o.fraction === undefined ? c.finetuneEpochs : c.semiEpochs,
     batchSize: c.batchSize,
     lr: c.finetuneLr,
     seed: c.seed,
     progress: false as const,
+    encoder: await copies(set),
+    train: split.train,
+    ...(o.outDir === undefined ? {} : { outDir: o.outDir, resume: true }),
   };
-  const record = (s: ProtocolScore) => {
-    scores.push(s);
-    log.write({ event: 'protocol', seed: c.seed, ...s });
+  if (o.fraction === undefined) {
+    const r = await finetune(common);
+    return { valAccuracy: await evaluateClassifier(r.model, split.val), labelled: clipCount(split.train) };
+  }
+  const r = await semiSupervised({ ...common, fraction: o.fraction });
+  return { valAccuracy: await evaluateClassifier(r.model, split.val), labelled: r.subset.length };
+}
+
+/** Fine-tune, semi-supervised and (with a target) transfer fine-tune scores of every set. */
+export async function finetuneProtocols(
+  c: DemoConfig,
+  sets: readonly EncoderSet[],
+  split: LabelledSplit,
+  transfer: LabelledSplit | null,
+  log: JsonlLog,
+): Promise<ProtocolScore[]> {
+  const scores: ProtocolScore[] = [];
+  const record = (set: EncoderSet, protocol: string, s: { valAccuracy: number; labelled: number }) => {
+    const score = { set: set.name, protocol, ...s };
+    scores.push(score);
+    log.write({ event: 'protocol', seed: c.seed, ...score });
   };
   for (const set of sets) {
-    const full = await finetune({ ...common, encoder: await copies(set), train: data.train });
-    record({
-      set: set.name,
-      protocol: FINETUNE,
-      valAccuracy: await evaluateClassifier(full.model, data.val),
-      labelled: data.train.clips.shape[0],
-    });
-    for (const fraction of c.semiFractions) {
-      const semi = await semiSupervised({
-        ...common,
-        epochs: c.semiEpochs,
-        encoder: await copies(set),
-        train: data.train,
-        fraction,
-      });
-      record({
-        set: set.name,
-        protocol: semiProtocol(fraction),
-        valAccuracy: await evaluateClassifier(semi.model, data.val),
-        labelled: semi.subset.length,
-      });
-    }
-    if (noisy) {
-      const t = await finetune({ ...common, encoder: await copies(set), train: noisy.train });
-      record({
-        set: set.name,
-        protocol: TRANSFER_FINETUNE,
-        valAccuracy: await evaluateClassifier(t.model, noisy.val),
-        labelled: noisy.train.clips.shape[0],
-      });
-    }
+    record(set, FINETUNE, await finetuneScore(c, set, split));
+    for (const fraction of c.semiFractions)
+      record(set, semiProtocol(fraction), await finetuneScore(c, set, split, { fraction }));
+    if (transfer) record(set, TRANSFER_FINETUNE, await finetuneScore(c, set, transfer));
   }
   return scores;
+}
+
+/** The alignment module on the frozen (raw) features of ASMa's two encoders; it standardises them itself. */
+export async function alignFeatures(
+  c: DemoConfig,
+  train: { a: Float32Array; b: Float32Array },
+  labels: Int32Array,
+  classes: number,
+): Promise<AlignmentModule> {
+  const { module } = await trainAlignment({
+    featuresA: train.a,
+    featuresB: train.b,
+    labels,
+    classes,
+    epochs: c.alignEpochs,
+    batchSize: c.batchSize,
+    lr: 3e-3,
+    seed: c.seed,
+    tokens: alignmentTokens(c.features),
+    heads: 2,
+  });
+  return module;
+}
+
+/** Tokens of D/4 features each (at least 2 tokens, at most 8). */
+function alignmentTokens(d: number): number {
+  for (const t of [8, 4, 2]) if (d % t === 0 && d / t >= 2) return t;
+  return 1;
 }
 
 /**

@@ -21,7 +21,6 @@ import {
   pretrain,
   requireLabels,
   StGcn,
-  trainAlignment,
   trainLinearProbe,
 } from '@asma/trainer';
 import { Rng } from '@asma/util';
@@ -29,6 +28,7 @@ import type { JsonlLog } from '@asma/util/node';
 import { loadSplit } from '../split.js';
 import { type DemoConfig, frameDrops } from './config.js';
 import {
+  alignFeatures,
   type DistillationScore,
   distillationStudy,
   type EncoderSet,
@@ -108,6 +108,7 @@ export function pretrainMethod(
   train: ClipDataset,
   outDir?: string,
   progress = false,
+  onEpoch?: (record: EpochRecord) => void,
 ): ReturnType<typeof pretrain> {
   return pretrain({
     method,
@@ -120,6 +121,7 @@ export function pretrainMethod(
     methodOptions: methodOptions(c),
     ...(outDir === undefined ? {} : { outDir, resume: true }),
     progress,
+    onEpoch,
   });
 }
 
@@ -150,14 +152,18 @@ export async function scoreFeatures(
     val: { features: val.features, labels: val.labels },
   });
   const knn = knnEvaluate({ train, val, dim: train.dim, classes });
-  const shape = embeddingDiagnostics(val.features, val.labels.length, val.dim);
+  // The diagnostics need two clips or more (a real split's validation part always has them).
+  const shape =
+    val.labels.length >= 2 ? embeddingDiagnostics(val.features, val.labels.length, val.dim) : null;
   return {
     trainAccuracy: probe.trainAcc,
     valAccuracy: probe.valAcc!,
     knnAccuracy: knn.accuracy,
-    effectiveRank: shape.effectiveRank,
-    correlationRank: shape.correlationRank,
-    topShare: shape.topShare,
+    ...(shape && {
+      effectiveRank: shape.effectiveRank,
+      correlationRank: shape.correlationRank,
+      topShare: shape.topShare,
+    }),
   };
 }
 
@@ -277,7 +283,10 @@ export async function runDemoSeed(
       }
     }
   }
-  if (c.finetuneEpochs > 0) protocols.push(...(await finetuneProtocols(c, sets, data, noisy, classes, log)));
+  if (c.finetuneEpochs > 0) {
+    const transfer = noisy && { ...noisy, classes };
+    protocols.push(...(await finetuneProtocols(c, sets, { ...data, classes }, transfer, log)));
+  }
 
   const asma = sets.find((s) => s.name === `${label('asma')} (A+B)`);
   let compression: CompressionReport | undefined;
@@ -287,18 +296,7 @@ export async function runDemoSeed(
     // Raw features: trainAlignment standardises them inside the module (training statistics).
     const fa = await featuresOf(a);
     const fb = await featuresOf(b);
-    const { module } = await trainAlignment({
-      featuresA: fa.train,
-      featuresB: fb.train,
-      labels: trainLabels,
-      classes,
-      epochs: c.alignEpochs,
-      batchSize: c.batchSize,
-      lr: 3e-3,
-      seed: c.seed,
-      tokens: alignmentTokens(c.features),
-      heads: 2,
-    });
+    const module = await alignFeatures(c, { a: fa.train, b: fb.train }, trainLabels, classes);
     const e = {
       name: 'ASMa + alignment module',
       parameters: a.numParameters() + b.numParameters(),
@@ -336,12 +334,6 @@ export async function runDemoSeed(
     compression,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** Tokens of D/4 features each (at least 2 tokens, at most 8). */
-function alignmentTokens(d: number): number {
-  for (const t of [8, 4, 2]) if (d % t === 0 && d / t >= 2) return t;
-  return 1;
 }
 
 export function label(method: string): string {

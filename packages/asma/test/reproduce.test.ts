@@ -1,0 +1,167 @@
+/**
+ * `asma reproduce` end to end on tiny raw folders built from the skeleton package's NTU and PKU-MMD
+ * fixtures: the estimate stops the run after one epoch, --yes goes on from that checkpoint to the whole
+ * table, a re-run takes every stored stage, and a folder started with other settings is refused.
+ */
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.js';
+import { estimateRun, PAPER_RECIPE } from '../src/reproduce/run.js';
+
+const FIX = join(import.meta.dirname, '..', '..', 'skeleton', 'test', 'fixtures');
+const tmp = mkdtempSync(join(tmpdir(), 'asma-reproduce-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function asma(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    return { code: await main(args), out: lines.join('\n') };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** NTU-60 raw files over training and validation subjects (xsub) and cameras (xview). */
+function ntuRaw(dir: string): void {
+  mkdirSync(dir);
+  const good = ['S001C001P001R001A001', 'S002C002P003R002A050', 'S003C003P004R001A051'];
+  let i = 0;
+  for (const p of ['001', '002', '004', '003', '006', '007'])
+    for (const c of ['001', '002', '003']) {
+      cpSync(
+        join(FIX, 'ntu', `${good[i % 3]}.skeleton`),
+        join(dir, `S001C${c}P${p}R001A0${10 + i}.skeleton`),
+      );
+      i++;
+    }
+}
+
+/** PKU-MMD phase II from the phase I fixture, its labels folded into 41 classes. */
+function pku2(dir: string): void {
+  cpSync(join(FIX, 'pku'), dir, { recursive: true });
+  for (const f of readdirSync(join(dir, 'label'))) {
+    const path = join(dir, 'label', f);
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    const folded = lines.map((l) => {
+      const [label, ...rest] = l.split(',');
+      return [((Number(label) - 1) % 41) + 1, ...rest].join(',');
+    });
+    writeFileSync(path, `${folded.join('\n')}\n`);
+  }
+}
+
+const tiny = [
+  '--epochs',
+  '2',
+  '--base',
+  '2',
+  '--features',
+  '8',
+  '--width',
+  '16',
+  '--batch',
+  '4',
+  '--frames',
+  '20',
+  '--linear-epochs',
+  '2',
+  '--finetune-epochs',
+  '1',
+  '--semi-epochs',
+  '1',
+  '--align-epochs',
+  '1',
+  '--distill-epochs',
+  '1',
+];
+
+it('asma reproduce: estimate, then the whole table on NTU-60 and PKU-MMD fixtures, resumable at every stage', async () => {
+  ntuRaw(join(tmp, 'ntu'));
+  pku2(join(tmp, 'pku2'));
+  const out = join(tmp, 'out');
+  const inputs = [
+    '--ntu60',
+    join(tmp, 'ntu'),
+    '--pku',
+    join(FIX, 'pku'),
+    '--pku2',
+    join(tmp, 'pku2'),
+    '--out',
+    out,
+  ];
+
+  const first = await asma('reproduce', ...inputs, ...tiny);
+  expect(first.code, first.out).toBe(0);
+  expect(first.out).toMatch(
+    /estimate from the first epoch \([\d.]+ s on 9 clips, NTU-60 xsub\): pretraining .*in all about/,
+  );
+  expect(first.out).toContain('run again with --yes');
+  expect(existsSync(join(out, 'ntu60-xsub', 'pretrain', 'checkpoint.safetensors'))).toBe(true);
+  expect(existsSync(join(out, 'table.md'))).toBe(false);
+  const estimate = JSON.parse(readFileSync(join(out, 'estimate.json'), 'utf8'));
+  expect(estimate.total).toBeGreaterThan(0);
+
+  const full = await asma('reproduce', ...inputs, ...tiny, '--yes');
+  expect(full.code, full.out).toBe(0);
+  // Resumed from the estimate's checkpoint: the first epoch is not run again.
+  expect(full.out).not.toContain('no checkpoint at ' + join(out, 'ntu60-xsub', 'pretrain'));
+  const table = readFileSync(join(out, 'table.md'), 'utf8');
+  expect(table).toContain('| protocol | NTU-60 xsub | NTU-60 xview | PKU-MMD I xsub |');
+  for (const row of [
+    'linear evaluation',
+    'kNN',
+    'linear, aligned teacher',
+    'fine-tune',
+    'semi-supervised, 1 %',
+    'semi-supervised, 10 %',
+    'distilled student',
+  ])
+    expect(table).toMatch(new RegExp(`\\| ${row}[^|]* \\| \\d+\\.\\d \\| \\d+\\.\\d \\| \\d+\\.\\d \\|`));
+  // Transfer to PKU-MMD II from each NTU pretraining; PKU-MMD I is not transferred.
+  expect(table).toMatch(/\| transfer to PKU-MMD II xsub \(fine-tune\) \| \d+\.\d \| \d+\.\d \| - \|/);
+  const results = readFileSync(join(out, 'results.json'), 'utf8');
+
+  // Every stage stored: a re-run recomputes nothing and writes the same numbers.
+  const again = await asma('reproduce', ...inputs, ...tiny, '--yes');
+  expect(again.code, again.out).toBe(0);
+  expect(again.out.match(/\(stored\)/g)?.length).toBe(3 * 7 - 1);
+  expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(results);
+
+  // Other settings in the same folder: refused, naming what differs.
+  const other = await asma('reproduce', ...inputs, ...tiny.map((a) => (a === '2' ? '3' : a)), '--yes');
+  expect(other.code).toBe(2);
+  expect(other.out).toMatch(/holds a reproduce run with other settings \(.*pretrainEpochs.*differ/);
+}, 120_000);
+
+it('asks for a raw folder and names a missing one', async () => {
+  const none = await asma('reproduce', '--out', join(tmp, 'x'));
+  expect(none.code).toBe(2);
+  expect(none.out).toContain('needs at least one of --ntu60, --ntu120, --pku');
+  const missing = await asma('reproduce', '--out', join(tmp, 'y'), '--ntu60', join(tmp, 'nowhere'));
+  expect(missing.out).toContain(`--ntu60: no such path: ${join(tmp, 'nowhere')}`);
+  const pku = await asma('reproduce', '--out', join(tmp, 'z'), '--pku', join(FIX, 'ntu'));
+  expect(pku.out).toMatch(/--pku .*: no skeleton folder/);
+});
+
+it('estimates pretraining from clips x epochs and a fine-tuning epoch as half a pretraining epoch', () => {
+  const c = { ...PAPER_RECIPE, pretrainEpochs: 10, finetuneEpochs: 4, semiEpochs: 10, semiFractions: [0.1] };
+  const e = estimateRun(c, 2, 100, { pretrain: [100, 200], transfer: [50] });
+  expect(e.pretrain).toBeCloseTo(0.02 * 300 * 10, 9);
+  // Per pretrained benchmark: 0.5 * 0.02 * (n * (4 + 1) + 50 * 4).
+  expect(e.protocols).toBeCloseTo(0.01 * (100 * 5 + 200) + 0.01 * (200 * 5 + 200), 9);
+  expect(e.total).toBeCloseTo(e.pretrain + e.protocols, 9);
+});
