@@ -49,9 +49,12 @@ options:
   --finetune-epochs <n>  epochs of the fine-tune and transfer fine-tune protocols (default ${d.finetuneEpochs};
                          0 skips fine-tune, semi-supervised and transfer fine-tuning)
   --finetune-lr <x>      fine-tuning Adam learning rate, cosine (default ${d.finetuneLr})
+  --finetune-batch <n>   fine-tuning batch size (default ${d.finetuneBatch})
   --semi-fractions <l>   label fractions of the semi-supervised protocol (default ${d.semiFractions.join(',')})
   --semi-epochs <n>      semi-supervised fine-tuning epochs (default ${d.semiEpochs})
   --no-transfer          leave out the transfer protocol (noisy variant of the benchmark)
+  --transfer-finetune    transfer by fine-tuning too (default: frozen features only; as long again as
+                         the fine-tune protocol)
   --methods <list>       methods to compare (default ${d.methods.join(',')}; also random)`;
 
 function parseSeeds(text: string | undefined): number[] {
@@ -88,7 +91,7 @@ function parseMethods(text: string | undefined): string[] {
 export function demoConfig(
   values: Record<string, string | undefined>,
   quick: boolean,
-  noTransfer = false,
+  flags: { noTransfer?: boolean; transferFinetune?: boolean } = {},
 ): DemoConfig {
   const b: DemoConfig = { ...d, ...(quick ? QUICK_DEMO : {}) };
   const epochs = intOption('epochs', values.epochs, b.pretrainEpochs, 1);
@@ -123,7 +126,9 @@ export function demoConfig(
       1,
     ),
     semiEpochs: intOption('semi-epochs', values['semi-epochs'], b.semiEpochs, 1),
-    transferNoise: noTransfer ? false : b.transferNoise,
+    finetuneBatch: intOption('finetune-batch', values['finetune-batch'], b.finetuneBatch, 2),
+    transferNoise: flags.noTransfer ? false : b.transferNoise,
+    transferFinetune: flags.transferFinetune ?? b.transferFinetune,
     distillAlphas: parseList('distill-alphas', values['distill-alphas'], b.distillAlphas, 0, 1),
   };
 }
@@ -154,16 +159,20 @@ export const demoCommand: Command = {
         'distill-alphas',
         'finetune-epochs',
         'finetune-lr',
+        'finetune-batch',
         'semi-fractions',
         'semi-epochs',
         'methods',
       ],
       false,
-      ['quick', 'no-transfer'],
+      ['quick', 'no-transfer', 'transfer-finetune'],
     );
     const out = values.out ?? 'demo';
     const seeds = parseSeeds(values.seeds);
-    const base = demoConfig(values, flags.quick ?? false, flags['no-transfer'] ?? false);
+    const base = demoConfig(values, flags.quick ?? false, {
+      noTransfer: flags['no-transfer'],
+      transferFinetune: flags['transfer-finetune'] || undefined,
+    });
     mkdirSync(out, { recursive: true });
     const log = new JsonlLog(join(out, 'demo.jsonl'));
     const started = performance.now();

@@ -2,6 +2,7 @@
  * The demo report's protocol sections: every protocol for every encoder set (mean ± std and per seed),
  * the paired comparisons that the paper's claims rest on, and the distillation study.
  */
+import type { DemoConfig } from './config.js';
 import { type PairedComparison, pairedComparison } from './paired.js';
 import { FINETUNE, semiProtocol, TRANSFER_FINETUNE, TRANSFER_KNN, TRANSFER_LINEAR } from './protocols.js';
 import type { DemoSeedResult } from './run.js';
@@ -116,9 +117,9 @@ function comparisonGrid(table: Map<string, Map<string, number[]>>, columns: read
   });
 }
 
-export function protocolMarkdown(results: readonly DemoSeedResult[], fractions: readonly number[]): string[] {
+export function protocolMarkdown(results: readonly DemoSeedResult[], c: DemoConfig): string[] {
   const table = protocolScores(results);
-  const columns = protocolColumns(table, fractions);
+  const columns = protocolColumns(table, c.semiFractions);
   if (!columns.some((p) => p !== LINEAR && p !== KNN)) return [];
   const first = results[0]!;
   const labelled = (p: string) => first.protocols.find((q) => q.protocol === p)?.labelled;
@@ -130,7 +131,7 @@ export function protocolMarkdown(results: readonly DemoSeedResult[], fractions: 
   const lines = [
     '## Every protocol',
     '',
-    `Val top-1 (%), mean ± std over ${results.length} seed${results.length > 1 ? 's' : ''}. Fine-tune: encoder(s) + Linear, all trainable, from a copy of the pretrained weights (two encoders: their features concatenated). Semi: the same on a class-balanced fraction of the training labels (at least one clip per class). Transfer: encoders pretrained on the clean clips, evaluated on a noisy variant of the benchmark (a limb occluded over 40 % of the frames in half the clips, 2 cm jitter, 5 % of joints lost per frame, like PKU-MMD II) with frozen features and with fine-tuning.`,
+    `Val top-1 (%), mean ± std over ${results.length} seed${results.length > 1 ? 's' : ''}. Fine-tune: encoder(s) + Linear, all trainable, from a copy of the pretrained weights (two encoders: their features concatenated), Adam lr ${c.finetuneLr} cosine, batch ${c.finetuneBatch}, ${c.finetuneEpochs} epochs (semi: ${c.semiEpochs}). Semi: the same on a class-balanced fraction of the training labels (at least one clip per class; fractions that keep the same clips are one run). Transfer: encoders pretrained on the clean clips, evaluated on a noisy variant of the benchmark (a limb occluded over 40 % of the frames in half the clips, 2 cm jitter, 5 % of joints lost per frame, like PKU-MMD II) with frozen features${columns.includes(TRANSFER_FINETUNE) ? ' and with fine-tuning' : ''}.`,
     '',
     `| features | ${head.join(' | ')} |`,
     `|---|${columns.map(() => '---:').join('|')}|`,

@@ -96,7 +96,7 @@ export function reportMarkdown(c: DemoConfig, results: readonly DemoSeedResult[]
     '',
     `Projection redundancy: the mean squared cross-correlation of distinct Barlow Twins projection features (0: decorrelated, 1: collapsed onto one). Above ${COLLAPSED_REDUNDANCY} the projections collapsed; lambda * width is ${(c.lambda * c.projectorWidth).toPrecision(3)} here, ${PAPER_LAMBDA_WIDTH.toPrecision(3)} in the paper (--lambda ${balancedLambda(c.projectorWidth).toPrecision(2)} keeps that balance at width ${c.projectorWidth}).`,
     '',
-    ...protocolMarkdown(results, c.semiFractions),
+    ...protocolMarkdown(results, c),
     ...distillationMarkdown(results),
     ...(first.compression
       ? [

@@ -284,7 +284,7 @@ export async function runDemoSeed(
     }
   }
   if (c.finetuneEpochs > 0) {
-    const transfer = noisy && { ...noisy, classes };
+    const transfer = c.transferFinetune && noisy ? { ...noisy, classes } : null;
     protocols.push(...(await finetuneProtocols(c, sets, { ...data, classes }, transfer, log)));
   }
 

@@ -56,9 +56,11 @@ export const PAPER_RECIPE: DemoConfig = {
   methods: ['asma'],
   finetuneEpochs: 150,
   finetuneLr: 5e-3,
+  finetuneBatch: 128,
   semiFractions: [0.01, 0.1],
   semiEpochs: 150,
   transferNoise: false,
+  transferFinetune: true,
   distillAlphas: [0.5],
 };
 
