@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { STGCN16_PARAMETERS, StGcn } from '@asma/trainer';
+import { Rng } from '@asma/util';
 import { afterAll, expect, it } from 'vitest';
 import { UsageError } from '../src/command.js';
-import { demoCommand } from '../src/commands/demo.js';
+import { demoCommand, demoConfig } from '../src/commands/demo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'asma-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,4 +108,25 @@ it('rejects bad options', async () => {
   await expect(demoCommand.run(['--epochs', '0'])).rejects.toThrow(/--epochs/);
   await expect(demoCommand.run(['--semi-fractions', '0.1,0'])).rejects.toThrow(/--semi-fractions must be/);
   await expect(demoCommand.run(['--distill-alphas', '2'])).rejects.toThrow(/--distill-alphas must be/);
+});
+
+it("--scale paper: the paper's ST-GCN-16 encoders, 50 frames, projector 6144 at the paper's lambda; options still override", () => {
+  const c = demoConfig({ scale: 'paper' }, false);
+  expect(c).toMatchObject({
+    frames: 50,
+    base: 16,
+    features: 256,
+    projectorWidth: 6144,
+    batchSize: 128,
+    lr: 5e-3,
+  });
+  expect(c.lambda).toBeCloseTo(2e-4, 12);
+  expect(new StGcn({ baseChannels: c.base, outChannels: c.features, rng: new Rng(0) }).numParameters()).toBe(
+    STGCN16_PARAMETERS,
+  );
+  expect(demoConfig({ scale: 'paper', epochs: '5' }, false).pretrainEpochs).toBe(5);
+  expect(() => demoConfig({ scale: 'huge' }, false)).toThrow(
+    /--scale must be demo, quick or paper, got 'huge'/,
+  );
+  expect(() => demoConfig({ scale: 'paper' }, true)).toThrow(/contradict/);
 });

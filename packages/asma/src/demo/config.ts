@@ -100,3 +100,25 @@ export const QUICK_DEMO: Partial<DemoConfig> = {
 export function frameDrops(frames: number): number {
   return Math.max(1, scaledDropCounts(frames).motionDrops);
 }
+
+/**
+ * The paper's encoder and projector on a larger synthetic set (`asma demo --scale paper`): ST-GCN-16
+ * (two encoders of 821,380 parameters each), 50 frames, projector 6144 with the paper's lambda, batch
+ * 128, lr 5e-3, 10 warm-up epochs. Sized for one GPU (--backend webgpu): days on a 2-core CPU.
+ */
+export const PAPER_DEMO: Partial<DemoConfig> = {
+  perClass: 100,
+  frames: 50,
+  base: 16,
+  features: 256,
+  projectorWidth: 6144,
+  pretrainEpochs: 50,
+  batchSize: 128,
+  lr: 5e-3,
+  warmupEpochs: 10,
+  linearEpochs: 100,
+  alignEpochs: 60,
+  finetuneEpochs: 30,
+  finetuneBatch: 64,
+  semiEpochs: 60,
+};
