@@ -7,8 +7,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.js';
+import { afterAll, expect, it } from 'vitest';
+import { runAsma } from './tiny-split.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'skeleton', 'test', 'fixtures');
 const tmp = mkdtempSync(join(tmpdir(), 'asma-e2e-'));
@@ -27,19 +27,7 @@ const tiny = [
   '3',
 ];
 
-/** Run `asma ...args`, returning the exit code and what it printed. */
-async function asma(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
+const asma = runAsma;
 
 /** pretrain -> linear -> finetune -> eval on one split folder; returns the reports. */
 async function trainOn(split: string, work: string) {

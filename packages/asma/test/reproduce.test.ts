@@ -15,25 +15,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.js';
+import { afterAll, expect, it } from 'vitest';
 import { estimateRun, PAPER_RECIPE } from '../src/reproduce/run.js';
+import { runAsma } from './tiny-split.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'skeleton', 'test', 'fixtures');
 const tmp = mkdtempSync(join(tmpdir(), 'asma-reproduce-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function asma(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
+const asma = runAsma;
 
 /** NTU-60 raw files over training and validation subjects (xsub) and cameras (xview). */
 function ntuRaw(dir: string): void {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic } from '@asma/skeleton';
 import { writeSyntheticSplit } from '@asma/skeleton/node';
+import { vi } from 'vitest';
+import { main } from '../src/cli.js';
 import { pretrainCommand } from '../src/commands/pretrain.js';
 
 /** A fresh temp folder holding <dir>/xsub, a split of 5 classes x 3 clips of 20 frames. */
@@ -45,4 +47,17 @@ export async function tinyEncoders(split: string, out: string): Promise<{ a: str
   ]);
   if (code !== 0) throw new Error(`pretrain exited ${code}`);
   return { a: join(out, 'encoder_a.safetensors'), b: join(out, 'encoder_b.safetensors') };
+}
+
+/** Run `asma ...args` in process, returning the exit code and what it printed (stdout and stderr). */
+export async function runAsma(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    return { code: await main(args), out: lines.join('\n') };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
 }
