@@ -100,7 +100,7 @@ it('asma demo --quick runs the whole pipeline for two seeds and writes the repor
   ];
   expect(times).toHaveLength(3);
   for (const t of times) expect(Number(t[1])).toBeGreaterThan(0);
-}, 60_000);
+}, 150_000);
 
 it('rejects bad options', async () => {
   await expect(demoCommand.run(['--seeds', 'a,b'])).rejects.toThrow(UsageError);

@@ -167,6 +167,25 @@ export async function scoreFeatures(
   };
 }
 
+/** Eval-mode features of a split, each encoder encoded once; a set of encoders concatenates them. */
+function frozenFeatures(split: DemoSplit) {
+  const cache = new Map<StGcn, { train: Float32Array; val: Float32Array }>();
+  const of = async (e: StGcn) => {
+    let f = cache.get(e);
+    if (f === undefined) {
+      f = { train: await encodeClips(e, split.train), val: await encodeClips(e, split.val) };
+      cache.set(e, f);
+    }
+    return f;
+  };
+  const set = async (encoders: readonly StGcn[], part: 'train' | 'val') => {
+    const parts: { features: Float32Array; dim: number }[] = [];
+    for (const e of encoders) parts.push({ features: (await of(e))[part], dim: e.outChannels });
+    return joinFeatures(parts);
+  };
+  return { of, set };
+}
+
 /** The untrained baseline with a two-encoder method's parameters and feature width. */
 export const UNTRAINED_PAIR = 'no pretraining, two encoders (random init)';
 
@@ -222,23 +241,11 @@ export async function runDemoSeed(
   const trainLabels = requireLabels(data.train);
   const valLabels = requireLabels(data.val);
   // Each encoder is encoded once; sets of several encoders concatenate the cached features.
-  const cache = new Map<StGcn, { train: Float32Array; val: Float32Array }>();
-  const featuresOf = async (e: StGcn) => {
-    let f = cache.get(e);
-    if (f === undefined) {
-      f = { train: await encodeClips(e, data.train), val: await encodeClips(e, data.val) };
-      cache.set(e, f);
-    }
-    return f;
-  };
-  const setFeatures = async (encoders: readonly StGcn[], part: 'train' | 'val') => {
-    const parts: { features: Float32Array; dim: number }[] = [];
-    for (const e of encoders) parts.push({ features: (await featuresOf(e))[part], dim: e.outChannels });
-    return joinFeatures(parts);
-  };
+  const clean = frozenFeatures(data);
+  const featuresOf = clean.of;
   for (const set of sets) {
-    const tr = await setFeatures(set.encoders, 'train');
-    const va = await setFeatures(set.encoders, 'val');
+    const tr = await clean.set(set.encoders, 'train');
+    const va = await clean.set(set.encoders, 'val');
     const parameters = set.encoders.reduce((s, e) => s + e.numParameters(), 0);
     const e: EvaluatedSet = {
       name: set.name,
@@ -254,24 +261,13 @@ export async function runDemoSeed(
   const protocols: ProtocolScore[] = [];
   if (noisy) {
     const labelled = { train: requireLabels(noisy.train), val: requireLabels(noisy.val) };
-    const noisyFeatures = new Map<StGcn, { train: Float32Array; val: Float32Array }>();
+    const features = frozenFeatures(noisy);
     for (const set of sets) {
-      type Part = { features: Float32Array; dim: number };
-      const parts: { train: Part[]; val: Part[] } = { train: [], val: [] };
-      for (const e of set.encoders) {
-        let f = noisyFeatures.get(e);
-        if (f === undefined) {
-          f = { train: await encodeClips(e, noisy.train), val: await encodeClips(e, noisy.val) };
-          noisyFeatures.set(e, f);
-        }
-        parts.train.push({ features: f.train, dim: e.outChannels });
-        parts.val.push({ features: f.val, dim: e.outChannels });
-      }
       const s = await scoreFeatures(
         c,
         classes,
-        { ...joinFeatures(parts.train), labels: labelled.train },
-        { ...joinFeatures(parts.val), labels: labelled.val },
+        { ...(await features.set(set.encoders, 'train')), labels: labelled.train },
+        { ...(await features.set(set.encoders, 'val')), labels: labelled.val },
       );
       const n = labelled.train.length;
       for (const [protocol, valAccuracy] of [
