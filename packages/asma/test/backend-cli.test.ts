@@ -54,6 +54,7 @@ it('every command that computes runs on a device backend', () => {
       'finetune',
       'linear',
       'pretrain',
+      'reproduce',
       'semi',
     ].sort(),
   );

@@ -21,8 +21,9 @@ import { evalCommand } from '../src/commands/eval.js';
 import { finetuneCommand } from '../src/commands/finetune.js';
 import { linearCommand } from '../src/commands/linear.js';
 import { pretrainCommand } from '../src/commands/pretrain.js';
+import { reproduceCommand } from '../src/commands/reproduce.js';
 import { semiCommand } from '../src/commands/semi.js';
-import { tinyModel, tinySplit } from './tiny-split.js';
+import { ntuRawFolder, TINY_REPRODUCE, tinyModel, tinySplit } from './tiny-split.js';
 
 const { dir, split } = tinySplit('asma-device-commands-');
 const log = vi.spyOn(console, 'log');
@@ -259,6 +260,29 @@ describe('the commands that compute, on a device backend (boxed CPU kernels)', (
     expect(json(`${r.cpu}.json`)).toMatchObject({ backend: 'cpu', adapter: null });
   });
 
+  it('reproduce: the same pretrained encoders and every protocol on the device', async () => {
+    const raw = join(dir, 'ntu-raw');
+    ntuRawFolder(raw);
+    const r = await both(
+      'reproduce',
+      (out) => ['--ntu60', raw, '--out', out, ...TINY_REPRODUCE, '--yes'],
+      (a) => reproduceCommand.run(a),
+    );
+    for (const f of [
+      'ntu60-xsub/pretrain/encoder_a.safetensors',
+      'ntu60-xview/pretrain/encoder_b.safetensors',
+    ])
+      expect(bytes(join(r.device, f)).equals(bytes(join(r.cpu, f))), f).toBe(true);
+    const rows = (d: string) => json(join(d, 'results.json')).rows;
+    const [cpu, device] = [rows(r.cpu), rows(r.device)];
+    expect(Object.keys(device)).toEqual(['ntu60-xsub', 'ntu60-xview']);
+    for (const b of Object.keys(cpu)) {
+      expect(Object.keys(device[b].scores), b).toEqual(Object.keys(cpu[b].scores));
+      // Fine-tuning trains on the device bit for bit as on the CPU (its accuracy reads eval-mode logits).
+      expect(device[b].scores['fine-tune'], b).toBe(cpu[b].scores['fine-tune']);
+    }
+  }, 150_000);
+
   it('demo --quick runs the whole pipeline on the device and names it in the report', async () => {
     const out = join(dir, 'demo');
     setBackend(boxedBackend(cpuBackend));
@@ -270,5 +294,5 @@ describe('the commands that compute, on a device backend (boxed CPU kernels)', (
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(
       "kernel backend 'boxed(cpu)' on none host arrays in boxes",
     );
-  }, 60_000);
+  }, 150_000);
 });

@@ -3,42 +3,18 @@
  * fixtures: the estimate stops the run after one epoch, --yes goes on from that checkpoint to the whole
  * table, a re-run takes every stored stage, and a folder started with other settings is refused.
  */
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { estimateRun, PAPER_RECIPE } from '../src/reproduce/run.js';
-import { runAsma } from './tiny-split.js';
+import { ntuRawFolder, runAsma, SKELETON_FIXTURES, TINY_REPRODUCE } from './tiny-split.js';
 
-const FIX = join(import.meta.dirname, '..', '..', 'skeleton', 'test', 'fixtures');
+const FIX = SKELETON_FIXTURES;
 const tmp = mkdtempSync(join(tmpdir(), 'asma-reproduce-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const asma = runAsma;
-
-/** NTU-60 raw files over training and validation subjects (xsub) and cameras (xview). */
-function ntuRaw(dir: string): void {
-  mkdirSync(dir);
-  const good = ['S001C001P001R001A001', 'S002C002P003R002A050', 'S003C003P004R001A051'];
-  let i = 0;
-  for (const p of ['001', '002', '004', '003', '006', '007'])
-    for (const c of ['001', '002', '003']) {
-      cpSync(
-        join(FIX, 'ntu', `${good[i % 3]}.skeleton`),
-        join(dir, `S001C${c}P${p}R001A0${10 + i}.skeleton`),
-      );
-      i++;
-    }
-}
 
 /** PKU-MMD phase II from the phase I fixture, its labels folded into 41 classes. */
 function pku2(dir: string): void {
@@ -54,33 +30,8 @@ function pku2(dir: string): void {
   }
 }
 
-const tiny = [
-  '--epochs',
-  '2',
-  '--base',
-  '2',
-  '--features',
-  '8',
-  '--width',
-  '16',
-  '--batch',
-  '4',
-  '--frames',
-  '20',
-  '--linear-epochs',
-  '2',
-  '--finetune-epochs',
-  '1',
-  '--semi-epochs',
-  '1',
-  '--align-epochs',
-  '1',
-  '--distill-epochs',
-  '1',
-];
-
 it('asma reproduce: estimate, then the whole table on NTU-60 and PKU-MMD fixtures, resumable at every stage', async () => {
-  ntuRaw(join(tmp, 'ntu'));
+  ntuRawFolder(join(tmp, 'ntu'));
   pku2(join(tmp, 'pku2'));
   const out = join(tmp, 'out');
   const inputs = [
@@ -94,7 +45,7 @@ it('asma reproduce: estimate, then the whole table on NTU-60 and PKU-MMD fixture
     out,
   ];
 
-  const first = await asma('reproduce', ...inputs, ...tiny);
+  const first = await asma('reproduce', ...inputs, ...TINY_REPRODUCE);
   expect(first.code, first.out).toBe(0);
   expect(first.out).toMatch(
     /estimate from the first epoch \([\d.]+ s on 9 clips, NTU-60 xsub\): pretraining .*in all about/,
@@ -107,7 +58,7 @@ it('asma reproduce: estimate, then the whole table on NTU-60 and PKU-MMD fixture
   const estimate = JSON.parse(readFileSync(join(out, 'estimate.json'), 'utf8'));
   expect(estimate.total).toBeGreaterThan(0);
 
-  const full = await asma('reproduce', ...inputs, ...tiny, '--yes');
+  const full = await asma('reproduce', ...inputs, ...TINY_REPRODUCE, '--yes');
   expect(full.code, full.out).toBe(0);
   // Resumed from the estimate's checkpoint: the first epoch is not run again (its log line is the same).
   const epochs = readFileSync(pretrainLog, 'utf8').trim().split('\n');
@@ -130,13 +81,18 @@ it('asma reproduce: estimate, then the whole table on NTU-60 and PKU-MMD fixture
   const results = readFileSync(join(out, 'results.json'), 'utf8');
 
   // Every stage stored: a re-run recomputes nothing and writes the same numbers.
-  const again = await asma('reproduce', ...inputs, ...tiny, '--yes');
+  const again = await asma('reproduce', ...inputs, ...TINY_REPRODUCE, '--yes');
   expect(again.code, again.out).toBe(0);
   expect(again.out.match(/\(stored\)/g)?.length).toBe(3 * 7 - 1);
   expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(results);
 
   // Other settings in the same folder: refused, naming what differs.
-  const other = await asma('reproduce', ...inputs, ...tiny.map((a) => (a === '2' ? '3' : a)), '--yes');
+  const other = await asma(
+    'reproduce',
+    ...inputs,
+    ...TINY_REPRODUCE.map((a) => (a === '2' ? '3' : a)),
+    '--yes',
+  );
   expect(other.code).toBe(2);
   expect(other.out).toMatch(/holds a reproduce run with other settings \(.*pretrainEpochs.*differ/);
 }, 120_000);

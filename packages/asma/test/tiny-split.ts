@@ -1,5 +1,5 @@
 /** Shared fixtures of the training-command tests: a tiny synthetic split and tiny pretrained encoders. */
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic } from '@asma/skeleton';
@@ -7,6 +7,9 @@ import { writeSyntheticSplit } from '@asma/skeleton/node';
 import { vi } from 'vitest';
 import { main } from '../src/cli.js';
 import { pretrainCommand } from '../src/commands/pretrain.js';
+
+/** The skeleton package's raw-format fixtures (NTU .skeleton, PKU-MMD). */
+export const SKELETON_FIXTURES = join(import.meta.dirname, '..', '..', 'skeleton', 'test', 'fixtures');
 
 /** A fresh temp folder holding <dir>/xsub, a split of 5 classes x 3 clips of 20 frames. */
 export function tinySplit(prefix: string): { dir: string; split: string } {
@@ -61,3 +64,44 @@ export async function runAsma(...args: string[]): Promise<{ code: number; out: s
     err.mockRestore();
   }
 }
+
+/** NTU-60 raw files over training and validation subjects (xsub) and cameras (xview). */
+export function ntuRawFolder(dir: string): void {
+  mkdirSync(dir);
+  const good = ['S001C001P001R001A001', 'S002C002P003R002A050', 'S003C003P004R001A051'];
+  let i = 0;
+  for (const p of ['001', '002', '004', '003', '006', '007'])
+    for (const c of ['001', '002', '003']) {
+      cpSync(
+        join(SKELETON_FIXTURES, 'ntu', `${good[i % 3]}.skeleton`),
+        join(dir, `S001C${c}P${p}R001A0${10 + i}.skeleton`),
+      );
+      i++;
+    }
+}
+
+/** `asma reproduce` options for a seconds-long run on the fixture folders. */
+export const TINY_REPRODUCE = [
+  '--epochs',
+  '2',
+  '--base',
+  '2',
+  '--features',
+  '8',
+  '--width',
+  '16',
+  '--batch',
+  '4',
+  '--frames',
+  '20',
+  '--linear-epochs',
+  '2',
+  '--finetune-epochs',
+  '1',
+  '--semi-epochs',
+  '1',
+  '--align-epochs',
+  '1',
+  '--distill-epochs',
+  '1',
+];
