@@ -3,7 +3,7 @@
 // data with the given settings, then score its frozen features (linear probe, kNN) and whether they
 // collapsed (effective rank, top direction's share). Prints one JSON line per encoder set.
 // Usage: node tools/evidence/probe.mjs --method pstl|asma|barlow-twins|none|none-pair [--lambda 4.8e-3] --seed 0 [--epochs 8] [--per-class 20]
-//        [--frames 30] [--projector 256] [--base 4] [--features 32] [--lr 2e-3] [--batch 32] [--out DIR]
+//        [--frames 30] [--cameras 3] [--projector 256] [--base 4] [--features 32] [--lr 2e-3] [--batch 32] [--out DIR]
 // Needs `pnpm build`.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,7 @@ const { values: v } = parseArgs({
     epochs: { type: 'string' },
     'per-class': { type: 'string' },
     frames: { type: 'string' },
+    cameras: { type: 'string' },
     projector: { type: 'string' },
     base: { type: 'string' },
     features: { type: 'string' },
@@ -44,6 +45,7 @@ const c = {
   pretrainEpochs: num(v.epochs, DEFAULT_DEMO.pretrainEpochs),
   perClass: num(v['per-class'], DEFAULT_DEMO.perClass),
   frames: num(v.frames, DEFAULT_DEMO.frames),
+  cameras: num(v.cameras, DEFAULT_DEMO.cameras),
   projectorWidth: num(v.projector, DEFAULT_DEMO.projectorWidth),
   base: num(v.base, DEFAULT_DEMO.base),
   features: num(v.features, DEFAULT_DEMO.features),

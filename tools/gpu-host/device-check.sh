@@ -7,7 +7,7 @@
 #    (when no adapter answers, again with each other NVIDIA ICD file found)
 # 4. torch-peer.py on CUDA: ST-GCN-16 train B=64/128, infer B=256, latency B=1 -> OUTDIR/torch-peer.json
 # 5. asma on WebGPU, once its CLI has `bench --backend`: one run per line of $ASMA_BENCH_RUNS, each line
-#    the arguments of one asma command (default "bench --backend webgpu --json"), e.g.
+#    the arguments of one asma command (default: training at B = 64 and 128, ASMa pretraining), e.g.
 #    $'bench --backend webgpu --json --batch 64\nbench --backend webgpu --json --batch 128'
 #    Their stdout goes to OUTDIR/asma-bench.jsonl, the steps are named asma-1, asma-2, ...
 # 6. OUTDIR/summary.json: each step's exit code and seconds, the adapter, the peer's figures.
@@ -92,7 +92,9 @@ fi
 step torch 180 python3 "$here/torch-peer.py" --device cuda --out "$out/torch-peer.json"
 
 if [ "${rc[arrive]}" = 0 ] && node "$ASMA_CLI" bench --help 2>&1 | grep -q -- '--backend'; then
-  runs="${ASMA_BENCH_RUNS:-bench --backend webgpu --json}"
+  # Default: ST-GCN-16 training at B = 64 and 128, then ASMa pretraining at the paper's sizes (B = 128,
+  # projector 6144) with its data-wait share (does the GPU wait for the host's augmentation and masks?).
+  runs="${ASMA_BENCH_RUNS:-$'bench --backend webgpu --json --batch 64\nbench --backend webgpu --json --batch 128\nbench --backend webgpu --json --method asma --batch 128 --steps 5'}"
   : >"$out/asma-bench.jsonl"
   n=0
   while IFS= read -r line; do

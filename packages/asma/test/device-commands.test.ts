@@ -237,6 +237,23 @@ describe('the commands that compute, on a device backend (boxed CPU kernels)', (
         ['cpu', null],
         ['boxed(cpu)', 'none'],
       ]);
+      // Pretraining: the pipelined step, the data part alone, the steps with their data ready.
+      lines.length = 0;
+      const tiny = ['--batch', '4', '--frames', '10', '--base', '2', '--features', '8', '--projector', '16'];
+      await both(
+        'bench-pretrain',
+        () => [...tiny, '--method', 'asma', '--steps', '2', '--json'],
+        (a) => benchCommand.run(a),
+      );
+      const pre = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      expect(pre.map((r) => r.backend)).toEqual(['cpu', 'boxed(cpu)']);
+      for (const r of pre) {
+        expect(r.data_ms).toBeGreaterThan(0);
+        expect(r.data_ready_step_ms).toBeGreaterThan(0);
+        expect(r.pretrain_step_ms).toBeGreaterThan(0);
+        expect(r.data_wait_share).toBeGreaterThanOrEqual(0);
+        expect(r.data_wait_share).toBeLessThan(1);
+      }
     } finally {
       log.mockImplementation(() => {});
     }

@@ -35,6 +35,7 @@ export {
   type DType,
   deviceActive,
   dtypeOf,
+  flushDevice,
   full,
   type NestedArray,
   ones,

@@ -85,6 +85,11 @@ export function deviceActive(): boolean {
   return getBackend().deviceStorage === true;
 }
 
+/** Submits the device's recorded work now (a no-op on the CPU backends): see KernelBackend.flush. */
+export function flushDevice(): void {
+  getBackend().flush?.();
+}
+
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

@@ -207,6 +207,12 @@ export interface KernelBackend<S = FloatArray> {
   read(s: S): Promise<FloatArray>;
   /** Synchronous read: the CPU backends only (a device backend throws, naming `read`). */
   readSync(s: S): FloatArray;
+  /**
+   * Hands the work recorded so far to the device now (a device backend that batches its commands;
+   * absent on the CPU). The training loop calls it after each step so that the device runs that step
+   * while the host prepares the next batch.
+   */
+  flush?(): void;
   /** Per-channel statistics storage for batch norm (float64 on the CPU, float32 on a device), zeroed. */
   allocateStats(n: number): S;
 

@@ -90,6 +90,34 @@ describe('the training loops on a device backend (boxed CPU kernels)', () => {
     expect(boxed.readbacks).toBe(3 * (1 + parts + n) + n);
   });
 
+  it('submits every step as soon as it is recorded, and logs how long the host waited for the device', async () => {
+    const big = tinyDataset({ perClass: 8 });
+    const boxed = boxedBackend(cpuBackend);
+    let flushes = 0;
+    setBackend({ ...boxed, flush: () => flushes++ });
+    const run = await pretrain({
+      method: 'pstl',
+      data: big,
+      epochs: 2,
+      batchSize: 4,
+      methodOptions: tinyMethod,
+      progress: false,
+      readEvery: 3,
+    });
+    setBackend(cpuBackend);
+    expect(flushes).toBe(2 * 8); // one per step: the device runs it while the next batch is drawn
+    for (const h of run.history) expect(h.deviceWait).toBeGreaterThanOrEqual(0);
+    const onCpu = await pretrain({
+      method: 'pstl',
+      data: big,
+      epochs: 1,
+      batchSize: 4,
+      methodOptions: tinyMethod,
+      progress: false,
+    });
+    expect(onCpu.history[0]!.deviceWait).toBeUndefined();
+  });
+
   it('fine-tuning with validation: the CPU history (loss, val accuracy) and weights', async () => {
     const val = tinyDataset({ seed: 9, perClass: 2 });
     const run = () =>

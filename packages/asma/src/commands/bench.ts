@@ -174,7 +174,7 @@ export const benchCommand: Command = {
         if (flags.json) console.log(JSON.stringify(row));
         else
           console.log(
-            `${method} pretraining (${r.encoders} encoder(s), ${r.parameters.toLocaleString('en-US')} encoder parameters, projector ${projector}), batch ${batch}, ${frames} frames, backend ${describeBackend(getBackend())}: ${r.pretrain_step_ms.toFixed(1)} ms per step, ${r.pretrain_samples_per_s.toFixed(2)} samples/s (median of ${steps})`,
+            `${method} pretraining (${r.encoders} encoder(s), ${r.parameters.toLocaleString('en-US')} encoder parameters, projector ${projector}), batch ${batch}, ${frames} frames, backend ${describeBackend(getBackend())}: ${r.pretrain_step_ms.toFixed(1)} ms per step, ${r.pretrain_samples_per_s.toFixed(2)} samples/s (mean of ${steps}); data ${r.data_ms.toFixed(1)} ms per step on the host, steps with their data ready ${r.data_ready_step_ms.toFixed(1)} ms: ${(100 * r.data_wait_share).toFixed(0)} % of a step waits for data`,
           );
         return 0;
       }

@@ -11,6 +11,8 @@ export interface DemoConfig {
   seed: number;
   /** Synthetic clips per class (16 classes; xsub keeps 6 of 10 subjects for training). */
   perClass: number;
+  /** Camera views, 1..5 (yaw 0, +45, -45, +90, -90 degrees): the nuisance that pretraining's rotations must learn to ignore. */
+  cameras: number;
   frames: number;
   /** Encoder widths: ST-GCN plan base, 2*base, 4*base, then `features`. */
   base: number;
@@ -52,6 +54,7 @@ export interface DemoConfig {
 export const DEFAULT_DEMO: DemoConfig = {
   seed: 0,
   perClass: 20,
+  cameras: 3,
   frames: 30,
   base: 4,
   features: 32,

@@ -84,9 +84,14 @@ export interface DemoSplit {
 
 /** Generate the synthetic benchmark (xsub split) into `dir` and read it back like any dataset. */
 export function prepareData(c: DemoConfig, dir: string): DemoSplit {
-  const ds = generateSynthetic({ seed: c.seed, samplesPerClass: c.perClass, frames: c.frames });
+  const ds = generateSynthetic({
+    seed: c.seed,
+    samplesPerClass: c.perClass,
+    frames: c.frames,
+    cameras: c.cameras,
+  });
   const { dir: split } = writeSyntheticSplit(dir, ds, 'xsub', {
-    options: { seed: c.seed, perClass: c.perClass },
+    options: { seed: c.seed, perClass: c.perClass, cameras: c.cameras },
   });
   return { train: loadSplit('out', split, 'train'), val: loadSplit('out', split, 'val') };
 }

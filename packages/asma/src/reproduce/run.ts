@@ -41,6 +41,7 @@ import { reproduceTable, rowsOf, type ScoreTable } from './table.js';
 export const PAPER_RECIPE: DemoConfig = {
   seed: 0,
   perClass: 0,
+  cameras: 0,
   frames: 50,
   base: 16,
   features: 256,

@@ -74,6 +74,27 @@ export interface PretrainMethod {
   readonly encoders: readonly NamedEncoder[];
   /** Loss of one batch of raw clips; every random draw comes from `rng`. */
   loss(batch: SkeletonBatch, rng: Rng): MethodLoss;
+  /**
+   * The host's part of `loss`, split out (the built-in methods have it): augmentation and masks, every
+   * random draw. `lossOf(prepare(b, r))` is `loss(b, r)`; `asma bench` times the two halves apart.
+   */
+  prepare?(batch: SkeletonBatch, rng: Rng): unknown;
+  /** The rest of `loss` (encoders, heads, loss: the device's part) on what `prepare` returned. */
+  lossOf?(inputs: unknown): MethodLoss;
+}
+
+/** A method from its two halves: `loss` is their composition. */
+function split<I>(
+  m: Omit<PretrainMethod, 'loss' | 'prepare' | 'lossOf'>,
+  prepare: (batch: SkeletonBatch, rng: Rng) => I,
+  lossOf: (inputs: I) => MethodLoss,
+): PretrainMethod {
+  return {
+    ...m,
+    loss: (batch, rng) => lossOf(prepare(batch, rng)),
+    prepare,
+    lossOf: (inputs) => lossOf(inputs as I),
+  };
 }
 
 /** Encoders and heads registered under torch-style names: encoder, head (one view) or encoder_a, head_a, ... */
@@ -122,59 +143,69 @@ function maskedMethod(
     throw new RangeError(
       "pretrain: spatialPer 'sample' needs maskOutput 'zero' (removal shares one joint set per batch)",
     );
-  return {
-    name,
-    module: model,
-    encoders: model.encoders,
-    loss(batch, r) {
-      // Three independent augmentations of the batch, shared by every encoder of the method.
-      const anchor = augment(batch, r);
-      const forSpatial = augment(batch, r);
-      const forTemporal = augment(batch, r);
-      // One draw of every view's masks; motion energy is that of the temporal stream's input.
-      const masks = strategy.sample(forTemporal, r, { spatialPer });
-      let total: Tensor | null = null;
-      const parts: Record<string, Tensor> = {};
-      const terms: BarlowTwinsTerms[] = [];
-      views.forEach((view, i) => {
-        const enc = model.encoders[i]!.encoder;
-        const head = model.heads[i]!;
-        const za = head.project(enc.forward(batchTensor(anchor)));
-        const { spatial, temporal } = maskedInputs(view, masks[i]!, forSpatial, forTemporal, output, enc);
-        const lt = head.termsFromProjections(za, head.project(temporal));
-        const ls = head.termsFromProjections(za, head.project(spatial));
-        const key = suffixes[i] === '' ? '' : `${suffixes[i]!.slice(1)}/`;
-        parts[`${key}temporal`] = lt.loss.detach();
-        parts[`${key}spatial`] = ls.loss.detach();
-        terms.push(lt, ls);
-        const l = add(lt.loss, ls.loss);
-        total = total === null ? l : add(total, l);
-      });
-      return { loss: total!, parts: { ...parts, ...diagonalParts(terms) } };
-    },
+  // The host's half: three independent augmentations of the batch, shared by every encoder of the
+  // method, and one draw of every view's masks (motion energy is that of the temporal stream's input).
+  const prepare = (batch: SkeletonBatch, r: Rng): ViewInputs[] => {
+    const anchor = augment(batch, r);
+    const forSpatial = augment(batch, r);
+    const forTemporal = augment(batch, r);
+    const masks = strategy.sample(forTemporal, r, { spatialPer });
+    return views.map((view, i) => ({
+      anchor,
+      ...maskedInputs(view, masks[i]!, forSpatial, forTemporal, output),
+    }));
   };
+  const lossOf = (inputs: ViewInputs[]): MethodLoss => {
+    let total: Tensor | null = null;
+    const parts: Record<string, Tensor> = {};
+    const terms: BarlowTwinsTerms[] = [];
+    inputs.forEach((x, i) => {
+      const enc = model.encoders[i]!.encoder;
+      const head = model.heads[i]!;
+      const za = head.project(enc.forward(batchTensor(x.anchor)));
+      const spatial = enc.forward(batchTensor(x.spatial), x.keptJoints ? { keptJoints: x.keptJoints } : {});
+      const temporal = enc.forward(batchTensor(x.temporal));
+      const lt = head.termsFromProjections(za, head.project(temporal));
+      const ls = head.termsFromProjections(za, head.project(spatial));
+      const key = suffixes[i] === '' ? '' : `${suffixes[i]!.slice(1)}/`;
+      parts[`${key}temporal`] = lt.loss.detach();
+      parts[`${key}spatial`] = ls.loss.detach();
+      terms.push(lt, ls);
+      const l = add(lt.loss, ls.loss);
+      total = total === null ? l : add(total, l);
+    });
+    return { loss: total!, parts: { ...parts, ...diagonalParts(terms) } };
+  };
+  return split({ name, module: model, encoders: model.encoders }, prepare, lossOf);
 }
 
-/** Encoder features of the spatially and the temporally masked stream of one view. */
+/** One view's encoder inputs: the anchor, and the spatially and temporally masked streams. */
+interface ViewInputs {
+  anchor: SkeletonBatch;
+  spatial: SkeletonBatch;
+  temporal: SkeletonBatch;
+  /** Removal: the joints the encoder keeps of `spatial` (dropped after data_bn, sliced adjacency). */
+  keptJoints?: readonly number[];
+}
+
+/** The spatially and the temporally masked stream of one view (host arrays). */
 function maskedInputs(
   view: ViewSampler,
   masks: ViewMasks,
   forSpatial: SkeletonBatch,
   forTemporal: SkeletonBatch,
   output: 'remove' | 'zero',
-  enc: StGcn,
-): { spatial: Tensor; temporal: Tensor } {
-  if (output === 'zero') {
-    const s = view.apply(forSpatial, masks, 'zero').spatial;
-    const t = view.apply(forTemporal, masks, 'zero').temporal;
-    return { spatial: enc.forward(batchTensor(s)), temporal: enc.forward(batchTensor(t)) };
-  }
+): Omit<ViewInputs, 'anchor'> {
+  if (output === 'zero')
+    return {
+      spatial: view.apply(forSpatial, masks, 'zero').spatial,
+      temporal: view.apply(forTemporal, masks, 'zero').temporal,
+    };
   // Removal: joints are dropped inside the encoder (after data_bn, with the sliced adjacency).
-  const keptJoints = sharedJointMask(masks).kept;
-  const t = view.apply(forTemporal, masks, 'remove').temporal;
   return {
-    spatial: enc.forward(batchTensor(forSpatial), { keptJoints }),
-    temporal: enc.forward(batchTensor(t)),
+    spatial: forSpatial,
+    keptJoints: sharedJointMask(masks).kept,
+    temporal: view.apply(forTemporal, masks, 'remove').temporal,
   };
 }
 
@@ -202,20 +233,17 @@ function barlowTwinsMethod(rng: Rng, o: MethodOptions): PretrainMethod {
   const augment = augmentation(o);
   const { encoder } = model.encoders[0]!;
   const head = model.heads[0]!;
-  return {
-    name: 'barlow-twins',
-    module: model,
-    encoders: model.encoders,
-    loss(batch, r) {
-      const x1 = augment(batch, r);
-      const x2 = augment(batch, r);
+  return split(
+    { name: 'barlow-twins', module: model, encoders: model.encoders },
+    (batch, r) => [augment(batch, r), augment(batch, r)] as const,
+    ([x1, x2]) => {
       const t = head.termsFromProjections(
         head.project(encoder.forward(batchTensor(x1))),
         head.project(encoder.forward(batchTensor(x2))),
       );
       return { loss: t.loss, parts: { views: t.loss.detach(), ...diagonalParts([t]) } };
     },
-  };
+  );
 }
 
 /** Build a method by name; `rng` seeds the weights and the encoders' dropout streams. */

@@ -4,9 +4,12 @@
  * gradient, a progress bar with rate and ETA, a JSONL log, and an atomic checkpoint after every
  * epoch from which `resume` continues bit-identically.
  *
- * On a device backend (WebGPU) nothing is read synchronously: the steps' losses are read together
- * every `readEvery` steps and at each epoch's end (pending.ts), and the NaN guard then checks the
- * weights on the device (device-finite.ts). The numbers are the CPU loop's, in the same order.
+ * On a device backend (WebGPU) nothing is read synchronously: each step is submitted as soon as it is
+ * recorded, so the device runs it while the host draws the next batch's augmentation and masks; the
+ * steps' losses are read together every `readEvery` steps and at each epoch's end (pending.ts), and
+ * the NaN guard then checks the weights on the device (device-finite.ts). A window's reads are awaited
+ * only at the next window, so the device's queue never drains mid-epoch. The numbers are the CPU
+ * loop's, in the same order.
  *
  * The checkpoint, the log and the progress bar need Node (../node/run-files.ts, imported only when
  * one is asked for): without either path the loop runs in browsers too (the bar is drawn by default in
@@ -15,6 +18,7 @@
 import {
   deviceActive,
   firstNonFinite,
+  flushDevice,
   type LrSchedule,
   type Module,
   type Optimizer,
@@ -44,6 +48,12 @@ export interface EpochRecord {
   samples: number;
   seconds: number;
   samplesPerSecond: number;
+  /**
+   * On a device backend: seconds the host waited mid-epoch for reads of a window of steps ago. Above 0,
+   * the device was still a window behind the host when it was asked: it had queued work, it did not
+   * wait for the data. Near 0, the host (data, augmentation, masking, recording) is the slower side.
+   */
+  deviceWait?: number;
   /** What `evaluate` returned (e.g. validation accuracy). */
   metrics: Record<string, number>;
 }
@@ -248,11 +258,34 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     };
     const device = deviceActive();
     const pending: PendingStep[] = [];
-    const readBack = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      const last = pending[pending.length - 1]!.step;
-      for (const r of await readPending(pending)) account(r);
-      await checkWeightsOnDevice(o.module, epoch, last, written());
+    // The window of steps being read while the next one runs; the host waits for it (deviceWait)
+    // only when the device is more than a window behind.
+    let reading: Promise<void> | null = null;
+    let deviceWait = 0;
+    const settle = async (count: boolean): Promise<void> => {
+      if (reading === null) return;
+      const t0 = performance.now();
+      const r = reading;
+      reading = null;
+      await r;
+      if (count) deviceWait += (performance.now() - t0) / 1000;
+    };
+    const readBack = async (final: boolean): Promise<void> => {
+      await settle(true);
+      if (pending.length > 0) {
+        const last = pending[pending.length - 1]!.step;
+        const values = readPending(pending);
+        const weights = checkWeightsOnDevice(o.module, epoch, last, written());
+        reading = values.then(async (rs) => {
+          for (const r of rs) account(r);
+          await weights;
+        });
+        // Awaited at the next read; until then a failure must not count as unhandled.
+        reading.catch(() => {});
+        weights.catch(() => {});
+      }
+      // The epoch's end drains the queue (the checkpoint needs the weights): not counted as a wait.
+      if (final) await settle(false);
     };
     for (const indices of batches) {
       o.optimizer.zeroGrad();
@@ -275,9 +308,11 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       if (device) {
         loss.backward();
         o.optimizer.step();
+        // The device runs this step while the host prepares the next batch.
+        flushDevice();
         pending.push({ step: globalStep, samples: indices.length, loss: loss.detach(), parts, observe });
         globalStep++;
-        if (pending.length >= (o.readEvery ?? 16)) await readBack();
+        if (pending.length >= (o.readEvery ?? 16)) await readBack(false);
         continue;
       }
       const value = loss.item();
@@ -293,7 +328,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       account({ step: globalStep, samples: indices.length, loss: value, parts: partValues });
       globalStep++;
     }
-    await readBack();
+    await readBack(true);
     const seconds = (performance.now() - started) / 1000;
     const metrics = o.evaluate ? await o.evaluate(epoch) : {};
     o.module.train();
@@ -305,6 +340,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       samples,
       seconds,
       samplesPerSecond: samples / seconds,
+      ...(device ? { deviceWait } : {}),
       metrics,
     };
     history.push(record);

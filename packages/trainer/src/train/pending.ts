@@ -30,38 +30,49 @@ export interface ReadStep {
   parts: Record<string, number>;
 }
 
-/** One readback for a list of scalar tensors. */
-async function readScalars(ts: Tensor[]): Promise<FloatArray> {
+/** One readback for a list of scalar tensors (started now: the copy is recorded at this point). */
+function readScalars(ts: Tensor[]): Promise<FloatArray> {
   if (ts.length === 1) return ts[0]!.read();
   return noGrad(() => stack(ts.map((t) => t.detach()))).read();
 }
 
-/** Read the pending steps' values (their observers are called, in step order); empties the list. */
-export async function readPending(pending: PendingStep[]): Promise<ReadStep[]> {
-  if (pending.length === 0) return [];
+/**
+ * Starts reading the pending steps' values and empties the list. Every read is recorded now, so the
+ * numbers are those of this point of the run however late the promise is awaited; the observers are
+ * called, in step order, when it resolves.
+ */
+export function readPending(pending: PendingStep[]): Promise<ReadStep[]> {
+  if (pending.length === 0) return Promise.resolve([]);
   const steps = pending.splice(0, pending.length);
-  const losses = await readScalars(steps.map((p) => p.loss));
+  const losses = readScalars(steps.map((p) => p.loss));
   const partKeys = [...new Set(steps.flatMap((p) => Object.keys(p.parts)))];
-  const partValues = new Map<string, number[]>();
-  for (const k of partKeys) {
+  const partReads = partKeys.map((k) => {
     const tensors = steps.map((p) => p.parts[k]).filter((v): v is Tensor => typeof v === 'object');
-    const read = tensors.length > 0 ? await readScalars(tensors) : new Float32Array(0);
-    let next = 0;
-    partValues.set(
-      k,
-      steps.map((p) => {
-        const v = p.parts[k];
-        return v === undefined ? Number.NaN : typeof v === 'number' ? v : read[next++]!;
-      }),
-    );
-  }
-  for (const p of steps) if (p.observe) p.observe.use(await p.observe.tensor.read());
-  return steps.map((p, i) => ({
-    step: p.step,
-    samples: p.samples,
-    loss: losses[i]!,
-    parts: Object.fromEntries(
-      partKeys.filter((k) => p.parts[k] !== undefined).map((k) => [k, partValues.get(k)![i]!]),
-    ),
-  }));
+    return tensors.length > 0 ? readScalars(tensors) : Promise.resolve(new Float32Array(0));
+  });
+  const observed = steps.map((p) => p.observe?.tensor.read());
+  return (async () => {
+    const lossValues = await losses;
+    const partValues = new Map<string, number[]>();
+    for (const [j, k] of partKeys.entries()) {
+      const read = await partReads[j]!;
+      let next = 0;
+      partValues.set(
+        k,
+        steps.map((p) => {
+          const v = p.parts[k];
+          return v === undefined ? Number.NaN : typeof v === 'number' ? v : read[next++]!;
+        }),
+      );
+    }
+    for (const [i, p] of steps.entries()) if (p.observe) p.observe.use(await observed[i]!);
+    return steps.map((p, i) => ({
+      step: p.step,
+      samples: p.samples,
+      loss: lossValues[i]!,
+      parts: Object.fromEntries(
+        partKeys.filter((k) => p.parts[k] !== undefined).map((k) => [k, partValues.get(k)![i]!]),
+      ),
+    }));
+  })();
 }
