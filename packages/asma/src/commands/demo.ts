@@ -35,6 +35,8 @@ options:
                          projector 6144, lambda 2e-4, batch 128) on 100 clips per class, 50 epochs; sized
                          for one GPU (--backend webgpu). Options given with it override its values
   --per-class <n>        synthetic clips per class (default ${d.perClass})
+  --cameras <n>          camera views 1..5 (yaw 0, +-45, +-90 degrees; default ${d.cameras}): with fewer, an
+                         untrained encoder is nearly as good as a pretrained one (docs/results.md)
   --frames <n>           frames per clip (default ${d.frames}; masks drop T/5 by motion + T/5 at random)
   --base <n>             ST-GCN base width (default ${d.base}; the paper's ST-GCN-16 is 16)
   --features <n>         encoder output features (default ${d.features}; paper 256)
@@ -107,6 +109,7 @@ export function demoConfig(
   return {
     ...b,
     perClass: intOption('per-class', values['per-class'], b.perClass, 2),
+    cameras: camerasOption(values.cameras, b.cameras),
     frames: intOption('frames', values.frames, b.frames, 10),
     base: intOption('base', values.base, b.base, 1),
     features: intOption('features', values.features, b.features, 2),
@@ -154,6 +157,7 @@ export const demoCommand: Command = {
         'seeds',
         'scale',
         'per-class',
+        'cameras',
         'frames',
         'base',
         'features',
@@ -203,3 +207,9 @@ export const demoCommand: Command = {
     return 0;
   },
 };
+
+function camerasOption(value: string | undefined, fallback: number): number {
+  const n = intOption('cameras', value, fallback, 1);
+  if (n > 5) throw new UsageError(`--cameras must be 1..5 (the synthetic benchmark has five views), got ${n}`);
+  return n;
+}

@@ -70,7 +70,7 @@ export function reportMarkdown(c: DemoConfig, results: readonly DemoSeedResult[]
   const lines = [
     '# asma demo report',
     '',
-    `Synthetic NTU-25 benchmark (16 classes, cross-subject split: ${first.trainClips} training / ${first.valClips} validation clips of ${c.frames} frames, 2 bodies).`,
+    `Synthetic NTU-25 benchmark (16 classes, cross-subject split: ${first.trainClips} training / ${first.valClips} validation clips of ${c.frames} frames, 2 bodies, ${c.cameras} camera views).`,
     `Encoders: ST-GCN, base width ${c.base}, ${c.features}-d features; Barlow Twins projector width ${c.projectorWidth}, lambda ${Number(c.lambda.toPrecision(6))}.`,
     `Pretraining: ${c.pretrainEpochs} epochs, batch ${c.batchSize}, Adam lr ${c.lr}, ${c.warmupEpochs} warm-up epochs, cosine. Linear evaluation: frozen eval-mode features (standardised), Linear(D, classes), Adam lr 0.01, ${c.linearEpochs} epochs. Alignment: ${c.alignEpochs} epochs on the frozen ASMa features.`,
     `Seeds: ${seeds}. ${env}`,
