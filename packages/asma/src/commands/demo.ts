@@ -210,6 +210,7 @@ export const demoCommand: Command = {
 
 function camerasOption(value: string | undefined, fallback: number): number {
   const n = intOption('cameras', value, fallback, 1);
-  if (n > 5) throw new UsageError(`--cameras must be 1..5 (the synthetic benchmark has five views), got ${n}`);
+  if (n > 5)
+    throw new UsageError(`--cameras must be 1..5 (the synthetic benchmark has five views), got ${n}`);
   return n;
 }

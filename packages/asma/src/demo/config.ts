@@ -4,7 +4,7 @@ import { balancedLambda } from '@asma/trainer';
 /**
  * The demo's experiment: sizes chosen so that one seed (data, three pretrainings, linear and kNN
  * evaluation of seven encoder sets, fine-tune, semi-supervised and transfer protocols, alignment,
- * the distillation study, report) fits in about 10 minutes on a 2-core machine (9-11 measured). Every field is a
+ * the distillation study, report) fits in about 10 minutes on a 2-core machine (6.5-8.5 measured at five views). Every field is a
  * command-line option of `asma demo`.
  */
 export interface DemoConfig {
