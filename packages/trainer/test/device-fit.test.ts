@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Module, Tensor } from '@asma/autodiff';
+import { Adam, constantLr, Linear, type Module, mean, mul, Tensor, tensor } from '@asma/autodiff';
 import { type BoxedBackend, boxedBackend, cpuBackend, setBackend } from '@asma/kernels';
 import { Rng } from '@asma/util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { StGcn } from '../src/model/stgcn.js';
 import { pretrain } from '../src/pretrain/pretrain.js';
 import { finetune } from '../src/protocols/finetune.js';
 import { NonFiniteError } from '../src/train/errors.js';
+import { fit } from '../src/train/fit.js';
 import { tinyDataset, tinyMethod } from './pretrain-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'asma-device-fit-'));
@@ -116,6 +117,36 @@ describe('the training loops on a device backend (boxed CPU kernels)', () => {
       progress: false,
     });
     expect(onCpu.history[0]!.deviceWait).toBeUndefined();
+  });
+
+  it("awaits a window's reads only after the next window is recorded, so the device's queue never drains", async () => {
+    const boxed = boxedBackend(cpuBackend);
+    let flushes = 0;
+    setBackend({ ...boxed, flush: () => flushes++ });
+    const rng = new Rng(1);
+    const layer = new Linear(3, 1, { rng });
+    const x = tensor([[1, 2, 3]]);
+    // The step whose values were used, and how many steps had been submitted by then.
+    const used: [number, number][] = [];
+    await fit({
+      module: layer,
+      optimizer: new Adam(layer.parameters(), { lr: 1e-2 }),
+      schedule: constantLr(1e-2),
+      epochs: 1,
+      count: 9,
+      batchSize: 1,
+      rng,
+      readEvery: 3,
+      progress: false,
+      step: ([i]) => {
+        const loss = mean(mul(layer.forward(x), layer.forward(x)));
+        return { loss, observe: { tensor: loss, use: () => used.push([i!, flushes]) } };
+      },
+    });
+    setBackend(cpuBackend);
+    // Steps 0-2 (window 1) are used once window 2 (steps 3-5) is submitted, window 2 after window 3;
+    // the epoch's end waits for the last window.
+    expect(used.map(([, f]) => f)).toEqual([6, 6, 6, 9, 9, 9, 9, 9, 9]);
   });
 
   it('fine-tuning with validation: the CPU history (loss, val accuracy) and weights', async () => {
