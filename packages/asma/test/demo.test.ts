@@ -100,6 +100,10 @@ it('asma demo --quick runs the whole pipeline for two seeds and writes the repor
   ];
   expect(times).toHaveLength(3);
   for (const t of times) expect(Number(t[1])).toBeGreaterThan(0);
+  // Other data in the same folder (one camera view instead of three at this size): refused, saying what to do.
+  await expect(demoCommand.run(['--quick', '--out', out, '--seeds', '0', '--cameras', '1'])).rejects.toThrow(
+    /refusing to resume\. asma demo resumes the runs it finds in --out, .*choose another --out or remove/,
+  );
 }, 150_000);
 
 it('rejects bad options', async () => {
@@ -108,6 +112,7 @@ it('rejects bad options', async () => {
   await expect(demoCommand.run(['--epochs', '0'])).rejects.toThrow(/--epochs/);
   await expect(demoCommand.run(['--semi-fractions', '0.1,0'])).rejects.toThrow(/--semi-fractions must be/);
   await expect(demoCommand.run(['--distill-alphas', '2'])).rejects.toThrow(/--distill-alphas must be/);
+  await expect(demoCommand.run(['--cameras', '6'])).rejects.toThrow(/--cameras must be 1\.\.5/);
 });
 
 it("--scale paper: the paper's ST-GCN-16 encoders, 50 frames, projector 6144 at the paper's lambda; options still override", () => {

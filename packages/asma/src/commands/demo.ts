@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { balancedLambda } from '@asma/trainer';
+import { balancedLambda, ResumeError } from '@asma/trainer';
 import { formatDuration } from '@asma/util';
 import { JsonlLog } from '@asma/util/node';
 import { floatOption, intOption, parseOptions } from '../args.js';
@@ -195,7 +195,13 @@ export const demoCommand: Command = {
       const dir = join(out, `seed-${seed}`);
       console.log(`seed ${seed}: generating data, then pretraining ${c.methods.join(', ')}`);
       const data = prepareData(c, join(dir, 'data'));
-      const r = await runDemoSeed(c, dir, data, log, true, results.length === 0);
+      const r = await runDemoSeed(c, dir, data, log, true, results.length === 0).catch((e: unknown) => {
+        if (!(e instanceof ResumeError)) throw e;
+        // The demo resumes the pretrainings it finds: say what to do about a folder from other settings.
+        throw new ResumeError(
+          `${e.message}. asma demo resumes the runs it finds in --out, and ${dir} holds a demo with other settings or data (a demo from before five camera views became the default is one: --cameras 3 continues it); choose another --out or remove ${dir}`,
+        );
+      });
       results.push(r);
       for (const e of r.evaluations)
         console.log(`  ${e.name.padEnd(32)} val top-1 ${(100 * e.valAccuracy).toFixed(1)} %`);
