@@ -48,6 +48,18 @@ function bits(m: Module): Map<string, number[]> {
   return out;
 }
 
+/** 32 clips: PSTL in batches of 4 runs 8 steps per epoch. */
+const big = tinyDataset({ perClass: 8 });
+const pstlOnBig = (o: { epochs: number; readEvery?: number }) =>
+  pretrain({ method: 'pstl', data: big, batchSize: 4, methodOptions: tinyMethod, progress: false, ...o });
+
+/** Makes a boxed backend that counts its flushes the active one; returns the count so far. */
+function boxedCountingFlushes(): () => number {
+  let flushes = 0;
+  setBackend({ ...boxedBackend(cpuBackend), flush: () => flushes++ });
+  return () => flushes;
+}
+
 /** Parameters and float buffers: what the device NaN guard checks (one flag each). */
 function guarded(m: Module): number {
   return m.parameters().length + m.namedBuffers().filter(([, b]) => b instanceof Tensor).length;
@@ -69,20 +81,9 @@ describe('the training loops on a device backend (boxed CPU kernels)', () => {
   });
 
   it('reads every readEvery steps: more reads, the same numbers', async () => {
-    // 32 clips in batches of 4: 8 steps per epoch, read after steps 3, 6 and at the epoch's end (8).
-    const big = tinyDataset({ perClass: 8 });
+    // 8 steps per epoch, read after steps 3, 6 and at the epoch's end (8).
     expect(clipCount(big)).toBe(32);
-    const { cpu, dev, boxed } = await onBoth(() =>
-      pretrain({
-        method: 'pstl',
-        data: big,
-        epochs: 1,
-        batchSize: 4,
-        methodOptions: tinyMethod,
-        progress: false,
-        readEvery: 3,
-      }),
-    );
+    const { cpu, dev, boxed } = await onBoth(() => pstlOnBig({ epochs: 1, readEvery: 3 }));
     expect(dev.history[0]!.loss).toBe(cpu.history[0]!.loss);
     expect(dev.history[0]!.parts).toEqual(cpu.history[0]!.parts);
     expect(bits(dev.method.module)).toEqual(bits(cpu.method.module));
@@ -92,37 +93,17 @@ describe('the training loops on a device backend (boxed CPU kernels)', () => {
   });
 
   it('submits every step as soon as it is recorded, and logs how long the host waited for the device', async () => {
-    const big = tinyDataset({ perClass: 8 });
-    const boxed = boxedBackend(cpuBackend);
-    let flushes = 0;
-    setBackend({ ...boxed, flush: () => flushes++ });
-    const run = await pretrain({
-      method: 'pstl',
-      data: big,
-      epochs: 2,
-      batchSize: 4,
-      methodOptions: tinyMethod,
-      progress: false,
-      readEvery: 3,
-    });
+    const flushes = boxedCountingFlushes();
+    const run = await pstlOnBig({ epochs: 2, readEvery: 3 });
     setBackend(cpuBackend);
-    expect(flushes).toBe(2 * 8); // one per step: the device runs it while the next batch is drawn
+    expect(flushes()).toBe(2 * 8); // one per step: the device runs it while the next batch is drawn
     for (const h of run.history) expect(h.deviceWait).toBeGreaterThanOrEqual(0);
-    const onCpu = await pretrain({
-      method: 'pstl',
-      data: big,
-      epochs: 1,
-      batchSize: 4,
-      methodOptions: tinyMethod,
-      progress: false,
-    });
+    const onCpu = await pstlOnBig({ epochs: 1 });
     expect(onCpu.history[0]!.deviceWait).toBeUndefined();
   });
 
   it("awaits a window's reads only after the next window is recorded, so the device's queue never drains", async () => {
-    const boxed = boxedBackend(cpuBackend);
-    let flushes = 0;
-    setBackend({ ...boxed, flush: () => flushes++ });
+    const flushes = boxedCountingFlushes();
     const rng = new Rng(1);
     const layer = new Linear(3, 1, { rng });
     const x = tensor([[1, 2, 3]]);
@@ -140,7 +121,7 @@ describe('the training loops on a device backend (boxed CPU kernels)', () => {
       progress: false,
       step: ([i]) => {
         const loss = mean(mul(layer.forward(x), layer.forward(x)));
-        return { loss, observe: { tensor: loss, use: () => used.push([i!, flushes]) } };
+        return { loss, observe: { tensor: loss, use: () => used.push([i!, flushes()]) } };
       },
     });
     setBackend(cpuBackend);
